@@ -1,0 +1,89 @@
+package dev.cmk.crypto;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Raw symmetric key bytes (a KEK or a DEK) with an explicit lifetime.
+ *
+ * <p><b>Security:</b> the bytes are copied in, handed out only as a JCA {@link SecretKey} or a
+ * defensive copy, and overwritten with zeros by {@link #close()}. {@code toString} never shows
+ * them. The JDK's {@link SecretKeySpec} keeps its own copy that cannot be wiped on Java 17; keep
+ * those short-lived.
+ */
+public final class SecretKeyMaterial implements AutoCloseable {
+  /** Length of every key CMK makes: AES-256. */
+  public static final int AES_256_BYTES = 32;
+
+  private final byte[] bytes;
+  private volatile boolean destroyed;
+
+  private SecretKeyMaterial(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /** Copies {@code bytes}; the caller should wipe its own array. */
+  public static SecretKeyMaterial copyOf(byte[] bytes) {
+    if (bytes.length != AES_256_BYTES) {
+      throw new IllegalArgumentException("key must be 32 bytes, got " + bytes.length);
+    }
+    return new SecretKeyMaterial(bytes.clone());
+  }
+
+  /** Takes ownership of {@code bytes} without copying; it is wiped on close. */
+  public static SecretKeyMaterial takeOwnership(byte[] bytes) {
+    if (bytes.length != AES_256_BYTES) {
+      Arrays.fill(bytes, (byte) 0);
+      throw new IllegalArgumentException("key must be 32 bytes");
+    }
+    return new SecretKeyMaterial(bytes);
+  }
+
+  /** A fresh random AES-256 key. */
+  public static SecretKeyMaterial random(SecureRandom random) {
+    byte[] b = new byte[AES_256_BYTES];
+    random.nextBytes(b);
+    return new SecretKeyMaterial(b);
+  }
+
+  /** An AES {@link SecretKey} for the JCA. */
+  public SecretKey aesKey() {
+    checkAlive();
+    return new SecretKeySpec(bytes, "AES");
+  }
+
+  /** A copy of the raw bytes, for a KMS call that needs them; wipe it after use. */
+  public byte[] copyBytes() {
+    checkAlive();
+    return bytes.clone();
+  }
+
+  /** A second, independently closable holder of the same key. */
+  public SecretKeyMaterial duplicate() {
+    checkAlive();
+    return new SecretKeyMaterial(bytes.clone());
+  }
+
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  private void checkAlive() {
+    if (destroyed) {
+      throw new IllegalStateException("key material was already wiped");
+    }
+  }
+
+  @Override
+  public void close() {
+    destroyed = true;
+    Arrays.fill(bytes, (byte) 0);
+  }
+
+  @Override
+  public String toString() {
+    return "SecretKeyMaterial[redacted]";
+  }
+}

@@ -1,0 +1,55 @@
+package dev.cmk.provider.local;
+
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.testkit.KeyProviderContract;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalKeyProviderTest extends KeyProviderContract {
+  @TempDir Path dir;
+  private LocalKeyProvider provider;
+
+  @BeforeEach
+  void setUp() {
+    provider =
+        new LocalKeyProvider(dir.resolve("keys.p12"), "pw".toCharArray(), new SecureRandom());
+    provider.createKey("alpha");
+    provider.createKey("beta");
+    provider.createKey("off");
+    provider.setEnabled("off", false);
+  }
+
+  @Override
+  protected KeyProvider provider() {
+    return provider;
+  }
+
+  @Override
+  protected KeyRef usableKey() {
+    return KeyRef.of("local", "alpha");
+  }
+
+  @Override
+  protected KeyRef otherUsableKey() {
+    return KeyRef.of("local", "beta");
+  }
+
+  @Override
+  protected KeyRef missingKey() {
+    return KeyRef.of("local", "nope");
+  }
+
+  @Override
+  protected String malformedKeyId() {
+    return "arn:aws:kms:us-east-1:1:key/x";
+  }
+
+  @Override
+  protected Optional<KeyRef> disabledKey() {
+    return Optional.of(KeyRef.of("local", "off"));
+  }
+}

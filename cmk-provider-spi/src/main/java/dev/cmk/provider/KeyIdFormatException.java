@@ -1,0 +1,20 @@
+package dev.cmk.provider;
+
+/**
+ * A key id that the provider can never accept: says what was wrong and what a right one looks like.
+ * Raised before any network call.
+ */
+public final class KeyIdFormatException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  private final String expected;
+
+  public KeyIdFormatException(String problem, String expected) {
+    super(problem + "; expected " + expected);
+    this.expected = expected;
+  }
+
+  public String expected() {
+    return expected;
+  }
+}
