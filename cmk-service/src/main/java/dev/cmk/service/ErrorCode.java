@@ -1,0 +1,57 @@
+package dev.cmk.service;
+
+/**
+ * Stable error codes of the service. The string form is a public contract of the API: clients
+ * switch on it, so a code is never renamed or reused.
+ */
+public enum ErrorCode {
+  INVALID_REQUEST("invalid_request", Kind.INVALID),
+  INVALID_ID("invalid_id", Kind.INVALID),
+  INVALID_KEY_ID("invalid_key_id", Kind.INVALID),
+  EMPTY_BODY("empty_body", Kind.INVALID),
+  CONTENT_TOO_LARGE("content_too_large", Kind.TOO_LARGE),
+  ACCOUNT_NOT_FOUND("account_not_found", Kind.NOT_FOUND),
+  ASSET_TYPE_NOT_FOUND("asset_type_not_found", Kind.NOT_FOUND),
+  USER_NOT_FOUND("user_not_found", Kind.NOT_FOUND),
+  OBJECT_NOT_FOUND("object_not_found", Kind.NOT_FOUND),
+  KEY_NOT_FOUND("key_not_found", Kind.NOT_FOUND),
+  UNKNOWN_PROVIDER("unknown_provider", Kind.INVALID),
+  KEY_VALIDATION_FAILED("key_validation_failed", Kind.CONFLICT),
+  CONFLICT("conflict", Kind.CONFLICT),
+  KEY_UNAVAILABLE("key_unavailable", Kind.UNAVAILABLE),
+  KEY_REFUSED("key_refused", Kind.REFUSED),
+  DECRYPTION_FAILED("decryption_failed", Kind.DECRYPTION_FAILED),
+  UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
+  FORBIDDEN("forbidden", Kind.FORBIDDEN),
+  INTERNAL("internal_error", Kind.INTERNAL);
+
+  /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
+  public enum Kind {
+    INVALID,
+    TOO_LARGE,
+    NOT_FOUND,
+    CONFLICT,
+    UNAVAILABLE,
+    REFUSED,
+    DECRYPTION_FAILED,
+    UNAUTHENTICATED,
+    FORBIDDEN,
+    INTERNAL
+  }
+
+  private final String code;
+  private final Kind kind;
+
+  ErrorCode(String code, Kind kind) {
+    this.code = code;
+    this.kind = kind;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}

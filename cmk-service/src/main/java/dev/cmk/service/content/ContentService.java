@@ -1,0 +1,255 @@
+package dev.cmk.service.content;
+
+import dev.cmk.crypto.AesGcm;
+import dev.cmk.crypto.ContentEnvelope;
+import dev.cmk.crypto.DecryptionFailedException;
+import dev.cmk.crypto.SecretKeyMaterial;
+import dev.cmk.provider.BadCiphertextException;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.ProviderException;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
+import dev.cmk.service.Ids;
+import dev.cmk.service.account.Account;
+import dev.cmk.service.account.AccountService;
+import dev.cmk.service.blob.BlobStore;
+import dev.cmk.service.catalog.AssetType;
+import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.kek.KekService;
+import dev.cmk.service.kek.KekService.KekLease;
+import dev.cmk.service.kek.Protection;
+import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.key.KeyService;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes and reads content: chooses the protection (flow 2), gets the KEK, wraps a fresh DEK,
+ * encrypts, stores blob then row (flow 3 in reverse for reads).
+ *
+ * <p>If the customer's key is unavailable, a write falls back to the platform's backup key when the
+ * account has fallback on, and is refused with {@code key_unavailable} otherwise; a key that
+ * refuses (disabled, deleted, access denied) never falls back. Nothing is stored for a refused
+ * write.
+ */
+public final class ContentService {
+  private final AccountService accounts;
+  private final Catalog catalog;
+  private final KeyService keys;
+  private final KekService keks;
+  private final ObjectStore objects;
+  private final BlobStore blobs;
+  private final ContentConfig config;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  public ContentService(
+      AccountService accounts,
+      Catalog catalog,
+      KeyService keys,
+      KekService keks,
+      ObjectStore objects,
+      BlobStore blobs,
+      ContentConfig config,
+      Clock clock,
+      SecureRandom random) {
+    this.accounts = accounts;
+    this.catalog = catalog;
+    this.keys = keys;
+    this.keks = keks;
+    this.objects = objects;
+    this.blobs = blobs;
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** Where the platform's own keys are, and how large one object may be. */
+  public record ContentConfig(KeyRef platformKey, KeyRef backupKey, long maxContentBytes) {}
+
+  /** A stored object and its plaintext. */
+  public record Content(StoredObject object, byte[] plaintext) {}
+
+  /**
+   * Protects and stores {@code plaintext}.
+   *
+   * @param objectId the caller's id for the object, or empty to have one made
+   * @param ownerUserId the user whose license decides (the organizer for meeting assets)
+   */
+  public StoredObject put(
+      String accountId,
+      String assetTypeName,
+      String ownerUserId,
+      Optional<String> objectId,
+      byte[] plaintext) {
+    Account account = accounts.require(accountId);
+    AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
+    Ids.requireUser(ownerUserId);
+    String id =
+        objectId.map(o -> Ids.require("object id", o)).orElseGet(() -> Ids.newId("obj", random));
+    checkSize(plaintext);
+    if (objects.find(accountId, id).isPresent()) {
+      throw new CmkException(
+          ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
+    }
+    Optional<CustomerKey> active = keys.activeKey(accountId);
+    Protection wanted =
+        ProtectionPolicy.choose(
+            type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
+    try (KekLease kek = kekForWrite(account, type, wanted, active)) {
+      byte[] aad = ContentAad.of(accountId, type.name(), id);
+      byte[] envelope;
+      try (SecretKeyMaterial dek = SecretKeyMaterial.random(random)) {
+        byte[] wrappedDek = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
+        envelope = ContentEnvelope.seal(dek, kek.kek().id(), wrappedDek, aad, plaintext, random);
+      }
+      StoredObject row =
+          new StoredObject(
+              accountId,
+              id,
+              type.name(),
+              ownerUserId,
+              kek.kek().id(),
+              kek.kek().protection(),
+              plaintext.length,
+              clock.instant());
+      store(row, envelope);
+      return row;
+    }
+  }
+
+  /** Reads and decrypts an object. */
+  public Content get(String accountId, String assetTypeName, String objectId) {
+    accounts.require(accountId);
+    Ids.require("object id", objectId);
+    StoredObject row =
+        objects
+            .find(accountId, objectId)
+            .filter(o -> o.assetType().equals(assetTypeName))
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.OBJECT_NOT_FOUND,
+                        "no "
+                            + assetTypeName
+                            + " object '"
+                            + objectId
+                            + "' in account "
+                            + accountId));
+    byte[] envelope =
+        blobs
+            .get(row.blobKey())
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.OBJECT_NOT_FOUND,
+                        "object '" + objectId + "' has no stored content"));
+    return new Content(row, open(row, envelope));
+  }
+
+  /** Metadata of an object, without decrypting it. */
+  public StoredObject describe(String accountId, String objectId) {
+    accounts.require(accountId);
+    Ids.require("object id", objectId);
+    return objects
+        .find(accountId, objectId)
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.OBJECT_NOT_FOUND,
+                    "no object '" + objectId + "' in account " + accountId));
+  }
+
+  private byte[] open(StoredObject row, byte[] envelope) {
+    byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+    try {
+      ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
+      if (!header.kekId().equals(row.kekId())) {
+        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
+      }
+      try (KekLease kek = keks.forRead(row.kekId());
+          SecretKeyMaterial dek =
+              SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
+        return ContentEnvelope.open(dek, aad, envelope);
+      }
+    } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
+      throw new CmkException(
+          ErrorCode.DECRYPTION_FAILED,
+          "decryption failed: object '"
+              + row.objectId()
+              + "' did not authenticate; its stored"
+              + " bytes were altered or do not belong to this object",
+          Map.of("objectId", row.objectId()));
+    } catch (ProviderException e) {
+      throw keyError(row.accountId(), e, "read object '" + row.objectId() + "'");
+    }
+  }
+
+  private KekLease kekForWrite(
+      Account account, AssetType type, Protection wanted, Optional<CustomerKey> active) {
+    KeyRef root = wanted == Protection.CMK ? active.orElseThrow().ref() : config.platformKey();
+    try {
+      return keks.forWrite(account.id(), type.serviceId(), wanted, root);
+    } catch (KeyUnavailableException e) {
+      if (wanted == Protection.CMK && account.fallbackEnabled()) {
+        return keks.forWrite(
+            account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
+      }
+      throw keyError(account.id(), e, "write");
+    } catch (ProviderException e) {
+      throw keyError(account.id(), e, "write");
+    }
+  }
+
+  private void store(StoredObject row, byte[] envelope) {
+    blobs.put(row.blobKey(), envelope);
+    boolean inserted;
+    try {
+      inserted = objects.insert(row);
+    } catch (RuntimeException e) {
+      blobs.delete(row.blobKey());
+      throw e;
+    }
+    if (!inserted) {
+      throw new CmkException(
+          ErrorCode.CONFLICT, "object '" + row.objectId() + "' was written concurrently");
+    }
+  }
+
+  private void checkSize(byte[] plaintext) {
+    if (plaintext.length == 0) {
+      throw new CmkException(ErrorCode.EMPTY_BODY, "content is empty");
+    }
+    if (plaintext.length > config.maxContentBytes()) {
+      throw new CmkException(
+          ErrorCode.CONTENT_TOO_LARGE,
+          "content is " + plaintext.length + " bytes; the limit is " + config.maxContentBytes());
+    }
+  }
+
+  static CmkException keyError(String accountId, ProviderException e, String action) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("accountId", accountId);
+    details.put("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT));
+    details.put("providerCode", e.providerCode());
+    if (e instanceof KeyRefusedException) {
+      return new CmkException(
+          ErrorCode.KEY_REFUSED,
+          "cannot "
+              + action
+              + ": the customer's key refused the request ("
+              + e.reason()
+              + "); the account's admin must re-enable or re-grant it",
+          details);
+    }
+    return new CmkException(
+        ErrorCode.KEY_UNAVAILABLE,
+        "cannot " + action + ": the key is unavailable (" + e.reason() + "): " + e.getMessage(),
+        details);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.cmk.service.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The metadata database: a pooled JDBC data source, migrated by Flyway on start, used through JDBI.
+ * The same migrations and SQL run on embedded H2 (in PostgreSQL mode) and on PostgreSQL.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+
+  private Database(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+    this.jdbi = Jdbi.create(dataSource);
+  }
+
+  /** Connection settings. */
+  public record Config(String url, String user, String password, int maxPoolSize) {
+    @Override
+    public String toString() {
+      return "Database.Config[url=" + url + ", user=" + user + ", password=redacted]";
+    }
+  }
+
+  /** An embedded H2 database in a file below {@code dir}. */
+  public static Config embedded(Path dir) {
+    String url =
+        "jdbc:h2:file:"
+            + dir.toAbsolutePath().resolve("cmk")
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    return new Config(url, "cmk", "", 10);
+  }
+
+  /** Opens the pool and applies every pending migration. */
+  public static Database open(Config config) {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(config.url());
+    hc.setUsername(config.user());
+    hc.setPassword(config.password());
+    hc.setMaximumPoolSize(config.maxPoolSize());
+    hc.setPoolName("cmk-metadata");
+    HikariDataSource ds = new HikariDataSource(hc);
+    try {
+      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+    return new Database(ds);
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Whether this is PostgreSQL (some statements differ, e.g. SKIP LOCKED). */
+  public boolean isPostgres() {
+    return dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+  }
+
+  static OffsetDateTime ts(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+
+  static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant();
+  }
+
+  static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && "23505".equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

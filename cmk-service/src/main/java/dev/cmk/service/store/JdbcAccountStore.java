@@ -1,0 +1,123 @@
+package dev.cmk.service.store;
+
+import static dev.cmk.service.store.Database.instant;
+import static dev.cmk.service.store.Database.ts;
+
+import dev.cmk.service.account.Account;
+import dev.cmk.service.account.AccountStore;
+import dev.cmk.service.account.User;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** Accounts and users in the metadata database. */
+public final class JdbcAccountStore implements AccountStore {
+  private static final RowMapper<Account> ACCOUNT =
+      (rs, ctx) ->
+          new Account(
+              rs.getString("id"),
+              rs.getString("name"),
+              rs.getString("region"),
+              rs.getBoolean("fallback_enabled"),
+              rs.getBoolean("drop_calls_on_key_unavailable"),
+              instant(rs, "created_at"));
+  private static final RowMapper<User> USER =
+      (rs, ctx) ->
+          new User(
+              rs.getString("account_id"),
+              rs.getString("user_id"),
+              rs.getBoolean("cmk_licensed"),
+              instant(rs, "updated_at"));
+
+  private final Jdbi jdbi;
+
+  public JdbcAccountStore(Database db) {
+    this.jdbi = db.jdbi();
+  }
+
+  @Override
+  public void insert(Account a) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "insert into accounts (id, name, region, fallback_enabled,"
+                        + " drop_calls_on_key_unavailable, created_at)"
+                        + " values (:id, :name, :region, :fb, :drop, :at)")
+                .bind("id", a.id())
+                .bind("name", a.name())
+                .bind("region", a.region())
+                .bind("fb", a.fallbackEnabled())
+                .bind("drop", a.dropCallsOnKeyUnavailable())
+                .bind("at", ts(a.createdAt()))
+                .execute());
+  }
+
+  @Override
+  public Optional<Account> find(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select * from accounts where id = :id")
+                .bind("id", accountId)
+                .map(ACCOUNT)
+                .findOne());
+  }
+
+  @Override
+  public List<Account> list() {
+    return jdbi.withHandle(
+        h -> h.createQuery("select * from accounts order by created_at, id").map(ACCOUNT).list());
+  }
+
+  @Override
+  public void update(Account a) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "update accounts set name = :name, region = :region, fallback_enabled = :fb,"
+                        + " drop_calls_on_key_unavailable = :drop where id = :id")
+                .bind("id", a.id())
+                .bind("name", a.name())
+                .bind("region", a.region())
+                .bind("fb", a.fallbackEnabled())
+                .bind("drop", a.dropCallsOnKeyUnavailable())
+                .execute());
+  }
+
+  @Override
+  public void upsertUser(User u) {
+    jdbi.useTransaction(
+        h -> {
+          int n =
+              h.createUpdate(
+                      "update users set cmk_licensed = :lic, updated_at = :at"
+                          + " where account_id = :a and user_id = :u")
+                  .bind("a", u.accountId())
+                  .bind("u", u.userId())
+                  .bind("lic", u.cmkLicensed())
+                  .bind("at", ts(u.updatedAt()))
+                  .execute();
+          if (n == 0) {
+            h.createUpdate(
+                    "insert into users (account_id, user_id, cmk_licensed, updated_at)"
+                        + " values (:a, :u, :lic, :at)")
+                .bind("a", u.accountId())
+                .bind("u", u.userId())
+                .bind("lic", u.cmkLicensed())
+                .bind("at", ts(u.updatedAt()))
+                .execute();
+          }
+        });
+  }
+
+  @Override
+  public Optional<User> findUser(String accountId, String userId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select * from users where account_id = :a and user_id = :u")
+                .bind("a", accountId)
+                .bind("u", userId)
+                .map(USER)
+                .findOne());
+  }
+}

@@ -1,0 +1,80 @@
+package dev.cmk.service.store;
+
+import static dev.cmk.service.store.Database.instant;
+import static dev.cmk.service.store.Database.ts;
+
+import dev.cmk.service.content.ObjectStore;
+import dev.cmk.service.content.StoredObject;
+import dev.cmk.service.kek.Protection;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** Object metadata rows in the metadata database. */
+public final class JdbcObjectStore implements ObjectStore {
+  private static final RowMapper<StoredObject> OBJECT =
+      (rs, ctx) ->
+          new StoredObject(
+              rs.getString("account_id"),
+              rs.getString("id"),
+              rs.getString("asset_type"),
+              rs.getString("owner_user_id"),
+              rs.getString("kek_id"),
+              Protection.valueOf(rs.getString("protection")),
+              rs.getLong("plaintext_size"),
+              instant(rs, "created_at"));
+
+  private final Jdbi jdbi;
+
+  public JdbcObjectStore(Database db) {
+    this.jdbi = db.jdbi();
+  }
+
+  @Override
+  public boolean insert(StoredObject o) {
+    try {
+      jdbi.useHandle(
+          h ->
+              h.createUpdate(
+                      "insert into objects (id, account_id, asset_type, owner_user_id, kek_id,"
+                          + " protection, plaintext_size, created_at)"
+                          + " values (:id, :a, :t, :u, :k, :p, :n, :c)")
+                  .bind("id", o.objectId())
+                  .bind("a", o.accountId())
+                  .bind("t", o.assetType())
+                  .bind("u", o.ownerUserId())
+                  .bind("k", o.kekId())
+                  .bind("p", o.protection().name())
+                  .bind("n", o.plaintextSize())
+                  .bind("c", ts(o.createdAt()))
+                  .execute());
+      return true;
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<StoredObject> find(String accountId, String objectId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select * from objects where account_id = :a and id = :id")
+                .bind("a", accountId)
+                .bind("id", objectId)
+                .map(OBJECT)
+                .findOne());
+  }
+
+  @Override
+  public long countByKek(String kekId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select count(*) from objects where kek_id = :k")
+                .bind("k", kekId)
+                .mapTo(Long.class)
+                .one());
+  }
+}
