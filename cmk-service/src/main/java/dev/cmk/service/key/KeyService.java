@@ -66,16 +66,22 @@ public final class KeyService {
     }
     KeyRef ref = new KeyRef(provider, keyId, replicas);
     ValidationReport report = validate(account, p, ref);
-    Instant now = clock.instant();
-    CustomerKey.Status status =
-        report.passed() ? CustomerKey.Status.ACTIVE : CustomerKey.Status.PENDING;
-    CustomerKey key =
-        new CustomerKey(Ids.newId("key", random), account.id(), ref, status, now, now);
-    if (status == CustomerKey.Status.ACTIVE) {
-      store
-          .findActive(account.id())
-          .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+    if (!report.passed()) {
+      throw new CmkException(
+          ErrorCode.KEY_VALIDATION_FAILED,
+          "key "
+              + keyId
+              + " failed validation; nothing was changed. Fix the failed checks and"
+              + " register it again",
+          Map.of("report", report));
     }
+    Instant now = clock.instant();
+    CustomerKey key =
+        new CustomerKey(
+            Ids.newId("key", random), account.id(), ref, CustomerKey.Status.ACTIVE, now, now);
+    store
+        .findActive(account.id())
+        .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
     store.insert(key);
     return new Registration(key, report);
   }

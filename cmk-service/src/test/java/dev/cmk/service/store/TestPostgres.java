@@ -18,13 +18,22 @@ public final class TestPostgres {
 
   private TestPostgres() {}
 
+  /** A system property, else the environment variable of the same name in upper snake case. */
+  private static String setting(String property, String fallback) {
+    String v = System.getProperty(property, "");
+    if (v.isBlank()) {
+      v = System.getenv().getOrDefault(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), "");
+    }
+    return v.isBlank() ? fallback : v;
+  }
+
   public static synchronized Database.Config freshDatabase() {
-    String url = System.getProperty("cmk.test.postgres.url", "");
+    String url = setting("cmk.test.postgres.url", "");
     String name = "cmk_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     try {
       if (!url.isBlank()) {
-        String user = System.getProperty("cmk.test.postgres.user", "postgres");
-        String pw = System.getProperty("cmk.test.postgres.password", "postgres");
+        String user = setting("cmk.test.postgres.user", "postgres");
+        String pw = setting("cmk.test.postgres.password", "postgres");
         try (Connection c = java.sql.DriverManager.getConnection(url, user, pw);
             Statement s = c.createStatement()) {
           s.execute("create database " + name);

@@ -1,0 +1,142 @@
+package dev.cmk.app;
+
+import dev.cmk.http.HttpServer;
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.local.LocalKeyProvider;
+import dev.cmk.service.account.AccountService;
+import dev.cmk.service.blob.DirectoryBlobStore;
+import dev.cmk.service.content.ContentService;
+import dev.cmk.service.kek.CountingKeyProvider;
+import dev.cmk.service.kek.KekCacheConfig;
+import dev.cmk.service.kek.KekService;
+import dev.cmk.service.key.KeyProviders;
+import dev.cmk.service.key.KeyService;
+import dev.cmk.service.store.Database;
+import dev.cmk.service.store.JdbcAccountStore;
+import dev.cmk.service.store.JdbcCatalog;
+import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcKekStore;
+import dev.cmk.service.store.JdbcObjectStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The composition root: the only place that names concrete providers and stores and wires them
+ * together by constructor. A write goes HttpServer → ContentService → KekService → KeyProvider,
+ * then ContentEnvelope → BlobStore and ObjectStore.
+ */
+public final class CmkNode implements AutoCloseable {
+  private final Database db;
+  private final HttpServer http;
+  private final PrometheusMeterRegistry metrics;
+  private final Optional<LocalKeyProvider> local;
+  final AccountService accounts;
+  final KeyService keys;
+  final KekService keks;
+  final ContentService content;
+
+  public CmkNode(CmkConfig cfg, Clock clock) {
+    SecureRandom random = new SecureRandom();
+    metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Path dataDir = cfg.storage().dataDir();
+    local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
+    List<KeyProvider> providers = new ArrayList<>();
+    local.ifPresent(providers::add);
+    KeyProviders registry =
+        new KeyProviders(
+            providers.stream()
+                .map(p -> (KeyProvider) new CountingKeyProvider(p, metrics))
+                .toList());
+
+    db = Database.open(databaseConfig(cfg));
+    var catalog = new JdbcCatalog(db);
+    accounts = new AccountService(new JdbcAccountStore(db), clock, random);
+    keys =
+        new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
+    var cache = cfg.kekCache();
+    keks =
+        new KekService(
+            new JdbcKekStore(db),
+            registry,
+            cfg.platformName(),
+            new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
+            clock,
+            random);
+    content =
+        new ContentService(
+            accounts,
+            catalog,
+            keys,
+            keks,
+            new JdbcObjectStore(db),
+            new DirectoryBlobStore(dataDir.resolve("blobs")),
+            new ContentService.ContentConfig(
+                keyRef(cfg.keys().platformKey()),
+                keyRef(cfg.keys().backupKey()),
+                cfg.maxContentBytes()),
+            clock,
+            random);
+    http =
+        new HttpServer(
+            new HttpServer.Config(
+                cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
+            new HttpServer.Services(accounts, keys, content, catalog, metrics::scrape));
+  }
+
+  private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
+    LocalKeyProvider p =
+        new LocalKeyProvider(
+            cfg.local().keystore(), cfg.local().keystorePassword().toCharArray(), random);
+    for (String k : List.of(cfg.keys().platformKey(), cfg.keys().backupKey())) {
+      KeyRef ref = keyRef(k);
+      if (ref.provider().equals(LocalKeyProvider.KIND)) {
+        p.createKey(ref.keyId());
+      }
+    }
+    return p;
+  }
+
+  private static Database.Config databaseConfig(CmkConfig cfg) {
+    var s = cfg.storage();
+    if (s.databaseUrl() == null || s.databaseUrl().isEmpty()) {
+      return Database.embedded(s.dataDir());
+    }
+    return new Database.Config(s.databaseUrl(), s.databaseUser(), s.databasePassword(), 20);
+  }
+
+  static KeyRef keyRef(String providerColonId) {
+    int i = providerColonId.indexOf(':');
+    return KeyRef.of(providerColonId.substring(0, i), providerColonId.substring(i + 1));
+  }
+
+  public CmkNode start() {
+    http.start();
+    return this;
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  /** The local development provider, when enabled (demos use it to create and disable keys). */
+  public Optional<LocalKeyProvider> localProvider() {
+    return local;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    db.close();
+  }
+}

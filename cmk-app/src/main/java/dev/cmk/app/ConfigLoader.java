@@ -1,0 +1,91 @@
+package dev.cmk.app;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds the {@link CmkConfig}: defaults, then an optional YAML file, then environment variables.
+ * Every leaf has an environment name made of {@code CMK_} and its path in upper snake case: {@code
+ * server.port} is {@code CMK_SERVER_PORT}, {@code kekCache.maxUses} is {@code
+ * CMK_KEK_CACHE_MAX_USES}. Unknown keys in the file are errors that name the key.
+ */
+public final class ConfigLoader {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private ConfigLoader() {}
+
+  public static CmkConfig load(Optional<Path> file, Map<String, String> env) {
+    ObjectNode tree = YAML.valueToTree(CmkConfig.defaults());
+    if (file.isPresent()) {
+      try {
+        JsonNode fromFile = YAML.readTree(Files.readString(file.get()));
+        if (fromFile != null && fromFile.isObject()) {
+          merge(tree, (ObjectNode) fromFile, "");
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "cannot read configuration file " + file.get() + ": " + e.getMessage(), e);
+      }
+    }
+    applyEnv(tree, "CMK", env);
+    try {
+      return YAML.treeToValue(tree, CmkConfig.class);
+    } catch (IOException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new IllegalArgumentException(
+          root instanceof IllegalArgumentException
+              ? root.getMessage()
+              : "invalid configuration: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static void merge(ObjectNode into, ObjectNode from, String path) {
+    for (Map.Entry<String, JsonNode> e : from.properties()) {
+      String key = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+      JsonNode existing = into.get(e.getKey());
+      if (existing == null) {
+        throw new IllegalArgumentException("invalid configuration: unknown key '" + key + "'");
+      }
+      if (existing.isObject() && e.getValue().isObject()) {
+        merge((ObjectNode) existing, (ObjectNode) e.getValue(), key);
+      } else {
+        into.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static void applyEnv(ObjectNode node, String prefix, Map<String, String> env) {
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      String name = prefix + "_" + snake(e.getKey());
+      if (e.getValue().isObject()) {
+        applyEnv((ObjectNode) e.getValue(), name, env);
+      } else if (env.containsKey(name)) {
+        node.set(e.getKey(), TextNode.valueOf(env.get(name)));
+      }
+    }
+  }
+
+  static String snake(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+}

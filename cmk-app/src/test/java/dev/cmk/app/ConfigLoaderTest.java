@@ -1,0 +1,70 @@
+package dev.cmk.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsNeedNoFileAndNoEnvironment() {
+    CmkConfig c = ConfigLoader.load(Optional.empty(), Map.of());
+    CmkConfig d = CmkConfig.defaults();
+    assertThat(c.server()).isEqualTo(d.server());
+    assertThat(c.keys()).isEqualTo(d.keys());
+    assertThat(c.kekCache()).isEqualTo(d.kekCache());
+    assertThat(c.storage().dataDir()).isEqualTo(d.storage().dataDir().toAbsolutePath());
+    assertThat(c.maxContentBytes()).isEqualTo(d.maxContentBytes());
+  }
+
+  @Test
+  void fileThenEnvironmentOverride() throws Exception {
+    Path f = dir.resolve("cmk.yaml");
+    Files.writeString(f, "server:\n  port: 9000\nkekCache:\n  ttl: PT10M\n");
+    CmkConfig c =
+        ConfigLoader.load(
+            Optional.of(f), Map.of("CMK_SERVER_PORT", "9100", "CMK_KEK_CACHE_MAX_USES", "42"));
+    assertThat(c.server().port()).isEqualTo(9100);
+    assertThat(c.kekCache().ttl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.kekCache().maxUses()).isEqualTo(42);
+  }
+
+  @Test
+  void unknownKeyIsNamed() throws Exception {
+    Path f = dir.resolve("cmk.yaml");
+    Files.writeString(f, "server:\n  prot: 9000\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(f), Map.of()))
+        .hasMessageContaining("server.prot");
+  }
+
+  @Test
+  void badValueIsNamed() {
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_SERVER_PORT", "70000")))
+        .hasMessageContaining("server.port");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_KEYS_PLATFORM_KEY", "nocolon")))
+        .hasMessageContaining("keys.platformKey");
+  }
+
+  @Test
+  void secretsAreNotPrinted() {
+    CmkConfig c =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of(
+                "CMK_STORAGE_DATABASE_PASSWORD",
+                "hunter2",
+                "CMK_LOCAL_KEYSTORE_PASSWORD",
+                "s3cret"));
+    assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("s3cret");
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cmk.http;
+
+import dev.cmk.http.model.ApiModel.KeyRegistration;
+import dev.cmk.http.model.ApiModel.KeyView;
+import dev.cmk.http.model.ApiModel.RegisterKey;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
+import dev.cmk.service.account.AccountService;
+import dev.cmk.service.key.KeyService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+
+/** Registration and listing of an account's customer keys. */
+final class KeyRoutes {
+  private final AccountService accounts;
+  private final KeyService keys;
+
+  KeyRoutes(AccountService accounts, KeyService keys) {
+    this.accounts = accounts;
+    this.keys = keys;
+  }
+
+  void register(RoutesConfig r) {
+    r.put("/v1/accounts/{accountId}/key", this::registerKey);
+    r.get("/v1/accounts/{accountId}/keys", this::list);
+  }
+
+  private void registerKey(Context ctx) {
+    var account = accounts.require(ctx.pathParam("accountId"));
+    RegisterKey req = Json.body(ctx, RegisterKey.class);
+    if (req.provider() == null || req.keyId() == null) {
+      throw new CmkException(ErrorCode.INVALID_REQUEST, "provider and keyId are required");
+    }
+    List<String> replicas = req.replicaKeyIds() == null ? List.of() : req.replicaKeyIds();
+    var reg = keys.register(account, req.provider(), req.keyId(), replicas);
+    Json.write(ctx, 201, new KeyRegistration(KeyView.of(reg.key()), reg.report()));
+  }
+
+  private void list(Context ctx) {
+    var account = accounts.require(ctx.pathParam("accountId"));
+    Json.write(ctx, 200, keys.keys(account.id()).stream().map(KeyView::of).toList());
+  }
+}

@@ -1,0 +1,110 @@
+package dev.cmk.http.model;
+
+import dev.cmk.service.account.Account;
+import dev.cmk.service.catalog.AssetType;
+import dev.cmk.service.content.StoredObject;
+import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.key.ValidationReport;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The /v1 API model: request and response bodies. Field names are a public contract; add fields,
+ * never rename or remove them within v1.
+ */
+public final class ApiModel {
+  private ApiModel() {}
+
+  /** POST /v1/accounts. */
+  public record CreateAccount(String name, String region) {}
+
+  /** An account as the API shows it. */
+  public record AccountView(
+      String id,
+      String name,
+      String region,
+      boolean fallbackEnabled,
+      boolean dropCallsOnKeyUnavailable,
+      Instant createdAt) {
+    public static AccountView of(Account a) {
+      return new AccountView(
+          a.id(),
+          a.name(),
+          a.region(),
+          a.fallbackEnabled(),
+          a.dropCallsOnKeyUnavailable(),
+          a.createdAt());
+    }
+  }
+
+  /** PUT /v1/accounts/{accountId}/key. */
+  public record RegisterKey(String provider, String keyId, List<String> replicaKeyIds) {}
+
+  /** A registered customer key. */
+  public record KeyView(
+      String id,
+      String provider,
+      String keyId,
+      List<String> replicaKeyIds,
+      String status,
+      Instant createdAt) {
+    public static KeyView of(CustomerKey k) {
+      return new KeyView(
+          k.id(),
+          k.ref().provider(),
+          k.ref().keyId(),
+          k.ref().replicaKeyIds(),
+          k.status().name(),
+          k.createdAt());
+    }
+  }
+
+  /** The answer to a key registration: the key and every validation check. */
+  public record KeyRegistration(KeyView key, ValidationReport validation) {}
+
+  /** PUT /v1/accounts/{accountId}/users/{userId}/license. */
+  public record SetLicense(Boolean cmkLicensed) {}
+
+  /** A user's license state. */
+  public record LicenseView(String accountId, String userId, boolean cmkLicensed) {}
+
+  /** Metadata of a stored object: which key protects it. */
+  public record ObjectView(
+      String objectId,
+      String accountId,
+      String assetType,
+      String owner,
+      String protection,
+      String kekId,
+      long size,
+      Instant createdAt) {
+    public static ObjectView of(StoredObject o) {
+      return new ObjectView(
+          o.objectId(),
+          o.accountId(),
+          o.assetType(),
+          o.ownerUserId(),
+          o.protection().name(),
+          o.kekId(),
+          o.plaintextSize(),
+          o.createdAt());
+    }
+  }
+
+  /** A catalog entry. */
+  public record AssetTypeView(
+      String name, String serviceId, String service, String description, boolean cmkEligible) {
+    public static AssetTypeView of(AssetType t) {
+      return new AssetTypeView(
+          t.name(), t.serviceId(), t.service(), t.description(), t.cmkEligible());
+    }
+  }
+
+  /** The one error shape of the API. */
+  public record ErrorBody(Error error) {
+    /** Error detail: a stable code, a human message, structured details, the request id. */
+    public record Error(
+        String code, String message, Map<String, Object> details, String requestId) {}
+  }
+}
