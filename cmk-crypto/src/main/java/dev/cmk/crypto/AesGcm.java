@@ -1,10 +1,7 @@
 package dev.cmk.crypto;
 
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
+import java.util.Arrays;
 
 /**
  * AES-256-GCM with a random 96-bit nonce, for small values such as wrapped keys.
@@ -22,35 +19,33 @@ public final class AesGcm {
   public static byte[] seal(SecretKeyMaterial key, byte[] plaintext, byte[] aad, SecureRandom rnd) {
     byte[] nonce = new byte[NONCE_BYTES];
     rnd.nextBytes(nonce);
-    try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BYTES * 8, nonce));
-      c.updateAAD(aad);
-      byte[] out = new byte[NONCE_BYTES + c.getOutputSize(plaintext.length)];
-      System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
-      c.doFinal(plaintext, 0, plaintext.length, out, NONCE_BYTES);
-      return out;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable in this JVM", e);
-    }
+    byte[] out = new byte[NONCE_BYTES + plaintext.length + TAG_BYTES];
+    System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
+    Gcm.encrypt(
+        key.aesKey(), nonce, new byte[][] {aad}, plaintext, 0, plaintext.length, out, NONCE_BYTES);
+    return out;
   }
 
   public static byte[] open(SecretKeyMaterial key, byte[] sealed, byte[] aad) {
     if (sealed.length < NONCE_BYTES + TAG_BYTES) {
       throw new DecryptionFailedException("decryption failed: ciphertext too short");
     }
+    byte[] nonce = Arrays.copyOf(sealed, NONCE_BYTES);
+    byte[] out = new byte[sealed.length - NONCE_BYTES - TAG_BYTES];
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(
-          Cipher.DECRYPT_MODE,
+      Gcm.decrypt(
           key.aesKey(),
-          new GCMParameterSpec(TAG_BYTES * 8, sealed, 0, NONCE_BYTES));
-      c.updateAAD(aad);
-      return c.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
-    } catch (AEADBadTagException e) {
-      throw new DecryptionFailedException("decryption failed: authentication tag mismatch");
-    } catch (GeneralSecurityException e) {
-      throw new DecryptionFailedException("decryption failed", e);
+          nonce,
+          new byte[][] {aad},
+          sealed,
+          NONCE_BYTES,
+          sealed.length - NONCE_BYTES,
+          out,
+          0);
+      return out;
+    } catch (DecryptionFailedException e) {
+      Arrays.fill(out, (byte) 0);
+      throw e;
     }
   }
 }

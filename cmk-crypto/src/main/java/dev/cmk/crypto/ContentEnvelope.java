@@ -1,45 +1,49 @@
 package dev.cmk.crypto;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.function.Function;
 
 /**
- * The versioned content envelope: a self-describing header followed by AES-256-GCM ciphertext.
+ * The versioned content envelope (format version 1): a self-describing header followed by
+ * AES-256-GCM chunks. The byte layout is in {@code cmk-crypto/FORMAT.md}.
  *
- * <p>Walking-skeleton form (version 1, single chunk). Layout, all integers big-endian:
+ * <p>Two forms share one header: a compact single-chunk form for content of at most one chunk (what
+ * {@link #seal} writes for small content) and a chunked form for anything larger and for every
+ * stream. Both open with {@link #open} and {@link #decryptingStream}.
  *
- * <pre>
- *   magic "CMK" (3) | version (1) = 1 | algorithm (1) = 1 (AES-256-GCM, HKDF-SHA256 subkeys)
- *   chunk size (4) | salt (32) | commitment (32)
- *   kek id length (2) | kek id (UTF-8) | wrapped DEK length (2) | wrapped DEK
- *   ciphertext || tag (16)
- * </pre>
+ * <p><b>Security:</b>
  *
- * The content key and the commitment are derived from the DEK and the salt, so the envelope opens
- * only under the DEK that made it (key commitment). The associated data of the GCM call is the
- * caller's AAD plus the header prefix (version, algorithm, chunk size, salt, commitment). The KEK
- * id and wrapped DEK are references, authenticated by the DEK wrap itself: altering them makes the
- * DEK unwrap fail.
+ * <ul>
+ *   <li>Key commitment: the content key and a 32-byte commitment are derived from the DEK and a
+ *       random per-message salt (HKDF-SHA256); the commitment is checked before any chunk is
+ *       decrypted, so an envelope opens only under the DEK that made it.
+ *   <li>Every chunk authenticates the header (version, algorithm, form, chunk size, salt,
+ *       commitment), the caller's AAD, its own index and whether it is the last chunk: altering,
+ *       reordering, dropping, duplicating, truncating or appending chunks fails.
+ *   <li>The KEK id and the wrapped DEK are references, deliberately <em>not</em> covered by the
+ *       chunks: they are authenticated by the DEK wrap itself (whose AAD binds account, asset and
+ *       object), which lets {@link #withKeyReferences} re-wrap a DEK without touching the chunks.
+ *   <li>No plaintext of a chunk is released before its tag verifies; {@link #open} returns nothing
+ *       on failure.
+ *   <li>Every failure is a {@link DecryptionFailedException} whose message starts with {@code
+ *       "decryption failed"} and carries no key or plaintext bytes.
+ * </ul>
  */
 public final class ContentEnvelope {
-  static final byte[] MAGIC = {'C', 'M', 'K'};
-  static final byte VERSION = 1;
-  static final byte ALG_AES256_GCM_HKDF = 1;
-  static final int SALT_BYTES = 32;
-  static final int COMMIT_BYTES = 32;
-  private static final int FIXED_PREFIX = 3 + 1 + 1 + 4 + SALT_BYTES + COMMIT_BYTES;
+  /** Plaintext bytes per chunk unless the caller chooses: measured in BENCHMARKS.md. */
+  public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+  /** Smallest and largest chunk size a header may declare. */
+  public static final int MIN_CHUNK_SIZE = EnvelopeHeader.MIN_CHUNK;
+
+  public static final int MAX_CHUNK_SIZE = EnvelopeHeader.MAX_CHUNK;
+
+  private static final int TAG = ChunkCipher.TAG;
 
   private ContentEnvelope() {}
 
@@ -51,6 +55,7 @@ public final class ContentEnvelope {
     }
   }
 
+  /** Seals {@code plaintext} with {@link #DEFAULT_CHUNK_SIZE}. */
   public static byte[] seal(
       SecretKeyMaterial dek,
       String kekId,
@@ -58,107 +63,174 @@ public final class ContentEnvelope {
       byte[] aad,
       byte[] plaintext,
       SecureRandom rnd) {
-    byte[] salt = new byte[SALT_BYTES];
+    return seal(dek, kekId, wrappedDek, aad, plaintext, rnd, DEFAULT_CHUNK_SIZE);
+  }
+
+  /**
+   * Seals {@code plaintext}: the compact single-chunk form when it fits in one chunk, the chunked
+   * form otherwise.
+   *
+   * @param aad associated data the reader must present again, e.g. (account, asset, object id)
+   */
+  public static byte[] seal(
+      SecretKeyMaterial dek,
+      String kekId,
+      byte[] wrappedDek,
+      byte[] aad,
+      byte[] plaintext,
+      SecureRandom rnd,
+      int chunkSize) {
+    checkChunkSize(chunkSize);
+    boolean single = plaintext.length <= chunkSize;
+    int form = single ? EnvelopeHeader.FORM_SINGLE : EnvelopeHeader.FORM_CHUNKED;
+    byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
+    byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
     rnd.nextBytes(salt);
-    byte[] encKey = derive(dek, salt, "cmk/v1/enc");
-    byte[] commit = derive(dek, salt, "cmk/v1/commit");
-    try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream(plaintext.length + 200);
-      DataOutputStream out = new DataOutputStream(buf);
-      out.write(MAGIC);
-      out.writeByte(VERSION);
-      out.writeByte(ALG_AES256_GCM_HKDF);
-      out.writeInt(0);
-      out.write(salt);
-      out.write(commit);
-      byte[] prefix = buf.toByteArray();
-      byte[] kek = kekId.getBytes(StandardCharsets.UTF_8);
-      out.writeShort(kek.length);
-      out.write(kek);
-      out.writeShort(wrappedDek.length);
-      out.write(wrappedDek);
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(encKey, "AES"), lastChunkNonce());
-      c.updateAAD(prefix);
-      c.updateAAD(aad);
-      out.write(c.doFinal(plaintext));
-      return buf.toByteArray();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("content encryption failed", e);
-    } finally {
-      Arrays.fill(encKey, (byte) 0);
+    byte[][] keys = ChunkCipher.derive(dek, salt);
+    byte[] auth = EnvelopeHeader.authenticatedBytes(form, single ? 0 : chunkSize, salt, keys[1]);
+    ChunkCipher cipher = ChunkCipher.forEncryption(keys[0], auth, aad);
+    long chunks = single ? 1 : (plaintext.length + (long) chunkSize - 1) / chunkSize;
+    long total = auth.length + refs.length + plaintext.length + chunks * TAG;
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("content too large for a byte array: use a stream");
     }
+    byte[] out = new byte[(int) total];
+    System.arraycopy(auth, 0, out, 0, auth.length);
+    System.arraycopy(refs, 0, out, auth.length, refs.length);
+    int o = auth.length + refs.length;
+    int step = single ? Math.max(plaintext.length, 1) : chunkSize;
+    for (int i = 0, p = 0; i < chunks; i++, p += step) {
+      int len = Math.min(step, plaintext.length - p);
+      o += cipher.seal(i, i == chunks - 1, plaintext, p, len, out, o);
+    }
+    return out;
   }
 
+  /** Reads the key references from an envelope without decrypting anything. */
   public static Header readHeader(byte[] envelope) {
-    try {
-      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(envelope));
-      byte[] magic = in.readNBytes(3);
-      if (!Arrays.equals(magic, MAGIC) || in.readByte() != VERSION) {
-        throw new DecryptionFailedException("decryption failed: not a CMK v1 envelope");
-      }
-      in.skipNBytes(FIXED_PREFIX - 4);
-      byte[] kek = in.readNBytes(in.readUnsignedShort());
-      byte[] wrapped = in.readNBytes(in.readUnsignedShort());
-      return new Header(new String(kek, StandardCharsets.UTF_8), wrapped);
-    } catch (IOException e) {
-      throw new DecryptionFailedException("decryption failed: truncated header");
-    }
+    return EnvelopeHeader.read(new ByteArrayInputStream(envelope)).refs();
   }
 
+  /**
+   * Reads the header from {@code in}, consuming it: the stream is left at the first chunk. To
+   * decrypt a stream whose DEK must first be unwrapped, use {@link #decryptingStream(InputStream,
+   * Function, byte[])} instead.
+   */
+  public static Header readHeader(InputStream in) {
+    return EnvelopeHeader.read(in).refs();
+  }
+
+  /**
+   * Opens an envelope of either form.
+   *
+   * @throws DecryptionFailedException wrong DEK, wrong AAD, or any altered byte of the envelope
+   */
   public static byte[] open(SecretKeyMaterial dek, byte[] aad, byte[] envelope) {
-    Header h = readHeader(envelope);
-    int bodyStart =
-        FIXED_PREFIX
-            + 2
-            + h.kekId().getBytes(StandardCharsets.UTF_8).length
-            + 2
-            + h.wrappedDek().length;
-    if (envelope[4] != ALG_AES256_GCM_HKDF || envelope.length < bodyStart + AesGcm.TAG_BYTES) {
-      throw new DecryptionFailedException("decryption failed: malformed envelope");
+    EnvelopeHeader h = EnvelopeHeader.read(new ByteArrayInputStream(envelope));
+    ChunkCipher cipher = ChunkCipher.forDecryption(dek, h, aad);
+    int body = envelope.length - h.length();
+    if (h.form() == EnvelopeHeader.FORM_SINGLE) {
+      byte[] out = new byte[Math.max(0, body - TAG)];
+      return openInto(cipher, envelope, h.length(), new int[] {body}, out, 1);
     }
-    byte[] salt = Arrays.copyOfRange(envelope, 9, 9 + SALT_BYTES);
-    byte[] commit = Arrays.copyOfRange(envelope, 9 + SALT_BYTES, FIXED_PREFIX);
-    if (!MessageDigest.isEqual(commit, derive(dek, salt, "cmk/v1/commit"))) {
-      throw new DecryptionFailedException("decryption failed: key commitment mismatch");
+    int full = h.chunkSize() + TAG;
+    int rest = body % full;
+    if (body < TAG || (rest > 0 && rest < TAG)) {
+      throw EnvelopeHeader.malformed("truncated chunk");
     }
-    byte[] encKey = derive(dek, salt, "cmk/v1/enc");
+    int chunks = body / full + (rest == 0 ? 0 : 1);
+    byte[] out = new byte[body - chunks * TAG];
+    int[] lengths = new int[chunks];
+    Arrays.fill(lengths, full);
+    lengths[chunks - 1] = rest == 0 ? full : rest;
+    return openInto(cipher, envelope, h.length(), lengths, out, chunks);
+  }
+
+  private static byte[] openInto(
+      ChunkCipher cipher, byte[] env, int off, int[] lengths, byte[] out, int chunks) {
+    int o = 0;
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(encKey, "AES"), lastChunkNonce());
-      c.updateAAD(envelope, 0, FIXED_PREFIX);
-      c.updateAAD(aad);
-      return c.doFinal(envelope, bodyStart, envelope.length - bodyStart);
-    } catch (AEADBadTagException e) {
-      throw new DecryptionFailedException("decryption failed: authentication tag mismatch");
-    } catch (GeneralSecurityException e) {
-      throw new DecryptionFailedException("decryption failed", e);
-    } finally {
-      Arrays.fill(encKey, (byte) 0);
+      for (int i = 0; i < chunks; i++) {
+        o += cipher.open(i, i == chunks - 1, env, off, lengths[i], out, o);
+        off += lengths[i];
+      }
+      return out;
+    } catch (DecryptionFailedException e) {
+      Arrays.fill(out, (byte) 0);
+      throw e;
     }
   }
 
-  private static GCMParameterSpec lastChunkNonce() {
-    byte[] nonce = new byte[AesGcm.NONCE_BYTES];
-    nonce[AesGcm.NONCE_BYTES - 1] = 1; // chunk 0, last-chunk flag set
-    return new GCMParameterSpec(AesGcm.TAG_BYTES * 8, nonce);
+  /**
+   * Returns a stream that encrypts what is written to it into {@code out} in the chunked form. The
+   * header is written at once; the final chunk is written by {@code close()}, which also closes
+   * {@code out}. Memory use is two chunks, whatever the content's length.
+   *
+   * @param chunkSize plaintext bytes per chunk, {@link #MIN_CHUNK_SIZE} to {@link #MAX_CHUNK_SIZE}
+   */
+  public static OutputStream encryptingStream(
+      OutputStream out,
+      SecretKeyMaterial dek,
+      String kekId,
+      byte[] wrappedDek,
+      byte[] aad,
+      SecureRandom rnd,
+      int chunkSize)
+      throws IOException {
+    checkChunkSize(chunkSize);
+    byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
+    byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
+    rnd.nextBytes(salt);
+    byte[][] keys = ChunkCipher.derive(dek, salt);
+    byte[] auth =
+        EnvelopeHeader.authenticatedBytes(EnvelopeHeader.FORM_CHUNKED, chunkSize, salt, keys[1]);
+    ChunkCipher cipher = ChunkCipher.forEncryption(keys[0], auth, aad);
+    out.write(auth);
+    out.write(refs);
+    return new EncryptingOutputStream(out, cipher, chunkSize);
   }
 
-  /** HKDF-SHA256 (RFC 5869) with one output block: extract(salt, dek), expand(info). */
-  static byte[] derive(SecretKeyMaterial dek, byte[] salt, String info) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(salt, "HmacSHA256"));
-      byte[] raw = dek.copyBytes();
-      byte[] prk = mac.doFinal(raw);
-      Arrays.fill(raw, (byte) 0);
-      mac.init(new SecretKeySpec(prk, "HmacSHA256"));
-      Arrays.fill(prk, (byte) 0);
-      mac.update(info.getBytes(StandardCharsets.US_ASCII));
-      mac.update((byte) 1);
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+  /**
+   * Returns a stream of the plaintext of the envelope that {@code in} holds, header included. The
+   * key commitment is checked here; each chunk is authenticated before any of its bytes is
+   * returned. Reads throw {@link DecryptionFailedException} (unchecked) on tampering.
+   */
+  public static InputStream decryptingStream(InputStream in, SecretKeyMaterial dek, byte[] aad) {
+    return decryptingStream(in, h -> dek.duplicate(), aad);
+  }
+
+  /**
+   * Like {@link #decryptingStream(InputStream, SecretKeyMaterial, byte[])}, for a reader that
+   * learns which DEK to use from the header: {@code dekForHeader} receives the key references
+   * (typically to unwrap the DEK); the key it returns is closed once the content key is derived.
+   */
+  public static InputStream decryptingStream(
+      InputStream in, Function<Header, SecretKeyMaterial> dekForHeader, byte[] aad) {
+    EnvelopeHeader h = EnvelopeHeader.read(in);
+    try (SecretKeyMaterial dek = dekForHeader.apply(h.refs())) {
+      return new DecryptingInputStream(in, ChunkCipher.forDecryption(dek, h, aad), h);
+    }
+  }
+
+  /**
+   * Returns a copy of {@code envelope} whose header names another KEK and wrapped DEK, with every
+   * chunk unchanged: re-protecting content under a new KEK without re-encrypting it.
+   */
+  public static byte[] withKeyReferences(byte[] envelope, String kekId, byte[] wrappedDek) {
+    EnvelopeHeader h = EnvelopeHeader.read(new ByteArrayInputStream(envelope));
+    byte[] auth = h.authenticated();
+    byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
+    int body = envelope.length - h.length();
+    byte[] out = Arrays.copyOf(auth, auth.length + refs.length + body);
+    System.arraycopy(refs, 0, out, auth.length, refs.length);
+    System.arraycopy(envelope, h.length(), out, auth.length + refs.length, body);
+    return out;
+  }
+
+  private static void checkChunkSize(int chunkSize) {
+    if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+      throw new IllegalArgumentException(
+          "chunk size must be between " + MIN_CHUNK_SIZE + " and " + MAX_CHUNK_SIZE);
     }
   }
 }
