@@ -274,8 +274,11 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
   }
 
   private static KeyDescription toDescription(KeyMetadata m) {
+    // SYMMETRIC_DEFAULT keys always have usage ENCRYPT_DECRYPT in KMS; an absent usage (as some
+    // emulators answer) is therefore not held against the key, a different one is.
     boolean symmetric =
-        m.keyUsage() == KeyUsageType.ENCRYPT_DECRYPT && m.keySpec() == KeySpec.SYMMETRIC_DEFAULT;
+        m.keySpec() == KeySpec.SYMMETRIC_DEFAULT
+            && (m.keyUsage() == null || m.keyUsage() == KeyUsageType.ENCRYPT_DECRYPT);
     Optional<String> region = Optional.empty();
     try {
       region = Optional.of(AwsKeyArn.parse(m.arn()).region());
