@@ -51,10 +51,10 @@ final class MotoKms implements AutoCloseable {
     return m.arn();
   }
 
-  /** Replicates a multi-region key; returns the replica's ARN. */
+  /** Replicates a multi-region key; returns the replica's ARN. (moto wants bare key ids here.) */
   String replicate(String primaryArn, String fromRegion, String toRegion) {
     return in(fromRegion)
-        .replicateKey(r -> r.keyId(primaryArn).replicaRegion(toRegion))
+        .replicateKey(r -> r.keyId(bareId(primaryArn)).replicaRegion(toRegion))
         .replicaKeyMetadata()
         .arn();
   }
@@ -65,9 +65,13 @@ final class MotoKms implements AutoCloseable {
     return keyArn.substring(0, keyArn.indexOf(":key/")) + ":alias/" + name;
   }
 
+  /** Disables the key (moto wants the bare key id). */
   void disable(String region, String keyArn) {
-    // moto's DisableKey wants the bare key id, not the ARN
-    in(region).disableKey(r -> r.keyId(keyArn.substring(keyArn.lastIndexOf('/') + 1)));
+    in(region).disableKey(r -> r.keyId(bareId(keyArn)));
+  }
+
+  private static String bareId(String arn) {
+    return arn.substring(arn.lastIndexOf('/') + 1);
   }
 
   static AwsKmsConfig config(URI endpoint) {
