@@ -7,10 +7,10 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
 import java.util.List;
 import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.GrantListEntry;
 import software.amazon.awssdk.services.kms.model.GrantOperation;
-import software.amazon.awssdk.services.kms.model.NotFoundException;
 
 /**
  * KMS grants for the search service's principal, on the primary key.
@@ -79,11 +79,19 @@ final class AwsGrants implements GrantSupport {
         (kms, t) -> {
           try {
             kms.revokeGrant(r -> r.keyId(keyArn(kms, t)).grantId(grantId));
-          } catch (NotFoundException e) {
+          } catch (AwsServiceException e) {
+            if (!isNotFound(e)) {
+              throw e;
+            }
             // Already gone: revoking is idempotent.
           }
           return Boolean.TRUE;
         });
+  }
+
+  private static boolean isNotFound(AwsServiceException e) {
+    return e.awsErrorDetails() != null
+        && "NotFoundException".equals(e.awsErrorDetails().errorCode());
   }
 
   private String grantee() {

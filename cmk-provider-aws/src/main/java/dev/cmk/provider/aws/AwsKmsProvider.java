@@ -67,10 +67,16 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
   private final AwsGrants grants;
 
   public AwsKmsProvider(AwsKmsConfig config, KeyServingListener listener, Clock clock) {
+    this(config, listener, clock, new KmsClients(config));
+  }
+
+  /** With per-region clients from {@code clients}: a fake of the SDK in unit tests. */
+  AwsKmsProvider(
+      AwsKmsConfig config, KeyServingListener listener, Clock clock, KmsClients clients) {
     this.config = config;
     this.listener = listener;
     this.clock = clock;
-    this.clients = new KmsClients(config);
+    this.clients = clients;
     this.grants = new AwsGrants(this, config.searchPrincipalArn());
   }
 

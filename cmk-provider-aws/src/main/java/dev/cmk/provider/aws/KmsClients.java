@@ -2,6 +2,7 @@ package dev.cmk.provider.aws;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -22,19 +23,27 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
  */
 final class KmsClients implements AutoCloseable {
   private final AwsKmsConfig config;
-  private final AwsCredentialsProvider credentials;
+  private final Function<String, KmsClient> factory;
   private final Map<String, KmsClient> byRegion = new ConcurrentHashMap<>();
 
+  /** Real SDK clients. */
   KmsClients(AwsKmsConfig config) {
     this.config = config;
-    this.credentials = credentialsProvider(config.credentials());
+    AwsCredentialsProvider credentials = credentialsProvider(config.credentials());
+    this.factory = region -> build(region, credentials);
+  }
+
+  /** Clients from {@code factory}: a fake of the SDK in unit tests. */
+  KmsClients(AwsKmsConfig config, Function<String, KmsClient> factory) {
+    this.config = config;
+    this.factory = factory;
   }
 
   KmsClient forRegion(String region) {
-    return byRegion.computeIfAbsent(region, this::build);
+    return byRegion.computeIfAbsent(region, factory);
   }
 
-  private KmsClient build(String region) {
+  private KmsClient build(String region, AwsCredentialsProvider credentials) {
     KmsClientBuilder b =
         KmsClient.builder()
             .region(Region.of(region))
