@@ -1,6 +1,7 @@
 package dev.cmk.provider;
 
 import dev.cmk.crypto.SecretKeyMaterial;
+import java.util.Optional;
 
 /**
  * A place where customer or platform root keys live (a cloud KMS, an HSM, a local keystore) and the
@@ -21,6 +22,30 @@ public interface KeyProvider {
    * @throws KeyIdFormatException saying what is wrong and what a right id looks like
    */
   default void checkKeyId(String keyId) {}
+
+  /**
+   * Checks a whole key registration (primary and replicas) before any network call. The default
+   * checks each id; providers with replica rules (AWS multi-region keys) add them.
+   *
+   * @throws KeyIdFormatException saying what is wrong and what a right registration looks like
+   */
+  default void checkKeyRef(KeyRef key) {
+    checkKeyId(key.keyId());
+    key.replicaKeyIds().forEach(this::checkKeyId);
+  }
+
+  /**
+   * The region or location a key id names, when the id carries one (an AWS ARN does), so that the
+   * service can check data residency before any network call.
+   */
+  default Optional<String> regionOf(String keyId) {
+    return Optional.empty();
+  }
+
+  /** Grant management, for providers whose keys carry grants (AWS KMS); empty otherwise. */
+  default Optional<GrantSupport> grants() {
+    return Optional.empty();
+  }
 
   /** Reads the key's state and capabilities. */
   KeyDescription describe(KeyRef key);

@@ -148,4 +148,47 @@ public abstract class KeyProviderContract {
           .satisfies(t -> assertThat(String.valueOf(t.getMessage())).doesNotContain(hex));
     }
   }
+
+  @Test
+  void rewrapMovesAWrappedKeyUnderAnotherKey() {
+    try (DataKey dk = provider().generateDataKey(usableKey(), context("acct-a"))) {
+      byte[] moved =
+          provider().rewrap(usableKey(), dk.wrapped(), context("acct-a"), otherUsableKey());
+      try (SecretKeyMaterial back = provider().unwrap(otherUsableKey(), moved, context("acct-a"))) {
+        assertThat(back.copyBytes()).isEqualTo(dk.plaintext().copyBytes());
+      }
+      assertThatThrownBy(() -> provider().unwrap(usableKey(), moved, context("acct-a")))
+          .isInstanceOfAny(BadCiphertextException.class, KeyRefusedException.class);
+    }
+  }
+
+  @Test
+  void describeOfAMissingKeyIsRefusedAsNotFound() {
+    assertThatThrownBy(() -> provider().describe(missingKey()))
+        .isInstanceOfSatisfying(
+            KeyRefusedException.class,
+            e -> assertThat(e.reason()).isIn(FailureReason.NOT_FOUND, FailureReason.ACCESS_DENIED));
+  }
+
+  @Test
+  void probeOfAMissingKeyIsRefused() {
+    assertThatThrownBy(() -> provider().probe(missingKey(), context("probe")))
+        .isInstanceOf(KeyRefusedException.class);
+  }
+
+  @Test
+  void wellFormedRegistrationsPassTheFormatCheck() {
+    provider().checkKeyId(usableKey().keyId());
+    provider().checkKeyRef(usableKey());
+    provider().checkKeyRef(otherUsableKey());
+  }
+
+  @Test
+  void wrappedFormDoesNotContainThePlaintext() {
+    try (DataKey dk = provider().generateDataKey(usableKey(), context("acct-a"))) {
+      String wrapped = java.util.HexFormat.of().formatHex(dk.wrapped());
+      String plain = java.util.HexFormat.of().formatHex(dk.plaintext().copyBytes());
+      assertThat(wrapped).doesNotContain(plain.substring(0, 16));
+    }
+  }
 }

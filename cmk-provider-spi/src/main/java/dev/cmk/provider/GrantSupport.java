@@ -1,0 +1,29 @@
+package dev.cmk.provider;
+
+import java.util.List;
+
+/**
+ * Optional capability of a {@link KeyProvider} whose keys can carry grants (AWS KMS): lets the
+ * search service reach an account's key through its own, separately revocable permission. Obtained
+ * through {@link KeyProvider#grants()}.
+ *
+ * <p><b>Security:</b> the grantee principal and the granted operations are fixed by operator
+ * configuration, never taken from a request, so an account admin cannot widen them.
+ */
+public interface GrantSupport {
+
+  /**
+   * Creates (or, if one with this name exists, returns) the grant for the configured search
+   * principal with the operations search needs.
+   *
+   * @return the grant id, to be stored and later passed to {@link #revokeGrant}
+   * @throws ProviderException classified like every other provider call
+   */
+  String createSearchGrant(KeyRef key, String grantName);
+
+  /** Lists the grants on {@code key}. */
+  List<Grant> listGrants(KeyRef key);
+
+  /** Revokes one grant; revoking a grant that no longer exists is not an error. */
+  void revokeGrant(KeyRef key, String grantId);
+}
