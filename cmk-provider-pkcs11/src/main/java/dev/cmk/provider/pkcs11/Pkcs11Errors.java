@@ -79,6 +79,12 @@ final class Pkcs11Errors {
         FailureReason.PROVIDER_ERROR, ckr, what + ": the HSM failed (" + ckr + ")", t);
   }
 
+  /** Whether {@code e} says the token refused the PIN as wrong. */
+  static boolean isWrongPin(ProviderException e) {
+    return e.reason() == FailureReason.ACCESS_DENIED
+        && (WRONG_PIN.contains(e.providerCode()) || has(e, FailedLoginException.class));
+  }
+
   private static KeyRefusedException refused(FailureReason reason, String code, String message) {
     return new KeyRefusedException(reason, code, message);
   }

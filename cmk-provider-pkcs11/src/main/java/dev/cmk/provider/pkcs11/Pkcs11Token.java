@@ -2,31 +2,45 @@ package dev.cmk.provider.pkcs11;
 
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.ProviderException;
 import dev.cmk.provider.pkcs11.Pkcs11Config.TokenSelector;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.Security;
 import java.util.Arrays;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One logged-in SunPKCS11 provider for the configured token, opened on first use and kept. A failed
  * open (token missing, wrong PIN) is not kept, so the next call tries again.
  *
- * <p><b>Security:</b> the PIN is read from its source for each login and wiped after it.
+ * <p>A PIN the token has refused is never tried again: HSMs lock the user after a few wrong PINs,
+ * and a service retrying on every request would lock the customer out of their own HSM. Only a
+ * changed PIN (file or variable) is tried. The same process shares one login per token (PKCS#11
+ * login state is per application), so use one provider per token.
+ *
+ * <p><b>Security:</b> the PIN is read from its source for each login and wiped after it; of a
+ * refused PIN only a salted HMAC is kept, to recognise it.
  */
 final class Pkcs11Token {
   private final Pkcs11Config config;
   private final PinReader pins;
+  private final byte[] pinSalt = new byte[32];
   private Provider provider;
   private KeyStore store;
+  private byte[] refusedPin;
 
   Pkcs11Token(Pkcs11Config config, PinReader pins) {
     this.config = config;
     this.pins = pins;
+    new SecureRandom().nextBytes(pinSalt);
   }
 
   /** The logged-in provider, for {@code Cipher.getInstance(..., provider)}. */
@@ -97,15 +111,44 @@ final class Pkcs11Token {
       throw Pkcs11Errors.classify(e, "opening token " + tokenName());
     }
     char[] pin = pins.read(config.pin());
+    byte[] fingerprint = fingerprint(pin);
     try {
+      if (refusedPin != null && MessageDigest.isEqual(refusedPin, fingerprint)) {
+        throw new KeyRefusedException(
+            FailureReason.ACCESS_DENIED,
+            "CKR_PIN_INCORRECT",
+            "logging in to token "
+                + tokenName()
+                + ": the token refused this PIN before; it is not tried again so that the HSM"
+                + " does not lock the user. Correct the PIN source.");
+      }
       KeyStore ks = KeyStore.getInstance("PKCS11", p);
       ks.load(null, pin);
       provider = p;
       store = ks;
+      refusedPin = null;
     } catch (IOException | GeneralSecurityException | java.security.ProviderException e) {
-      throw Pkcs11Errors.classify(e, "logging in to token " + tokenName());
+      ProviderException failure = Pkcs11Errors.classify(e, "logging in to token " + tokenName());
+      if (Pkcs11Errors.isWrongPin(failure)) {
+        refusedPin = fingerprint;
+      }
+      throw failure;
     } finally {
       Arrays.fill(pin, '\0');
+    }
+  }
+
+  private byte[] fingerprint(char[] pin) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(pinSalt, "HmacSHA256"));
+      for (char c : pin) {
+        mac.update((byte) (c >>> 8));
+        mac.update((byte) c);
+      }
+      return mac.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable in this JVM", e);
     }
   }
 

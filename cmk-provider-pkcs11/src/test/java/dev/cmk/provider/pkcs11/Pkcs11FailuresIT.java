@@ -11,6 +11,7 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.pkcs11.Pkcs11Config.PinSource;
 import dev.cmk.provider.pkcs11.Pkcs11Config.TokenSelector;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -46,15 +47,24 @@ class Pkcs11FailuresIT {
   }
 
   @Test
-  void wrongPinIsRefusedAsAccessDeniedWithoutShowingThePin() throws Exception {
-    var p =
-        new Pkcs11KeyProvider(hsm.config(SoftHsm.PIN_TEST_TOKEN, "9999-wrong"), new SecureRandom());
+  void wrongPinIsRefusedOnceAndNotRetriedUntilThePinChanges() throws Exception {
+    Pkcs11Config config = hsm.config(SoftHsm.PIN_TEST_TOKEN, "9999-wrong");
+    var p = new Pkcs11KeyProvider(config, new SecureRandom());
     assertThatThrownBy(() -> p.describe(KEY))
         .isInstanceOfSatisfying(
             KeyRefusedException.class,
             e -> assertThat(e.reason()).isEqualTo(FailureReason.ACCESS_DENIED))
         .hasMessageContaining("wrong PIN")
         .hasMessageNotContaining("9999-wrong");
+    assertThatThrownBy(() -> p.describe(KEY))
+        .isInstanceOf(KeyRefusedException.class)
+        .hasMessageContaining("not tried again");
+
+    Files.writeString(((PinSource.FromFile) config.pin()).file(), SoftHsm.PIN + "\n");
+    assertThatThrownBy(() -> p.describe(KeyRef.of("pkcs11", "absent-on-pin-token")))
+        .isInstanceOfSatisfying(
+            KeyRefusedException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.NOT_FOUND));
   }
 
   @Test
