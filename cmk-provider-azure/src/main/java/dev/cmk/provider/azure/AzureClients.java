@@ -1,0 +1,88 @@
+package dev.cmk.provider.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.FixedDelayOptions;
+import com.azure.core.http.policy.RetryOptions;
+import com.azure.security.keyvault.keys.KeyClient;
+import com.azure.security.keyvault.keys.KeyClientBuilder;
+import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
+import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Azure SDK clients, built on first use and kept: one {@link KeyClient} per vault, one {@link
+ * CryptographyClient} per key identifier (name and version).
+ *
+ * <p>All share one JDK-HTTP-client-based pipeline transport (no Netty). The SDK's retries are off:
+ * CMK's resilience decorator retries. Cryptography clients are built with {@code
+ * disableKeyCaching()} so every wrap runs in the vault, never locally with a cached public key:
+ * each use then shows in the customer's Key Vault logs, and disabling the key stops wraps at once.
+ */
+final class AzureClients {
+  private static final RetryOptions NO_RETRIES =
+      new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1)));
+
+  private final TokenCredential credential;
+  private final HttpClient http;
+  private final ConcurrentMap<URI, KeyClient> keys = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, CryptographyClient> crypto = new ConcurrentHashMap<>();
+
+  AzureClients(TokenCredential credential, HttpClient http) {
+    this.credential = credential;
+    this.http = http;
+  }
+
+  /** The transport: the JDK HTTP client with these timeouts, and this TLS context if given. */
+  static HttpClient httpClient(Duration connect, Duration read, SSLContext tls) {
+    java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+    if (tls != null) {
+      jdk.sslContext(tls);
+    }
+    return new JdkHttpClientBuilder(jdk)
+        .connectionTimeout(connect)
+        .responseTimeout(read)
+        .readTimeout(read)
+        .build();
+  }
+
+  KeyClient keys(AzureKeyId id) {
+    return keys.computeIfAbsent(id.vault(), vault -> keyClient(id));
+  }
+
+  CryptographyClient crypto(AzureKeyId id, String identifier) {
+    return crypto.computeIfAbsent(identifier, kid -> cryptoClient(id, kid));
+  }
+
+  private KeyClient keyClient(AzureKeyId id) {
+    KeyClientBuilder b =
+        new KeyClientBuilder()
+            .vaultUrl(id.vault().toString())
+            .credential(credential)
+            .httpClient(http)
+            .retryOptions(NO_RETRIES);
+    if (id.kind() == AzureKeyId.Kind.LOOPBACK) {
+      b.disableChallengeResourceVerification();
+    }
+    return b.buildClient();
+  }
+
+  private CryptographyClient cryptoClient(AzureKeyId id, String identifier) {
+    CryptographyClientBuilder b =
+        new CryptographyClientBuilder()
+            .keyIdentifier(identifier)
+            .credential(credential)
+            .httpClient(http)
+            .retryOptions(NO_RETRIES)
+            .disableKeyCaching();
+    if (id.kind() == AzureKeyId.Kind.LOOPBACK) {
+      b.disableChallengeResourceVerification();
+    }
+    return b.buildClient();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.cmk.provider.azure;
+
+import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.exception.HttpResponseException;
+import dev.cmk.provider.BadCiphertextException;
+import dev.cmk.provider.FailureReason;
+import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.ProviderException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns Azure SDK failures into the SPI's families by HTTP status and the Key Vault error body
+ * {@code {"error":{"code":…,"message":…}}}.
+ *
+ * <p>Key Vault answers 403 both for a missing permission and for a disabled, expired or
+ * not-yet-valid key; the message tells them apart. A corrupted ciphertext is a 400 on unwrapkey.
+ *
+ * <p><b>Security:</b> messages carry the operation, key identifier, Key Vault code and message;
+ * never key bytes or tokens.
+ */
+final class AzureErrors {
+  private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]{1,100})\"");
+  private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]{1,300})\"");
+
+  private AzureErrors() {}
+
+  enum Op {
+    GET_KEY,
+    WRAP,
+    UNWRAP
+  }
+
+  static ProviderException classify(RuntimeException e, Op op, String key) {
+    if (e instanceof ProviderException p) {
+      return p;
+    }
+    String what = op.name().toLowerCase(Locale.ROOT) + " with " + key;
+    if (e instanceof HttpResponseException h && h.getResponse() != null) {
+      return fromResponse(h, op, what);
+    }
+    if (causedBy(e, ClientAuthenticationException.class)) {
+      return new KeyRefusedException(
+          FailureReason.ACCESS_DENIED,
+          "ClientAuthentication",
+          what + ": no access token for the platform principal (" + e.getMessage() + ")",
+          e);
+    }
+    if (causedBy(e, HttpTimeoutException.class) || causedBy(e, TimeoutException.class)) {
+      return new KeyUnavailableException(FailureReason.TIMEOUT, "Timeout", what + ": timed out", e);
+    }
+    if (causedBy(e, ConnectException.class)
+        || causedBy(e, UnknownHostException.class)
+        || causedBy(e, IOException.class)
+        || e instanceof UncheckedIOException) {
+      return new KeyUnavailableException(
+          FailureReason.NETWORK, "Network", what + ": cannot reach the vault", e);
+    }
+    return new KeyUnavailableException(
+        FailureReason.PROVIDER_ERROR,
+        e.getClass().getSimpleName(),
+        what + ": " + e.getMessage(),
+        e);
+  }
+
+  private static ProviderException fromResponse(HttpResponseException h, Op op, String what) {
+    int status = h.getResponse().getStatusCode();
+    String body = String.valueOf(h.getMessage());
+    String code = first(CODE, body, "HTTP" + status);
+    String message = first(MESSAGE, body, "");
+    String detail =
+        what + ": " + code + " (HTTP " + status + ")" + (message.isEmpty() ? "" : ": " + message);
+    String lower = message.toLowerCase(Locale.ROOT);
+    return switch (status) {
+      case 400 ->
+          op == Op.UNWRAP
+              ? new BadCiphertextException(FailureReason.INVALID_CIPHERTEXT, code, detail, h)
+              : refused(FailureReason.INVALID_KEY_USAGE, code, detail, h);
+      case 401 -> refused(FailureReason.ACCESS_DENIED, code, detail, h);
+      case 403 -> refused(forbiddenReason(lower), code, detail, h);
+      case 404 -> refused(FailureReason.NOT_FOUND, code, detail, h);
+      case 429 -> new KeyUnavailableException(FailureReason.THROTTLED, code, detail, h);
+      default ->
+          status >= 500 || status == 409
+              ? new KeyUnavailableException(FailureReason.PROVIDER_ERROR, code, detail, h)
+              : refused(FailureReason.INVALID_KEY_USAGE, code, detail, h);
+    };
+  }
+
+  private static FailureReason forbiddenReason(String message) {
+    if (message.contains("disabled")
+        || message.contains("expired")
+        || message.contains("not yet valid")) {
+      return FailureReason.DISABLED;
+    }
+    if (message.contains("deleted") || message.contains("deletion")) {
+      return FailureReason.PENDING_DELETION;
+    }
+    if (message.contains("not permitted") || message.contains("not allowed on this key")) {
+      return FailureReason.INVALID_KEY_USAGE;
+    }
+    return FailureReason.ACCESS_DENIED;
+  }
+
+  private static KeyRefusedException refused(
+      FailureReason reason, String code, String detail, HttpResponseException h) {
+    return new KeyRefusedException(reason, code, detail, h);
+  }
+
+  private static String first(Pattern p, String text, String otherwise) {
+    Matcher m = p.matcher(text);
+    return m.find() ? m.group(1) : otherwise;
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,211 @@
+package dev.cmk.provider.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.identity.ClientSecretCredentialBuilder;
+import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
+import com.azure.security.keyvault.keys.models.KeyOperation;
+import com.azure.security.keyvault.keys.models.KeyProperties;
+import com.azure.security.keyvault.keys.models.KeyType;
+import com.azure.security.keyvault.keys.models.KeyVaultKey;
+import dev.cmk.crypto.SecretKeyMaterial;
+import dev.cmk.provider.DataKey;
+import dev.cmk.provider.EncryptionContext;
+import dev.cmk.provider.FailureReason;
+import dev.cmk.provider.KeyDescription;
+import dev.cmk.provider.KeyDescription.KeyState;
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.azure.AzureErrors.Op;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Customer keys in Azure Key Vault or Managed HSM: RSA keys ({@code RSA}, {@code RSA-HSM}) used
+ * with {@code wrapKey}/{@code unwrapKey} and RSA-OAEP-256, through the real Azure SDK on the JDK
+ * HTTP client.
+ *
+ * <p>Key ids are key identifier URLs ({@link AzureKeyId}). Data keys come from a {@link
+ * SecureRandom}. Key Vault's RSA wrap takes no associated data, so the {@link EncryptionContext} is
+ * bound inside the wrapped value ({@link ContextBoundWrap}); unwrap under another context fails as
+ * bad ciphertext.
+ *
+ * <p><b>Security:</b> the RSA private key never leaves the vault and every wrap runs there (no
+ * local public-key wraps); the client secret is read once at start-up and held only by the Azure
+ * credential; no Azure type leaves this module; exceptions carry Key Vault codes, never key bytes.
+ */
+public final class AzureKeyVaultProvider implements KeyProvider {
+  public static final String KIND = "azure";
+  private static final KeyWrapAlgorithm ALGORITHM = KeyWrapAlgorithm.RSA_OAEP_256;
+
+  private final AzureClients clients;
+  private final SecureRandom random;
+  private final Clock clock;
+
+  AzureKeyVaultProvider(
+      TokenCredential credential, HttpClient http, SecureRandom random, Clock clock) {
+    this.clients = new AzureClients(credential, http);
+    this.random = random;
+    this.clock = clock;
+  }
+
+  /**
+   * A provider that signs in as the configured application with its client secret. The credential
+   * may get tokens in any tenant that has consented to the (multi-tenant) application, because a
+   * customer's vault lives in the customer's tenant, which the vault's bearer challenge names.
+   */
+  public static AzureKeyVaultProvider create(AzureConfig config, SecureRandom random) {
+    HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), null);
+    TokenCredential credential =
+        new ClientSecretCredentialBuilder()
+            .tenantId(config.tenantId())
+            .clientId(config.clientId())
+            .clientSecret(SecretReader.read(config.clientSecret()))
+            .additionallyAllowedTenants("*")
+            .httpClient(http)
+            .build();
+    return new AzureKeyVaultProvider(credential, http, random, Clock.systemUTC());
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public void checkKeyId(String keyId) {
+    AzureKeyId.parse(keyId);
+  }
+
+  /**
+   * Reads the key. Key Vault refuses even {@code get} on a disabled key (403); that answer is
+   * reported as a {@code DISABLED} description rather than an exception, since it is what was
+   * asked.
+   */
+  @Override
+  public KeyDescription describe(KeyRef key) {
+    AzureKeyId id = AzureKeyId.parse(key.keyId());
+    KeyVaultKey k;
+    try {
+      k = getKey(id);
+    } catch (KeyRefusedException e) {
+      if (e.reason() != FailureReason.DISABLED) {
+        throw e;
+      }
+      return new KeyDescription(
+          id.identifier(), KeyState.DISABLED, false, Optional.empty(), false, "unknown (disabled)");
+    }
+    return describe(k);
+  }
+
+  private KeyVaultKey getKey(AzureKeyId id) {
+    return call(
+        Op.GET_KEY,
+        id.identifier(),
+        () ->
+            id.version().isPresent()
+                ? clients.keys(id).getKey(id.name(), id.version().get())
+                : clients.keys(id).getKey(id.name()));
+  }
+
+  private KeyDescription describe(KeyVaultKey k) {
+    KeyProperties p = k.getProperties();
+    boolean rsa = k.getKeyType() == KeyType.RSA || k.getKeyType() == KeyType.RSA_HSM;
+    List<KeyOperation> ops = k.getKeyOperations();
+    boolean wraps =
+        ops == null
+            || (ops.contains(KeyOperation.WRAP_KEY) && ops.contains(KeyOperation.UNWRAP_KEY));
+    String spec =
+        k.getKeyType() + Optional.ofNullable(p.getExpiresOn()).map(e -> " expires " + e).orElse("");
+    return new KeyDescription(k.getId(), state(p), rsa && wraps, Optional.empty(), false, spec);
+  }
+
+  @Override
+  public DataKey generateDataKey(KeyRef key, EncryptionContext context) {
+    SecretKeyMaterial fresh = SecretKeyMaterial.random(random);
+    try {
+      return new DataKey(fresh, wrap(key, fresh, context));
+    } catch (RuntimeException e) {
+      fresh.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public byte[] wrap(KeyRef key, SecretKeyMaterial plaintext, EncryptionContext context) {
+    AzureKeyId id = AzureKeyId.parse(key.keyId());
+    byte[] raw = plaintext.copyBytes();
+    byte[] rsaPlaintext = ContextBoundWrap.rsaPlaintext(raw, id.name(), context);
+    Arrays.fill(raw, (byte) 0);
+    try {
+      var result =
+          call(
+              Op.WRAP,
+              id.identifier(),
+              () -> clients.crypto(id, id.identifier()).wrapKey(ALGORITHM, rsaPlaintext));
+      String version = versionUsed(result.getKeyId(), id);
+      return ContextBoundWrap.format(id.name(), version, result.getEncryptedKey());
+    } finally {
+      Arrays.fill(rsaPlaintext, (byte) 0);
+    }
+  }
+
+  @Override
+  public SecretKeyMaterial unwrap(KeyRef key, byte[] wrapped, EncryptionContext context) {
+    AzureKeyId id = AzureKeyId.parse(key.keyId());
+    ContextBoundWrap.Parsed parsed = ContextBoundWrap.parse(wrapped);
+    if (!parsed.name().equalsIgnoreCase(id.name())) {
+      throw ContextBoundWrap.bad(
+          "the wrapped key was made by key '" + parsed.name() + "', not '" + id.name() + "'");
+    }
+    String identifier = id.withVersion(parsed.version());
+    byte[] rsaPlaintext =
+        call(
+                Op.UNWRAP,
+                identifier,
+                () -> clients.crypto(id, identifier).unwrapKey(ALGORITHM, parsed.ciphertext()))
+            .getKey();
+    return ContextBoundWrap.open(rsaPlaintext, id.name(), context);
+  }
+
+  private KeyState state(KeyProperties p) {
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    boolean expired = p.getExpiresOn() != null && !now.isBefore(p.getExpiresOn());
+    boolean early = p.getNotBefore() != null && now.isBefore(p.getNotBefore());
+    return Boolean.TRUE.equals(p.isEnabled()) && !expired && !early
+        ? KeyState.ENABLED
+        : KeyState.DISABLED;
+  }
+
+  /** The version the vault used, from the {@code kid} it answered with. */
+  private static String versionUsed(String kid, AzureKeyId id) {
+    if (kid != null) {
+      String last = kid.substring(kid.lastIndexOf('/') + 1);
+      if (last.matches("[0-9a-fA-F]{32}")) {
+        return last;
+      }
+    }
+    return id.version()
+        .orElseThrow(
+            () ->
+                new KeyUnavailableException(
+                    FailureReason.PROVIDER_ERROR,
+                    "NoKeyVersion",
+                    "wrap with " + id.identifier() + " did not say which key version it used"));
+  }
+
+  private static <T> T call(Op op, String key, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw AzureErrors.classify(e, op, key);
+    }
+  }
+}
