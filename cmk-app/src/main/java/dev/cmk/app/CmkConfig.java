@@ -17,7 +17,8 @@ public record CmkConfig(
     Keys keys,
     Local local,
     KekCache kekCache,
-    long maxContentBytes) {
+    long maxContentBytes,
+    Providers providers) {
 
   public CmkConfig {
     require(
@@ -90,6 +91,98 @@ public record CmkConfig(
     }
   }
 
+  /**
+   * Cloud and HSM providers. Each is off unless enabled; every call to an enabled one goes through
+   * the resilience policy (timeout, retries with jitter for unavailability only, a circuit breaker
+   * and a bulkhead per key).
+   */
+  public record Providers(Resilience resilience, Aws aws, Azure azure, Oci oci, Pkcs11 pkcs11) {
+    public static Providers defaults() {
+      return new Providers(
+          new Resilience(Duration.ofSeconds(10), 3, 8),
+          new Aws(
+              false,
+              "",
+              "us-east-1",
+              "",
+              "",
+              "",
+              "arn:aws:iam::111122223333:role/cmk-platform",
+              "",
+              Duration.ofSeconds(5)),
+          new Azure(false, "", "", "", ""),
+          new Oci(false, "", "", "", null),
+          new Pkcs11(false, null, "", "", ""));
+    }
+  }
+
+  /** Resilience around every cloud/HSM provider call. */
+  public record Resilience(Duration callTimeout, int maxAttempts, int maxConcurrentPerKey) {
+    public Resilience {
+      require(
+          callTimeout != null && !callTimeout.isNegative() && !callTimeout.isZero(),
+          "providers.resilience.callTimeout must be positive");
+      require(
+          maxAttempts >= 1 && maxAttempts <= 10, "providers.resilience.maxAttempts must be 1..10");
+      require(
+          maxConcurrentPerKey >= 1, "providers.resilience.maxConcurrentPerKey must be positive");
+    }
+  }
+
+  /**
+   * AWS KMS. Credentials: a named profile, static keys (emulators only), or the SDK's default chain
+   * when both are empty.
+   */
+  public record Aws(
+      boolean enabled,
+      String endpointOverride,
+      String defaultRegion,
+      String profile,
+      String accessKeyId,
+      String secretAccessKey,
+      String platformPrincipalArn,
+      String searchPrincipalArn,
+      Duration callTimeout) {
+    @Override
+    public String toString() {
+      return "Aws[enabled="
+          + enabled
+          + ", endpointOverride="
+          + endpointOverride
+          + ", region="
+          + defaultRegion
+          + ", profile="
+          + profile
+          + ", accessKeyId="
+          + accessKeyId
+          + ", secretAccessKey=redacted, platformPrincipalArn="
+          + platformPrincipalArn
+          + "]";
+    }
+  }
+
+  /** Azure Key Vault: an Entra application with a client secret read from a file or env. */
+  public record Azure(
+      boolean enabled,
+      String tenantId,
+      String clientId,
+      String clientSecretFile,
+      String clientSecretEnv) {}
+
+  /** OCI Vault: API-key authentication of the platform's user. */
+  public record Oci(
+      boolean enabled,
+      String tenancyOcid,
+      String userOcid,
+      String fingerprint,
+      Path privateKeyPem) {}
+
+  /**
+   * An external HSM through PKCS#11; the PIN is read from a file or env, never configured inline.
+   */
+  public record Pkcs11(
+      boolean enabled, Path library, String tokenLabel, String pinFile, String pinEnv) {}
+
   /** The configuration a fresh checkout runs with: everything embedded below {@code ./data}. */
   public static CmkConfig defaults() {
     return new CmkConfig(
@@ -99,7 +192,25 @@ public record CmkConfig(
         new Keys("local:platform", "local:backup"),
         new Local(true, Path.of("data/local-keys.p12"), "cmk-dev-only"),
         new KekCache(10_000, Duration.ofMinutes(5), 1_000_000),
-        64L << 20);
+        64L << 20,
+        Providers.defaults());
+  }
+
+  /**
+   * Everything embedded below {@code dir}, listening on a free loopback port: what demos and tests
+   * run on.
+   */
+  public static CmkConfig embeddedIn(Path dir, long maxContentBytes) {
+    CmkConfig d = defaults();
+    return new CmkConfig(
+        d.platformName(),
+        new Server("127.0.0.1", 0),
+        new Storage(dir, "", "cmk", ""),
+        d.keys(),
+        new Local(true, dir.resolve("local-keys.p12"), "dev-only"),
+        d.kekCache(),
+        maxContentBytes,
+        d.providers());
   }
 
   private static void require(boolean ok, String message) {

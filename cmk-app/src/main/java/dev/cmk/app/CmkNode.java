@@ -3,6 +3,7 @@ package dev.cmk.app;
 import dev.cmk.http.HttpServer;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.blob.DirectoryBlobStore;
@@ -37,6 +38,7 @@ public final class CmkNode implements AutoCloseable {
   private final HttpServer http;
   private final PrometheusMeterRegistry metrics;
   private final Optional<LocalKeyProvider> local;
+  final KeyProviders registry;
   final AccountService accounts;
   final KeyService keys;
   final KekService keks;
@@ -48,12 +50,11 @@ public final class CmkNode implements AutoCloseable {
     Path dataDir = cfg.storage().dataDir();
     local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
     List<KeyProvider> providers = new ArrayList<>();
-    local.ifPresent(providers::add);
-    KeyProviders registry =
-        new KeyProviders(
-            providers.stream()
-                .map(p -> (KeyProvider) new CountingKeyProvider(p, metrics))
-                .toList());
+    local.ifPresent(p -> providers.add(new CountingKeyProvider(p, metrics)));
+    providers.addAll(
+        ProviderWiring.cloudProviders(
+            cfg.providers(), clock, random, metrics, KeyServingListener.none()));
+    registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
     var catalog = new JdbcCatalog(db);

@@ -39,16 +39,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("cmk-demo");
-    CmkConfig d = CmkConfig.defaults();
-    CmkConfig cfg =
-        new CmkConfig(
-            d.platformName(),
-            new CmkConfig.Server("127.0.0.1", 0),
-            new CmkConfig.Storage(dir, "", "cmk", ""),
-            d.keys(),
-            new CmkConfig.Local(true, dir.resolve("local-keys.p12"), "demo-only"),
-            d.kekCache(),
-            d.maxContentBytes());
+    CmkConfig cfg = CmkConfig.embeddedIn(dir, 64L << 20);
     try (CmkNode node = new CmkNode(cfg, Clock.systemUTC()).start()) {
       client = HttpClient.newHttpClient();
       base = "http://127.0.0.1:" + node.port();

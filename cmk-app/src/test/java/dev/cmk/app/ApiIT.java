@@ -28,16 +28,7 @@ class ApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    CmkConfig d = CmkConfig.defaults();
-    CmkConfig cfg =
-        new CmkConfig(
-            "cmk-test",
-            new CmkConfig.Server("127.0.0.1", 0),
-            new CmkConfig.Storage(dir, "", "cmk", ""),
-            d.keys(),
-            new CmkConfig.Local(true, dir.resolve("keys.p12"), "test"),
-            d.kekCache(),
-            4096);
+    CmkConfig cfg = CmkConfig.embeddedIn(dir, 4096);
     node = new CmkNode(cfg, Clock.systemUTC()).start();
     base = "http://127.0.0.1:" + node.port();
     node.localProvider().orElseThrow().createKey("acme");

@@ -1,0 +1,123 @@
+package dev.cmk.app;
+
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyServingListener;
+import dev.cmk.provider.aws.AwsCredentials;
+import dev.cmk.provider.aws.AwsKmsConfig;
+import dev.cmk.provider.aws.AwsKmsProvider;
+import dev.cmk.provider.azure.AzureConfig;
+import dev.cmk.provider.azure.AzureKeyVaultProvider;
+import dev.cmk.provider.oci.OciConfig;
+import dev.cmk.provider.oci.OciKeyProvider;
+import dev.cmk.provider.pkcs11.Pkcs11Config;
+import dev.cmk.provider.pkcs11.Pkcs11KeyProvider;
+import dev.cmk.provider.resilience.ResiliencePolicy;
+import dev.cmk.provider.resilience.ResilientKeyProvider;
+import dev.cmk.provider.resilience.Sleeper;
+import dev.cmk.service.kek.CountingKeyProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The provider half of the composition root: turns the configuration's provider sections into
+ * {@link KeyProvider}s, each wrapped as resilience(counting(real provider)) so that the call metric
+ * counts every attempt that reaches the KMS.
+ */
+final class ProviderWiring {
+  private ProviderWiring() {}
+
+  static List<KeyProvider> cloudProviders(
+      CmkConfig.Providers cfg,
+      Clock clock,
+      SecureRandom random,
+      MeterRegistry metrics,
+      KeyServingListener listener) {
+    List<KeyProvider> raw = new ArrayList<>();
+    if (cfg.aws().enabled()) {
+      raw.add(new AwsKmsProvider(aws(cfg.aws()), listener, clock));
+    }
+    if (cfg.azure().enabled()) {
+      raw.add(AzureKeyVaultProvider.create(azure(cfg.azure()), random));
+    }
+    if (cfg.oci().enabled()) {
+      var o = cfg.oci();
+      raw.add(
+          new OciKeyProvider(
+              OciConfig.of(o.tenancyOcid(), o.userOcid(), o.fingerprint(), o.privateKeyPem())));
+    }
+    if (cfg.pkcs11().enabled()) {
+      raw.add(new Pkcs11KeyProvider(pkcs11(cfg.pkcs11()), random));
+    }
+    var r = cfg.resilience();
+    ResiliencePolicy d = ResiliencePolicy.defaults();
+    ResiliencePolicy policy =
+        new ResiliencePolicy(
+            r.callTimeout(),
+            r.maxAttempts(),
+            d.baseBackoff(),
+            d.maxBackoff(),
+            d.breakerWindow(),
+            d.breakerMinimumCalls(),
+            d.breakerFailureRatePercent(),
+            d.breakerOpenFor(),
+            d.breakerHalfOpenCalls(),
+            r.maxConcurrentPerKey());
+    return raw.stream()
+        .map(
+            p ->
+                (KeyProvider)
+                    new ResilientKeyProvider(
+                        new CountingKeyProvider(p, metrics),
+                        policy,
+                        clock,
+                        Sleeper.system(),
+                        random))
+        .toList();
+  }
+
+  private static AwsKmsConfig aws(CmkConfig.Aws a) {
+    AwsCredentials creds =
+        !a.accessKeyId().isEmpty()
+            ? new AwsCredentials.StaticKeys(a.accessKeyId(), a.secretAccessKey())
+            : !a.profile().isEmpty()
+                ? new AwsCredentials.Profile(a.profile())
+                : new AwsCredentials.DefaultChain();
+    AwsKmsConfig base = AwsKmsConfig.defaults(a.platformPrincipalArn()).withCredentials(creds);
+    AwsKmsConfig withEndpoint =
+        a.endpointOverride().isEmpty() ? base : base.withEndpoint(URI.create(a.endpointOverride()));
+    return new AwsKmsConfig(
+        withEndpoint.endpointOverride(),
+        a.defaultRegion(),
+        creds,
+        withEndpoint.connectTimeout(),
+        a.callTimeout(),
+        a.platformPrincipalArn(),
+        a.searchPrincipalArn().isEmpty() ? Optional.empty() : Optional.of(a.searchPrincipalArn()),
+        withEndpoint.primaryRetryAfter());
+  }
+
+  private static AzureConfig azure(CmkConfig.Azure a) {
+    AzureConfig.SecretSource secret =
+        !a.clientSecretFile().isEmpty()
+            ? new AzureConfig.SecretSource.FromFile(Path.of(a.clientSecretFile()))
+            : new AzureConfig.SecretSource.FromEnv(
+                a.clientSecretEnv().isEmpty() ? "CMK_AZURE_CLIENT_SECRET" : a.clientSecretEnv());
+    return AzureConfig.of(a.tenantId(), a.clientId(), secret);
+  }
+
+  private static Pkcs11Config pkcs11(CmkConfig.Pkcs11 p) {
+    Pkcs11Config.PinSource pin =
+        !p.pinFile().isEmpty()
+            ? new Pkcs11Config.PinSource.FromFile(Path.of(p.pinFile()))
+            : new Pkcs11Config.PinSource.FromEnv(
+                p.pinEnv().isEmpty() ? "CMK_PKCS11_PIN" : p.pinEnv());
+    return new Pkcs11Config(
+        p.library(), new Pkcs11Config.TokenSelector.ByLabel(p.tokenLabel()), pin);
+  }
+}
