@@ -7,8 +7,6 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.GrantSupport;
 import dev.cmk.provider.KeyDescription;
-import dev.cmk.provider.KeyDescription.KeyState;
-import dev.cmk.provider.KeyIdFormatException;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
@@ -18,10 +16,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
@@ -31,9 +27,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
-import software.amazon.awssdk.services.kms.model.KeyMetadata;
-import software.amazon.awssdk.services.kms.model.KeySpec;
-import software.amazon.awssdk.services.kms.model.KeyUsageType;
 
 /**
  * AWS KMS as a {@link KeyProvider}: GenerateDataKey, Encrypt, Decrypt and ReEncrypt, each with the
@@ -92,7 +85,7 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
 
   @Override
   public void checkKeyRef(KeyRef key) {
-    ReplicaRules.check(key);
+    MrkReplicaRules.check(key);
   }
 
   @Override
@@ -110,7 +103,8 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
     return call(
         key,
         "DescribeKey",
-        (kms, t) -> toDescription(kms.describeKey(r -> r.keyId(t.arn().arn())).keyMetadata()));
+        (kms, t) ->
+            AwsKeyDescriptions.of(kms.describeKey(r -> r.keyId(t.arn().arn())).keyMetadata()));
   }
 
   @Override
@@ -276,77 +270,6 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
       return SecretKeyMaterial.copyOf(raw);
     } finally {
       Arrays.fill(raw, (byte) 0);
-    }
-  }
-
-  private static KeyDescription toDescription(KeyMetadata m) {
-    // SYMMETRIC_DEFAULT keys always have usage ENCRYPT_DECRYPT in KMS; an absent usage (as some
-    // emulators answer) is therefore not held against the key, a different one is.
-    boolean symmetric =
-        m.keySpec() == KeySpec.SYMMETRIC_DEFAULT
-            && (m.keyUsage() == null || m.keyUsage() == KeyUsageType.ENCRYPT_DECRYPT);
-    Optional<String> region = Optional.empty();
-    try {
-      region = Optional.of(AwsKeyArn.parse(m.arn()).region());
-    } catch (KeyIdFormatException e) {
-      LOG.debug("KMS returned an ARN this provider does not parse: {}", m.arn());
-    }
-    return new KeyDescription(
-        m.arn(),
-        state(m),
-        symmetric,
-        region,
-        Boolean.TRUE.equals(m.multiRegion()),
-        m.keySpecAsString());
-  }
-
-  private static KeyState state(KeyMetadata m) {
-    if (m.keyState() == null) {
-      return KeyState.UNKNOWN;
-    }
-    return switch (m.keyState()) {
-      case ENABLED -> KeyState.ENABLED;
-      case DISABLED -> KeyState.DISABLED;
-      case PENDING_DELETION, PENDING_REPLICA_DELETION -> KeyState.PENDING_DELETION;
-      case PENDING_IMPORT -> KeyState.PENDING_IMPORT;
-      case UNAVAILABLE -> KeyState.UNAVAILABLE;
-      default -> KeyState.UNKNOWN;
-    };
-  }
-
-  /** The replica rules of a multi-region key registration. */
-  static final class ReplicaRules {
-    private ReplicaRules() {}
-
-    static void check(KeyRef key) {
-      AwsKeyArn primary = AwsKeyArn.parse(key.keyId());
-      if (key.replicaKeyIds().isEmpty()) {
-        return;
-      }
-      if (!primary.multiRegion()) {
-        throw new KeyIdFormatException(
-            "replicas are registered but " + primary + " is not a multi-region key",
-            "a primary key ARN with key/mrk-… and replica ARNs with the same mrk- id");
-      }
-      Set<String> regions = new HashSet<>();
-      regions.add(primary.region());
-      for (String id : key.replicaKeyIds()) {
-        AwsKeyArn r = AwsKeyArn.parse(id);
-        if (!r.multiRegion() || !r.resourceId().equals(primary.resourceId())) {
-          throw new KeyIdFormatException(
-              "replica " + id + " is not a replica of " + primary,
-              "arn:aws:kms:<other-region>:" + primary.account() + ":key/" + primary.resourceId());
-        }
-        if (!r.account().equals(primary.account())) {
-          throw new KeyIdFormatException(
-              "replica " + id + " is in account " + r.account() + ", not " + primary.account(),
-              "replicas in the primary's account " + primary.account());
-        }
-        if (!regions.add(r.region())) {
-          throw new KeyIdFormatException(
-              "replica " + id + " repeats region " + r.region(), "one replica per other region");
-        }
-      }
     }
   }
 }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,8 +108,11 @@ class AwsKmsProviderIT extends KeyProviderContract {
     return "alias/cmk-acme";
   }
 
+  /**
+   * Used by the contract's disabledKeyIsRefusedAsDisabled: the refusal is emulated by the proxy,
+   * because moto ignores key state; the disabled state itself is moto's.
+   */
   @Override
-  @DisplayName("disabled key is refused (refusal emulated by the proxy; moto ignores key state)")
   protected Optional<KeyRef> disabledKey() {
     return Optional.of(KeyRef.of("aws", disabled));
   }

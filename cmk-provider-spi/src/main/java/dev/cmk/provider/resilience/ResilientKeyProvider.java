@@ -250,7 +250,11 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
   }
 
   private Guard newGuard(String name) {
-    return new Guard(CircuitBreaker.of(name, breakerConfig), Bulkhead.of(name, bulkheadConfig));
+    CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
+    breaker
+        .getEventPublisher()
+        .onStateTransition(e -> LOG.warn("circuit of {}: {}", name, e.getStateTransition()));
+    return new Guard(breaker, Bulkhead.of(name, bulkheadConfig));
   }
 
   private static CircuitBreakerConfig breakerConfig(ResiliencePolicy policy, Clock clock) {
