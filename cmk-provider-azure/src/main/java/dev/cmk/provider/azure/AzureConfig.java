@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * How the platform authenticates to Azure: a Microsoft Entra application (service principal) with a
- * client secret, the principal the customer grants "Key Vault Crypto Service Encryption
- * User" (or get/wrapKey/unwrapKey access-policy rights) on the key.
+ * client secret, the principal the customer grants "Key Vault Crypto Service Encryption User" (or
+ * get/wrapKey/unwrapKey access-policy rights) on the key.
  *
  * <p><b>Security:</b> the record holds where the client secret comes from (a file or an environment
  * variable), never the secret itself, so it can be printed and logged.
