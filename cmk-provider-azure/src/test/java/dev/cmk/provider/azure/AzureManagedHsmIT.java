@@ -32,6 +32,7 @@ class AzureManagedHsmIT extends KeyProviderContract {
   private static AzureKeyVaultProvider provider;
 
   @BeforeAll
+  @Timeout(120)
   static void start() throws Exception {
     TestTls tls = TestTls.create(Files.createTempDirectory("cmk-mhsm"));
     stub = new KeyVaultStub(tls.server(), "https://managedhsm.azure.net");
