@@ -4,6 +4,8 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.FixedDelayOptions;
+import com.azure.core.http.policy.HttpLogDetailLevel;
+import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.KeyClientBuilder;
@@ -27,6 +29,14 @@ import javax.net.ssl.SSLContext;
 final class AzureClients {
   private static final RetryOptions NO_RETRIES =
       new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1)));
+
+  /**
+   * HTTP logging off regardless of {@code AZURE_HTTP_LOG_DETAIL_LEVEL}: at BODY level the SDK would
+   * log wrapkey requests and unwrapkey responses, which carry key material.
+   */
+  private static HttpLogOptions noHttpLogging() {
+    return new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
+  }
 
   private final TokenCredential credential;
   private final HttpClient http;
@@ -65,6 +75,7 @@ final class AzureClients {
             .vaultUrl(id.vault().toString())
             .credential(credential)
             .httpClient(http)
+            .httpLogOptions(noHttpLogging())
             .retryOptions(NO_RETRIES);
     if (id.kind() == AzureKeyId.Kind.LOOPBACK) {
       b.disableChallengeResourceVerification();
@@ -78,6 +89,7 @@ final class AzureClients {
             .keyIdentifier(identifier)
             .credential(credential)
             .httpClient(http)
+            .httpLogOptions(noHttpLogging())
             .retryOptions(NO_RETRIES)
             .disableKeyCaching();
     if (id.kind() == AzureKeyId.Kind.LOOPBACK) {

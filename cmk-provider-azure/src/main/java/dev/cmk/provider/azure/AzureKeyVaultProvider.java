@@ -3,7 +3,6 @@ package dev.cmk.provider.azure;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.identity.ClientSecretCredentialBuilder;
-import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
 import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyProperties;
 import com.azure.security.keyvault.keys.models.KeyType;
@@ -24,7 +23,10 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 
 /**
@@ -43,9 +45,9 @@ import java.util.function.Supplier;
  */
 public final class AzureKeyVaultProvider implements KeyProvider {
   public static final String KIND = "azure";
-  private static final KeyWrapAlgorithm ALGORITHM = KeyWrapAlgorithm.RSA_OAEP_256;
 
   private final AzureClients clients;
+  private final ConcurrentMap<String, WrapAlgorithm> algorithms = new ConcurrentHashMap<>();
   private final SecureRandom random;
   private final Clock clock;
 
@@ -117,14 +119,15 @@ public final class AzureKeyVaultProvider implements KeyProvider {
 
   private KeyDescription describe(KeyVaultKey k) {
     KeyProperties p = k.getProperties();
-    boolean rsa = k.getKeyType() == KeyType.RSA || k.getKeyType() == KeyType.RSA_HSM;
+    boolean wrapType = WrapAlgorithm.forKeyType(k.getKeyType()).isPresent();
     List<KeyOperation> ops = k.getKeyOperations();
     boolean wraps =
         ops == null
             || (ops.contains(KeyOperation.WRAP_KEY) && ops.contains(KeyOperation.UNWRAP_KEY));
     String spec =
         k.getKeyType() + Optional.ofNullable(p.getExpiresOn()).map(e -> " expires " + e).orElse("");
-    return new KeyDescription(k.getId(), state(p), rsa && wraps, Optional.empty(), false, spec);
+    return new KeyDescription(
+        k.getId(), state(p), wrapType && wraps, Optional.empty(), false, spec);
   }
 
   @Override
@@ -141,19 +144,20 @@ public final class AzureKeyVaultProvider implements KeyProvider {
   @Override
   public byte[] wrap(KeyRef key, SecretKeyMaterial plaintext, EncryptionContext context) {
     AzureKeyId id = AzureKeyId.parse(key.keyId());
+    WrapAlgorithm algorithm = algorithm(id);
     byte[] raw = plaintext.copyBytes();
-    byte[] rsaPlaintext = ContextBoundWrap.rsaPlaintext(raw, id.name(), context);
+    byte[] boundKey = ContextBoundWrap.boundKey(raw, id.name(), context);
     Arrays.fill(raw, (byte) 0);
     try {
       var result =
           call(
               Op.WRAP,
               id.identifier(),
-              () -> clients.crypto(id, id.identifier()).wrapKey(ALGORITHM, rsaPlaintext));
+              () -> clients.crypto(id, id.identifier()).wrapKey(algorithm.sdk, boundKey));
       String version = versionUsed(result.getKeyId(), id);
-      return ContextBoundWrap.format(id.name(), version, result.getEncryptedKey());
+      return ContextBoundWrap.format(algorithm, id.name(), version, result.getEncryptedKey());
     } finally {
-      Arrays.fill(rsaPlaintext, (byte) 0);
+      Arrays.fill(boundKey, (byte) 0);
     }
   }
 
@@ -166,13 +170,42 @@ public final class AzureKeyVaultProvider implements KeyProvider {
           "the wrapped key was made by key '" + parsed.name() + "', not '" + id.name() + "'");
     }
     String identifier = id.withVersion(parsed.version());
-    byte[] rsaPlaintext =
+    byte[] boundKey =
         call(
                 Op.UNWRAP,
                 identifier,
-                () -> clients.crypto(id, identifier).unwrapKey(ALGORITHM, parsed.ciphertext()))
+                () ->
+                    clients
+                        .crypto(id, identifier)
+                        .unwrapKey(parsed.algorithm().sdk, parsed.ciphertext()))
             .getKey();
-    return ContextBoundWrap.open(rsaPlaintext, id.name(), context);
+    return ContextBoundWrap.open(boundKey, id.name(), context);
+  }
+
+  /**
+   * The wrap algorithm for the key's type, read once per key (one {@code get}, which the key's role
+   * allows anyway) and kept: RSA keys use RSA-OAEP-256, Managed HSM {@code oct-HSM} keys A256KW.
+   */
+  private WrapAlgorithm algorithm(AzureKeyId id) {
+    String name = id.vault() + "/keys/" + id.name().toLowerCase(Locale.ROOT);
+    WrapAlgorithm known = algorithms.get(name);
+    if (known != null) {
+      return known;
+    }
+    KeyType type = getKey(id).getKeyType();
+    WrapAlgorithm algorithm =
+        WrapAlgorithm.forKeyType(type)
+            .orElseThrow(
+                () ->
+                    new KeyRefusedException(
+                        FailureReason.INVALID_KEY_USAGE,
+                        "UnsupportedKeyType",
+                        id.identifier()
+                            + " is a "
+                            + type
+                            + " key; CMK wraps with RSA or oct-HSM keys"));
+    algorithms.put(name, algorithm);
+    return algorithm;
   }
 
   private KeyState state(KeyProperties p) {

@@ -51,7 +51,7 @@ class AzureKeyIdTest {
     EncryptionContext a = EncryptionContext.of(Map.of("account", "a"));
     EncryptionContext b = EncryptionContext.of(Map.of("account", "b"));
     try (SecretKeyMaterial k = SecretKeyMaterial.random(new SecureRandom())) {
-      byte[] inner = ContextBoundWrap.rsaPlaintext(k.copyBytes(), "root", a);
+      byte[] inner = ContextBoundWrap.boundKey(k.copyBytes(), "root", a);
       assertThat(inner).hasSize(64);
       try (SecretKeyMaterial back = ContextBoundWrap.open(inner.clone(), "ROOT", a)) {
         assertThat(back.copyBytes()).isEqualTo(k.copyBytes());
@@ -65,8 +65,9 @@ class AzureKeyIdTest {
 
   @Test
   void wrappedFormKeepsNameAndVersion() {
-    byte[] blob = ContextBoundWrap.format("root", V, new byte[] {1, 2, 3});
+    byte[] blob = ContextBoundWrap.format(WrapAlgorithm.A256KW, "root", V, new byte[] {1, 2, 3});
     var parsed = ContextBoundWrap.parse(blob);
+    assertThat(parsed.algorithm()).isEqualTo(WrapAlgorithm.A256KW);
     assertThat(parsed.name()).isEqualTo("root");
     assertThat(parsed.version()).isEqualTo(V);
     assertThat(parsed.ciphertext()).containsExactly(1, 2, 3);

@@ -45,6 +45,7 @@ class AzureKeyVaultProviderIT extends KeyProviderContract {
   private static String betaVersion;
 
   @BeforeAll
+  @Timeout(120)
   static void start() throws Exception {
     Path dir = Files.createTempDirectory("cmk-azure");
     tls = TestTls.create(dir);

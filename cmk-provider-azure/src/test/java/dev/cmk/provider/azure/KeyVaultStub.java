@@ -48,8 +48,9 @@ final class KeyVaultStub implements AutoCloseable {
       Pattern.compile("/keys/([0-9A-Za-z-]+)(?:/([0-9a-f]{32})?)?(?:/(wrapkey|unwrapkey))?/?");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One version of a key. */
-  record Version(String id, KeyPair pair, boolean enabled, List<String> ops, Long expires) {}
+  /** One version of a key: an RSA key pair, or an AES-256 key for an {@code oct-HSM} key. */
+  record Version(
+      String id, KeyPair pair, byte[] aes, boolean enabled, List<String> ops, Long expires) {}
 
   private final HttpsServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -59,7 +60,16 @@ final class KeyVaultStub implements AutoCloseable {
   private final AtomicInteger challenges = new AtomicInteger();
   private volatile long delayMillis;
 
+  private final String resource;
+
+  /** A Key Vault (challenge resource {@code https://vault.azure.net}). */
   KeyVaultStub(SSLContext tls) throws IOException {
+    this(tls, "https://vault.azure.net");
+  }
+
+  /** A vault whose challenge names {@code resource}, e.g. {@code https://managedhsm.azure.net}. */
+  KeyVaultStub(SSLContext tls, String resource) throws IOException {
+    this.resource = resource;
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.createContext("/keys/", this::handle);
@@ -78,7 +88,17 @@ final class KeyVaultStub implements AutoCloseable {
     g.initialize(2048);
     String id = UUID.randomUUID().toString().replace("-", "");
     keys.computeIfAbsent(name, n -> new ArrayList<>())
-        .add(new Version(id, g.generateKeyPair(), enabled, ops, expiresEpochSeconds));
+        .add(new Version(id, g.generateKeyPair(), null, enabled, ops, expiresEpochSeconds));
+    return id;
+  }
+
+  /** Adds a new current version of an {@code oct-HSM} (AES-256) key. */
+  String addOctKey(String name) {
+    byte[] aes = new byte[32];
+    new java.security.SecureRandom().nextBytes(aes);
+    String id = UUID.randomUUID().toString().replace("-", "");
+    keys.computeIfAbsent(name, n -> new ArrayList<>())
+        .add(new Version(id, null, aes, true, List.of("wrapKey", "unwrapKey"), null));
     return id;
   }
 
@@ -134,7 +154,9 @@ final class KeyVaultStub implements AutoCloseable {
             "WWW-Authenticate",
             "Bearer authorization=\"https://login.microsoftonline.com/"
                 + TENANT
-                + "\", resource=\"https://vault.azure.net\"");
+                + "\", resource=\""
+                + resource
+                + "\"");
     error(ex, 401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.");
   }
 
@@ -187,21 +209,14 @@ final class KeyVaultStub implements AutoCloseable {
 
   private void crypt(HttpExchange ex, String name, Version v, String op, JsonNode req)
       throws IOException {
-    if (!"RSA-OAEP-256".equals(req.path("alg").asText())) {
+    String alg = v.aes() == null ? "RSA-OAEP-256" : "A256KW";
+    if (!alg.equals(req.path("alg").asText())) {
       error(ex, 400, "BadParameter", "Unsupported algorithm " + req.path("alg").asText());
       return;
     }
     try {
-      Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
-      OAEPParameterSpec oaep =
-          new OAEPParameterSpec(
-              "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
-      if (op.equals("wrapKey")) {
-        rsa.init(Cipher.ENCRYPT_MODE, v.pair().getPublic(), oaep);
-      } else {
-        rsa.init(Cipher.DECRYPT_MODE, v.pair().getPrivate(), oaep);
-      }
-      byte[] out = rsa.doFinal(Base64.getUrlDecoder().decode(req.path("value").asText()));
+      Cipher c = v.aes() == null ? rsa(v, op) : aesKw(v, op);
+      byte[] out = c.doFinal(Base64.getUrlDecoder().decode(req.path("value").asText()));
       ObjectNode result = JSON.createObjectNode();
       result.put("kid", kid(name, v));
       result.put("value", Base64.getUrlEncoder().withoutPadding().encodeToString(out));
@@ -211,15 +226,39 @@ final class KeyVaultStub implements AutoCloseable {
     }
   }
 
+  private static Cipher rsa(Version v, String op) throws GeneralSecurityException {
+    Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
+    OAEPParameterSpec oaep =
+        new OAEPParameterSpec(
+            "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+    if (op.equals("wrapKey")) {
+      rsa.init(Cipher.ENCRYPT_MODE, v.pair().getPublic(), oaep);
+    } else {
+      rsa.init(Cipher.DECRYPT_MODE, v.pair().getPrivate(), oaep);
+    }
+    return rsa;
+  }
+
+  /** RFC 3394 AES key wrap, as Managed HSM's A256KW. */
+  private static Cipher aesKw(Version v, String op) throws GeneralSecurityException {
+    Cipher kw = Cipher.getInstance("AESWrap");
+    kw.init(
+        op.equals("wrapKey") ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(v.aes(), "AES"));
+    return kw;
+  }
+
   private ObjectNode bundle(String name, Version v) {
-    RSAPublicKey pub = (RSAPublicKey) v.pair().getPublic();
     ObjectNode b = JSON.createObjectNode();
     ObjectNode key = b.putObject("key");
     key.put("kid", kid(name, v));
-    key.put("kty", "RSA-HSM");
+    key.put("kty", v.aes() == null ? "RSA-HSM" : "oct-HSM");
     v.ops().forEach(key.putArray("key_ops")::add);
-    key.put("n", b64(pub.getModulus()));
-    key.put("e", b64(pub.getPublicExponent()));
+    if (v.aes() == null) {
+      RSAPublicKey pub = (RSAPublicKey) v.pair().getPublic();
+      key.put("n", b64(pub.getModulus()));
+      key.put("e", b64(pub.getPublicExponent()));
+    }
     ObjectNode attrs = b.putObject("attributes");
     attrs.put("enabled", v.enabled());
     attrs.put("created", 1767225600L);

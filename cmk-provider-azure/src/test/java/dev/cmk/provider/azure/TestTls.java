@@ -49,10 +49,16 @@ record TestTls(SSLContext server, SSLContext client) {
                 "-keypass",
                 new String(PASSWORD))
             .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("keytool.log").toFile())
             .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("keytool failed: " + out);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("keytool did not finish in 60 s");
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(
+          "keytool failed: "
+              + Files.readString(dir.resolve("keytool.log"), StandardCharsets.UTF_8));
     }
     KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {

@@ -39,6 +39,7 @@ class OciKeyProviderIT extends KeyProviderContract {
   private static String deleting;
 
   @BeforeAll
+  @Timeout(120)
   static void start() throws Exception {
     dir = Files.createTempDirectory("cmk-oci");
     keys = OciTestKeys.create(dir);

@@ -29,6 +29,7 @@ class Pkcs11FailuresIT {
   private static Pkcs11KeyProvider good;
 
   @BeforeAll
+  @Timeout(120)
   static void token() throws Exception {
     hsm = SoftHsm.get();
     good = new Pkcs11KeyProvider(hsm.config(SoftHsm.TOKEN, SoftHsm.PIN), new SecureRandom());

@@ -17,6 +17,7 @@ class Pkcs11KeyProviderIT extends KeyProviderContract {
   private static Pkcs11KeyProvider provider;
 
   @BeforeAll
+  @Timeout(120)
   static void token() throws Exception {
     provider =
         new Pkcs11KeyProvider(SoftHsm.get().config(SoftHsm.TOKEN, SoftHsm.PIN), new SecureRandom());

@@ -78,6 +78,7 @@ final class SoftHsm {
   }
 
   private static void initToken(String label) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("softhsm2-util", ".log");
     Process p =
         new ProcessBuilder(
                 "softhsm2-util",
@@ -90,10 +91,15 @@ final class SoftHsm {
                 "--so-pin",
                 SO_PIN)
             .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
             .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("softhsm2-util --init-token failed: " + out);
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("softhsm2-util --init-token did not finish in 30 s");
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(
+          "softhsm2-util --init-token failed: " + Files.readString(log, StandardCharsets.UTF_8));
     }
   }
 
