@@ -1,0 +1,124 @@
+package dev.cmk.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module boundaries of CONVENTIONS.md, checked on the compiled classes: SDKs stay inside their
+ * provider module, the domain knows neither HTTP nor concrete providers, and only the composition
+ * root names concrete providers.
+ */
+class ArchitectureTest {
+  static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.cmk");
+  }
+
+  @Test
+  void cloudSdksStayInsideTheirProviderModule() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cmk.provider.aws..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("software.amazon..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cmk.provider.azure..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.azure..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cmk.provider.oci..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.oracle.bmc..")
+        .check(classes);
+  }
+
+  @Test
+  void cryptoCoreDependsOnTheJdkAlone() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cmk.crypto..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("dev.cmk.crypto..", "java..", "javax..")
+        .check(classes);
+  }
+
+  @Test
+  void theDomainKnowsNeitherHttpNorTheAppNorConcreteProviders() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cmk.service..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.cmk.http..",
+            "dev.cmk.app..",
+            "io.javalin..",
+            "dev.cmk.provider.aws..",
+            "dev.cmk.provider.azure..",
+            "dev.cmk.provider.oci..",
+            "dev.cmk.provider.pkcs11..",
+            "dev.cmk.provider.local..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheCompositionRootNamesConcreteProviders() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.cmk.app..", "dev.cmk.provider.aws..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cmk.provider.aws..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.cmk.app..", "dev.cmk.provider.azure..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cmk.provider.azure..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.cmk.app..", "dev.cmk.provider.oci..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cmk.provider.oci..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.cmk.app..", "dev.cmk.provider.pkcs11..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cmk.provider.pkcs11..")
+        .check(classes);
+  }
+
+  @Test
+  void theProviderSpiHasNoSdkTypes() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cmk.provider")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("software.amazon..", "com.azure..", "com.oracle.bmc..", "io.javalin..")
+        .check(classes);
+  }
+}
