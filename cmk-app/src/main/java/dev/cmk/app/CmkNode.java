@@ -5,6 +5,7 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.kek.CountingKeyProvider;
@@ -18,6 +19,7 @@ import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcTokenStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -41,6 +43,7 @@ public final class CmkNode implements AutoCloseable {
   final KeyService keys;
   final KekService keks;
   final ContentService content;
+  final TokenService tokens;
 
   public CmkNode(CmkConfig cfg, Clock clock) {
     SecureRandom random = new SecureRandom();
@@ -58,6 +61,7 @@ public final class CmkNode implements AutoCloseable {
     db = Database.open(databaseConfig(cfg));
     var catalog = new JdbcCatalog(db);
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
+    tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
     keys =
         new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
     var cache = cfg.kekCache();
@@ -87,7 +91,7 @@ public final class CmkNode implements AutoCloseable {
         new HttpServer(
             new HttpServer.Config(
                 cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
-            new HttpServer.Services(accounts, keys, content, catalog, metrics::scrape));
+            new HttpServer.Services(accounts, keys, content, catalog, tokens, metrics::scrape));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -103,7 +107,7 @@ public final class CmkNode implements AutoCloseable {
     return p;
   }
 
-  private static Database.Config databaseConfig(CmkConfig cfg) {
+  static Database.Config databaseConfig(CmkConfig cfg) {
     var s = cfg.storage();
     if (s.databaseUrl() == null || s.databaseUrl().isEmpty()) {
       return Database.embedded(s.dataDir());
@@ -128,6 +132,16 @@ public final class CmkNode implements AutoCloseable {
   /** The local development provider, when enabled (demos use it to create and disable keys). */
   public Optional<LocalKeyProvider> localProvider() {
     return local;
+  }
+
+  /** Tokens of this node's database (the demo and the bootstrap create the first ones). */
+  public TokenService tokens() {
+    return tokens;
+  }
+
+  /** Every route the HTTP server serves. */
+  public List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -3,6 +3,7 @@ package dev.cmk.http;
 import dev.cmk.http.model.ApiModel.AssetTypeView;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.key.KeyService;
@@ -10,6 +11,7 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -29,7 +31,11 @@ public final class HttpServer implements AutoCloseable {
       KeyService keys,
       ContentService content,
       Catalog catalog,
+      TokenService tokens,
       Supplier<String> prometheusScrape) {}
+
+  /** A registered route: method and path template, e.g. {@code GET /v1/accounts/{accountId}}. */
+  public record Route(String method, String path) {}
 
   public HttpServer(Config config, Services s) {
     this.app =
@@ -41,6 +47,7 @@ public final class HttpServer implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               RoutesConfig r = c.routes;
               r.before(RequestIds::assign);
+              r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
               r.exception(HttpResponseException.class, ErrorMapper::http);
               r.exception(Exception.class, ErrorMapper::unexpected);
@@ -65,11 +72,22 @@ public final class HttpServer implements AutoCloseable {
               new AccountRoutes(s.accounts()).register(r);
               new KeyRoutes(s.accounts(), s.keys()).register(r);
               new ContentRoutes(s.content()).register(r);
+              new TokenRoutes(s.tokens()).register(r);
             });
   }
 
   private static void health(Context ctx) {
     Json.write(ctx, 200, Map.of("status", "ok"));
+  }
+
+  /** Every HTTP route the server serves, read from the router (tests compare it with the API). */
+  public List<Route> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(p -> p.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> new Route(e.method.name(), e.path))
+        .distinct()
+        .toList();
   }
 
   public HttpServer start() {

@@ -1,6 +1,7 @@
 package dev.cmk.http.model;
 
 import dev.cmk.service.account.Account;
+import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.key.CustomerKey;
@@ -98,6 +99,42 @@ public final class ApiModel {
     public static AssetTypeView of(AssetType t) {
       return new AssetTypeView(
           t.name(), t.serviceId(), t.service(), t.description(), t.cmkEligible());
+    }
+  }
+
+  /** POST /v1/tokens. {@code accountId} is required for admin tokens, optional for service ones. */
+  public record CreateToken(String role, String accountId, List<String> services, String label) {}
+
+  /** A token as listed: never its secret. */
+  public record TokenView(
+      String id,
+      String role,
+      String accountId,
+      List<String> services,
+      String label,
+      Instant createdAt,
+      Instant revokedAt) {
+    public static TokenView of(ApiToken t) {
+      return new TokenView(
+          t.id(),
+          t.role().name().toLowerCase(java.util.Locale.ROOT),
+          t.accountId().orElse(null),
+          t.services().stream().sorted().toList(),
+          t.label(),
+          t.createdAt(),
+          t.revokedAt().orElse(null));
+    }
+  }
+
+  /**
+   * A new token and its secret: the only time the secret is shown.
+   *
+   * <p><b>Security:</b> {@code toString} does not show the secret.
+   */
+  public record CreatedToken(TokenView token, String secret) {
+    @Override
+    public String toString() {
+      return "CreatedToken[" + token + ", secret=redacted]";
     }
   }
 

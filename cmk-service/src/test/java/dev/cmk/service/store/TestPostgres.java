@@ -22,7 +22,9 @@ public final class TestPostgres {
   private static String setting(String property, String fallback) {
     String v = System.getProperty(property, "");
     if (v.isBlank()) {
-      v = System.getenv().getOrDefault(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), "");
+      v =
+          System.getenv()
+              .getOrDefault(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), "");
     }
     return v.isBlank() ? fallback : v;
   }
