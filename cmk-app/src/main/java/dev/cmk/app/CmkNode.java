@@ -7,7 +7,9 @@ import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.blob.DirectoryBlobStore;
+import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
@@ -17,6 +19,7 @@ import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
 import dev.cmk.service.store.JdbcTokenStore;
@@ -64,6 +67,7 @@ public final class CmkNode implements AutoCloseable {
     tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
     keys =
         new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
+    accounts.setChangeGuard(keys);
     var cache = cfg.kekCache();
     keks =
         new KekService(
@@ -91,7 +95,15 @@ public final class CmkNode implements AutoCloseable {
         new HttpServer(
             new HttpServer.Config(
                 cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
-            new HttpServer.Services(accounts, keys, content, catalog, tokens, metrics::scrape));
+            new HttpServer.Services(
+                accounts,
+                keys,
+                content,
+                catalog,
+                new CatalogService(catalog),
+                tokens,
+                new IdempotencyService(new JdbcIdempotencyStore(db), clock),
+                metrics::scrape));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {

@@ -1,11 +1,12 @@
 package dev.cmk.http;
 
-import dev.cmk.http.model.ApiModel.AssetTypeView;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.key.KeyService;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -31,7 +32,9 @@ public final class HttpServer implements AutoCloseable {
       KeyService keys,
       ContentService content,
       Catalog catalog,
+      CatalogService catalogAdmin,
       TokenService tokens,
+      IdempotencyService idempotency,
       Supplier<String> prometheusScrape) {}
 
   /** A registered route: method and path template, e.g. {@code GET /v1/accounts/{accountId}}. */
@@ -60,16 +63,13 @@ public final class HttpServer implements AutoCloseable {
                   });
               r.get("/v1/health", HttpServer::health);
               r.get(
-                  "/v1/catalog",
-                  ctx ->
-                      Json.write(
-                          ctx, 200, s.catalog().list().stream().map(AssetTypeView::of).toList()));
-              r.get(
                   "/metrics",
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4")
                           .result(s.prometheusScrape().get()));
-              new AccountRoutes(s.accounts()).register(r);
+              new AccountRoutes(s.accounts(), s.idempotency()).register(r);
+              new LicenseRoutes(s.accounts()).register(r);
+              new CatalogRoutes(s.catalogAdmin(), s.idempotency()).register(r);
               new KeyRoutes(s.accounts(), s.keys()).register(r);
               new ContentRoutes(s.content()).register(r);
               new TokenRoutes(s.tokens()).register(r);

@@ -11,6 +11,7 @@ import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
+import dev.cmk.service.account.AccountChangeGuard;
 import dev.cmk.service.key.ValidationReport.Check;
 import dev.cmk.service.key.ValidationReport.Outcome;
 import java.security.SecureRandom;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * Registers an account's root key, validates it with real provider calls, and activates it when
  * every required check passes.
  */
-public final class KeyService {
+public final class KeyService implements AccountChangeGuard {
   private final CustomerKeyStore store;
   private final KeyProviders providers;
   private final String platformName;
@@ -84,6 +85,25 @@ public final class KeyService {
         .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
     store.insert(key);
     return new Registration(key, report);
+  }
+
+  /** Re-validates the active key against a proposed account change; refuses it if the key fails. */
+  @Override
+  public void check(Account proposed) {
+    Optional<CustomerKey> active = store.findActive(proposed.id());
+    if (active.isEmpty()) {
+      return;
+    }
+    KeyRef ref = active.get().ref();
+    ValidationReport report = validate(proposed, providers.require(ref.provider()), ref);
+    if (!report.passed()) {
+      throw new CmkException(
+          ErrorCode.KEY_VALIDATION_FAILED,
+          "the account's active key "
+              + ref.keyId()
+              + " would fail validation after this change; nothing was changed",
+          Map.of("report", report));
+    }
   }
 
   public Optional<CustomerKey> activeKey(String accountId) {
