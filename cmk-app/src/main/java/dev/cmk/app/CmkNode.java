@@ -15,6 +15,8 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.policy.PlatformPrincipals;
+import dev.cmk.service.policy.PolicyTemplates;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcCatalog;
@@ -65,8 +67,15 @@ public final class CmkNode implements AutoCloseable {
     var catalog = new JdbcCatalog(db);
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
     tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
+    PlatformPrincipals principals = principals(cfg.principals());
     keys =
-        new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
+        new KeyService(
+            new JdbcCustomerKeyStore(db),
+            registry,
+            cfg.platformName(),
+            principals.searchPrincipals(),
+            clock,
+            random);
     accounts.setChangeGuard(keys);
     var cache = cfg.kekCache();
     keks =
@@ -103,6 +112,7 @@ public final class CmkNode implements AutoCloseable {
                 new CatalogService(catalog),
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
+                new PolicyTemplates(principals),
                 metrics::scrape));
   }
 
@@ -117,6 +127,18 @@ public final class CmkNode implements AutoCloseable {
       }
     }
     return p;
+  }
+
+  private static PlatformPrincipals principals(CmkConfig.Principals p) {
+    return new PlatformPrincipals(
+        p.awsPlatformPrincipalArn(),
+        p.awsSearchPrincipalArn(),
+        p.azureTenantId(),
+        p.azurePlatformPrincipalId(),
+        p.azureSearchPrincipalId(),
+        p.ociPlatformTenancyOcid(),
+        p.ociPlatformGroupOcid(),
+        p.ociSearchGroupOcid());
   }
 
   static Database.Config databaseConfig(CmkConfig cfg) {

@@ -192,4 +192,43 @@ class AdminIT {
             "{\"name\":\"Fixed\"}");
     assertThat(fixed.status()).isEqualTo(201);
   }
+
+  @Test
+  void keyPolicyTemplateAndRevalidation() throws Exception {
+    String acct = n.createAccount("Policy Co");
+    String adm = n.adminToken(acct);
+    String a = "/v1/accounts/" + acct;
+    assertThat(n.send(adm, "GET", a + "/key-policy", null).code()).isEqualTo("invalid_request");
+    Res aws =
+        n.send(
+            adm, "GET", a + "/key-policy?provider=aws&search=true&awsAccountId=444455556666", null);
+    assertThat(aws.status()).isEqualTo(200);
+    assertThat(aws.body())
+        .contains("arn:aws:iam::444455556666:root")
+        .contains("arn:aws:iam::111122223333:role/cmk-platform")
+        .contains("\"kms:EncryptionContext:account\":\"" + acct + "\"")
+        .contains("AllowCmkSearchGrants");
+    assertThat(n.send(adm, "GET", a + "/key-policy?provider=oci", null).json().get("statements"))
+        .hasSize(3);
+    assertThat(n.send(adm, "GET", a + "/key-policy?provider=aws&search=maybe", null).code())
+        .isEqualTo("invalid_request");
+
+    n.node.localProvider().orElseThrow().createKey("policy-co");
+    String keyId =
+        n.send(adm, "PUT", a + "/key", "{\"provider\":\"local\",\"keyId\":\"policy-co\"}")
+            .json()
+            .get("key")
+            .get("id")
+            .asText();
+    Res again = n.send(adm, "POST", a + "/keys/" + keyId + "/validate", null);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().get("validation").get("checks").findValuesAsText("name"))
+        .contains("key_exists", "generate_data_key", "decrypt", "encrypt", "search_grant");
+    n.node.localProvider().orElseThrow().setEnabled("policy-co", false);
+    Res failing = n.send(adm, "POST", a + "/keys/" + keyId + "/validate", null);
+    assertThat(failing.status()).isEqualTo(200);
+    assertThat(failing.body()).contains("\"outcome\":\"FAIL\"");
+    assertThat(n.send(adm, "POST", a + "/keys/key_nope/validate", null).code())
+        .isEqualTo("key_not_found");
+  }
 }

@@ -151,7 +151,7 @@ class ApiIT {
     Res missing =
         n.send(admin, "PUT", a + "/key", "{\"provider\":\"local\",\"keyId\":\"missing-key\"}");
     assertThat(missing.code()).isEqualTo("key_validation_failed");
-    assertThat(missing.body()).contains("round_trip");
+    assertThat(missing.body()).contains("key_exists").contains("generate_data_key");
     assertThat(n.send(admin, "PUT", a + "/users/alice/license", "{}").code())
         .isEqualTo("invalid_request");
     assertThat(n.send(op, "POST", "/v1/tokens", "{\"role\":\"king\"}").code())

@@ -8,6 +8,7 @@ import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.policy.PolicyTemplates;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -35,6 +36,7 @@ public final class HttpServer implements AutoCloseable {
       CatalogService catalogAdmin,
       TokenService tokens,
       IdempotencyService idempotency,
+      PolicyTemplates policies,
       Supplier<String> prometheusScrape) {}
 
   /** A registered route: method and path template, e.g. {@code GET /v1/accounts/{accountId}}. */
@@ -71,6 +73,7 @@ public final class HttpServer implements AutoCloseable {
               new LicenseRoutes(s.accounts()).register(r);
               new CatalogRoutes(s.catalogAdmin(), s.idempotency()).register(r);
               new KeyRoutes(s.accounts(), s.keys()).register(r);
+              new PolicyRoutes(s.accounts(), s.keys(), s.policies()).register(r);
               new ContentRoutes(s.content()).register(r);
               new TokenRoutes(s.tokens()).register(r);
             });

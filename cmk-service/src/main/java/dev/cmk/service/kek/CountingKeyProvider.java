@@ -26,6 +26,12 @@ public final class CountingKeyProvider implements KeyProvider {
     this.registry = registry;
   }
 
+  /** Capabilities are the wrapped provider's (their calls are not counted). */
+  @Override
+  public <T> java.util.Optional<T> capability(Class<T> type) {
+    return delegate.capability(type);
+  }
+
   @Override
   public String kind() {
     return delegate.kind();
