@@ -13,6 +13,10 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -64,6 +68,7 @@ public final class HttpServer implements AutoCloseable {
                     }
                   });
               r.get("/v1/health", HttpServer::health);
+              r.get("/v1/openapi.json", HttpServer::openApi);
               r.get(
                   "/metrics",
                   ctx ->
@@ -77,6 +82,24 @@ public final class HttpServer implements AutoCloseable {
               new ContentRoutes(s.content()).register(r);
               new TokenRoutes(s.tokens()).register(r);
             });
+  }
+
+  /** The OpenAPI document, a reviewed resource; a test keeps it equal to the routes served. */
+  private static void openApi(Context ctx) {
+    ctx.contentType("application/json").result(OPENAPI);
+  }
+
+  private static final String OPENAPI = loadOpenApi();
+
+  private static String loadOpenApi() {
+    try (InputStream in = HttpServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void health(Context ctx) {
