@@ -13,9 +13,19 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cmk",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     version = "cmk 0.1.0",
     description = "Customer Managed Key service",
-    subcommands = {Cmk.Serve.class, DemoCommand.class, TokenCommand.class})
+    subcommands = {
+      Cmk.Serve.class,
+      DemoCommand.class,
+      AccountsCommand.class,
+      KeyCommand.class,
+      LicensesCommand.class,
+      FallbackCommand.class,
+      CatalogCommand.class,
+      TokenCommand.class
+    })
 public final class Cmk implements Runnable {
   @Override
   public void run() {
