@@ -1,5 +1,6 @@
 package dev.cmk.app;
 
+import dev.cmk.service.CmkException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -51,7 +52,13 @@ public final class Cmk implements Runnable {
     public Integer call() throws InterruptedException {
       CmkConfig cfg = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
       CmkNode node = new CmkNode(cfg, Clock.systemUTC()).start();
-      bootstrap(node, config);
+      try {
+        bootstrap(node, config);
+      } catch (CmkException e) {
+        System.err.println(BOOTSTRAP_ENV + ": " + e.getMessage());
+        node.close();
+        return 2;
+      }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

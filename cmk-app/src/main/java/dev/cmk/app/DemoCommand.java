@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
     step("2. Admin registers the customer key local:acme-cmk; validation:");
     for (JsonNode c : reg.get("validation").get("checks")) {
       out.printf(
-          "     %-14s %-7s %s%n",
+          "     %-18s %-7s %s%n",
           c.get("name").asText(), c.get("outcome").asText(), c.get("evidence").asText());
     }
     out.println("     key status: " + reg.get("key").get("status").asText());

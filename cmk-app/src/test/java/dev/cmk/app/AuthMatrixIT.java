@@ -76,7 +76,8 @@ class AuthMatrixIT {
         .replace("{objectId}", objectId)
         .replace("{userId}", "alice")
         .replace("{keyId}", "key_unknown")
-        .replace("{tokenId}", "tok_unknown");
+        .replace("{tokenId}", "tok_unknown")
+        .replaceAll("\\{([A-Za-z]+)}", "$1-unknown");
   }
 
   static String body(Route r) {
