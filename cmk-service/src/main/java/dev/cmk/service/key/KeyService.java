@@ -83,13 +83,16 @@ public final class KeyService implements AccountChangeGuard {
               + " register it again",
           Map.of("report", report));
     }
+    Optional<CustomerKey> active = store.findActive(account.id());
+    if (active.isPresent() && active.get().ref().equals(ref)) {
+      // a retried PUT of the active key: validated again, nothing new stored
+      return new Registration(active.get(), report);
+    }
     Instant now = clock.instant();
     CustomerKey key =
         new CustomerKey(
             Ids.newId("key", random), account.id(), ref, CustomerKey.Status.ACTIVE, now, now);
-    store
-        .findActive(account.id())
-        .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+    active.ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
     store.insert(key);
     return new Registration(key, report);
   }

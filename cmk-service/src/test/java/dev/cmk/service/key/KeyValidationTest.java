@@ -239,4 +239,19 @@ class KeyValidationTest {
         .isInstanceOfSatisfying(
             CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_NOT_FOUND));
   }
+
+  @Test
+  void reRegisteringTheActiveKeyIsIdempotentAndANewKeyReplacesIt() {
+    CustomerKey first = keys.register(account, "fake", "fk-single", List.of()).key();
+    assertThat(keys.register(account, "fake", "fk-single", List.of()).key().id())
+        .isEqualTo(first.id());
+    assertThat(keys.keys(account.id())).hasSize(1);
+    local.createKey("m3");
+    kms.keys.put("fk-new", new FakeKms.Key("m3", "eu-west-1", false, "SYMMETRIC_DEFAULT", true));
+    CustomerKey second = keys.register(account, "fake", "fk-new", List.of()).key();
+    assertThat(keys.activeKey(account.id())).map(CustomerKey::id).contains(second.id());
+    assertThat(keys.keys(account.id()))
+        .extracting(CustomerKey::status)
+        .containsExactlyInAnyOrder(CustomerKey.Status.RETIRED, CustomerKey.Status.ACTIVE);
+  }
 }
