@@ -73,7 +73,8 @@ public final class CmkNode implements AutoCloseable {
             new JdbcCustomerKeyStore(db),
             registry,
             cfg.platformName(),
-            principals.searchPrincipals(),
+            new KeyService.Principals(
+                principals.platformPrincipals(), principals.searchPrincipals()),
             clock,
             random);
     accounts.setChangeGuard(keys);

@@ -32,23 +32,34 @@ public final class KeyService implements AccountChangeGuard {
       String platformName,
       Clock clock,
       SecureRandom random) {
-    this(store, providers, platformName, Map.of(), clock, random);
+    this(store, providers, platformName, Principals.none(), clock, random);
   }
 
   /**
-   * @param searchPrincipals the search service's principal per provider kind (e.g. {@code aws} →
-   *     its IAM role ARN), for the search grant check
+   * The platform's and the search service's principal per provider kind (e.g. {@code aws} → an IAM
+   * role ARN), for the key-policy and search-grant checks.
    */
+  public record Principals(Map<String, String> platform, Map<String, String> search) {
+    public Principals {
+      platform = Map.copyOf(platform);
+      search = Map.copyOf(search);
+    }
+
+    public static Principals none() {
+      return new Principals(Map.of(), Map.of());
+    }
+  }
+
   public KeyService(
       CustomerKeyStore store,
       KeyProviders providers,
       String platformName,
-      Map<String, String> searchPrincipals,
+      Principals principals,
       Clock clock,
       SecureRandom random) {
     this.store = store;
     this.providers = providers;
-    this.validator = new KeyValidator(platformName, searchPrincipals, random);
+    this.validator = new KeyValidator(platformName, principals, random);
     this.clock = clock;
     this.random = random;
   }

@@ -40,12 +40,12 @@ final class KeyValidator {
           "Encrypt", "Decrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey");
 
   private final String platformName;
-  private final Map<String, String> searchPrincipals;
+  private final KeyService.Principals principals;
   private final SecureRandom random;
 
-  KeyValidator(String platformName, Map<String, String> searchPrincipals, SecureRandom random) {
+  KeyValidator(String platformName, KeyService.Principals principals, SecureRandom random) {
     this.platformName = platformName;
-    this.searchPrincipals = Map.copyOf(searchPrincipals);
+    this.principals = principals;
     this.random = random;
   }
 
@@ -60,6 +60,7 @@ final class KeyValidator {
         () -> checks.add(skip("region", "the key could not be described")));
     EncryptionContext ctx = context(account, "validation");
     roundTrips(p, ref, ctx, checks);
+    keyPolicy(account, p, ref, checks);
     replicas(p, ref, desc, ctx, checks);
     searchGrant(account, p, ref, checks);
     return new ValidationReport(checks);
@@ -158,6 +159,48 @@ final class KeyValidator {
       checks.add(pass("encrypt", "Encrypt wrapped a 256-bit key (" + w.length + " bytes)"));
     } catch (ProviderException e) {
       checks.add(fail("encrypt", evidence(e), fix(e, "kms:Encrypt")));
+    }
+  }
+
+  /**
+   * Advisory: where the policy can be read, it should name the platform principal with the account
+   * condition (and the search principal when search is on). Access may also come from IAM policies
+   * or grants, and the round trips above are the proof, so this never blocks activation.
+   */
+  private void keyPolicy(Account account, KeyProvider p, KeyRef ref, List<Check> checks) {
+    Optional<PolicyReader> reader = p.capability(PolicyReader.class);
+    String platform = principals.platform().get(p.kind());
+    if (reader.isEmpty() || platform == null) {
+      checks.add(skip("key_policy", "provider " + p.kind() + " cannot read key policies"));
+      return;
+    }
+    try {
+      String policy = reader.get().keyPolicy(ref);
+      List<String> missing = new ArrayList<>();
+      if (!policy.contains(platform)) {
+        missing.add("a statement for the platform principal " + platform);
+      }
+      if (!policy.contains("kms:EncryptionContext:account") || !policy.contains(account.id())) {
+        missing.add("the condition kms:EncryptionContext:account = " + account.id());
+      }
+      String search = principals.search().get(p.kind());
+      if (account.searchEncryption() && search != null && !policy.contains(search)) {
+        missing.add("the search statements for " + search);
+      }
+      checks.add(
+          missing.isEmpty()
+              ? advisoryPass(
+                  "key_policy", "the key policy names the platform principal and the account")
+              : new Check(
+                  "key_policy",
+                  Outcome.FAIL,
+                  false,
+                  "the key policy lacks " + String.join("; ", missing),
+                  "set the policy from GET /v1/accounts/{accountId}/key-policy (access through"
+                      + " IAM policies or grants also works: the round trips decide)"));
+    } catch (ProviderException e) {
+      checks.add(
+          new Check("key_policy", Outcome.FAIL, false, evidence(e), fix(e, "kms:GetKeyPolicy")));
     }
   }
 
@@ -297,7 +340,7 @@ final class KeyValidator {
       return;
     }
     Optional<GrantSupport> grants = p.capability(GrantSupport.class);
-    String grantee = searchPrincipals.get(p.kind());
+    String grantee = principals.search().get(p.kind());
     if (grants.isEmpty() || grantee == null) {
       checks.add(
           skip(

@@ -16,6 +16,17 @@ public record PlatformPrincipals(
     String ociPlatformGroupOcid,
     String ociSearchGroupOcid) {
 
+  /** The platform's principal per provider kind, for the key-policy check. */
+  public Map<String, String> platformPrincipals() {
+    return Map.of(
+        "aws",
+        awsPlatformPrincipalArn,
+        "azure",
+        azurePlatformPrincipalId,
+        "oci",
+        ociPlatformGroupOcid);
+  }
+
   /** The search service's principal per provider kind, for the search grant check. */
   public Map<String, String> searchPrincipals() {
     return Map.of(

@@ -59,7 +59,9 @@ class KeyValidationTest {
             new JdbcCustomerKeyStore(db),
             new KeyProviders(List.<KeyProvider>of(kms, local)),
             "cmk-test",
-            Map.of("fake", "arn:aws:iam::111122223333:role/cmk-search"),
+            new KeyService.Principals(
+                Map.of("fake", "arn:aws:iam::111122223333:role/cmk-platform"),
+                Map.of("fake", "arn:aws:iam::111122223333:role/cmk-search")),
             clock,
             random);
     accounts.setChangeGuard(keys);
@@ -97,6 +99,7 @@ class KeyValidationTest {
             "generate_data_key",
             "decrypt",
             "encrypt",
+            "key_policy",
             "replica_exists",
             "replica_round_trip",
             "replica_policy",
@@ -253,5 +256,28 @@ class KeyValidationTest {
     assertThat(keys.keys(account.id()))
         .extracting(CustomerKey::status)
         .containsExactlyInAnyOrder(CustomerKey.Status.RETIRED, CustomerKey.Status.ACTIVE);
+  }
+
+  @Test
+  void theKeyPolicyIsReadAndComparedWhereThatIsPossible() {
+    kms.policies.put("fk-single", "{\"Statement\":[]}");
+    Check missing = check(validate("fk-single"), "key_policy");
+    assertThat(missing.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(missing.required()).isFalse();
+    assertThat(missing.evidence()).contains("cmk-platform").contains(account.id());
+    kms.policies.put(
+        "fk-single",
+        "{\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:role/cmk-platform\"},"
+            + "\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:account\":\""
+            + account.id()
+            + "\"}}}");
+    assertThat(check(validate("fk-single"), "key_policy").outcome()).isEqualTo(Outcome.PASS);
+    account = accounts.setSearchEncryption(account.id(), true);
+    assertThat(check(validate("fk-single"), "key_policy").evidence()).contains("cmk-search");
+    kms.denied.add("GetKeyPolicy");
+    assertThat(check(validate("fk-single"), "key_policy").fix()).contains("kms:GetKeyPolicy");
+    ValidationReport local =
+        keys.validate(account, this.local, dev.cmk.provider.KeyRef.of("local", "m1"));
+    assertThat(check(local, "key_policy").outcome()).isEqualTo(Outcome.SKIPPED);
   }
 }
