@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       KeyCommand.class,
       LicensesCommand.class,
       FallbackCommand.class,
+      FallbackCommand.SearchEncryption.class,
       CatalogCommand.class,
       TokenCommand.class
     })

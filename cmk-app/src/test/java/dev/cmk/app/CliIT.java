@@ -147,6 +147,12 @@ class CliIT {
             api(admin, "fallback", "on", "--account", a).json().get("fallbackEnabled").asBoolean())
         .isTrue();
     assertThat(api(admin, "fallback", "maybe", "--account", a).exit()).isEqualTo(2);
+    assertThat(
+            api(admin, "search-encryption", "on", "--account", a)
+                .json()
+                .get("searchEncryption")
+                .asBoolean())
+        .isTrue();
 
     assertThat(api(admin, "catalog", "list").out()).contains("meeting-recording");
     Run add =
