@@ -18,7 +18,8 @@ public record CmkConfig(
     Local local,
     KekCache kekCache,
     long maxContentBytes,
-    Providers providers) {
+    Providers providers,
+    Principals principals) {
 
   public CmkConfig {
     require(
@@ -100,16 +101,7 @@ public record CmkConfig(
     public static Providers defaults() {
       return new Providers(
           new Resilience(Duration.ofSeconds(10), 3, 8),
-          new Aws(
-              false,
-              "",
-              "us-east-1",
-              "",
-              "",
-              "",
-              "arn:aws:iam::111122223333:role/cmk-platform",
-              "",
-              Duration.ofSeconds(5)),
+          new Aws(false, "", "us-east-1", "", "", "", Duration.ofSeconds(5)),
           new Azure(false, "", "", "", ""),
           new Oci(false, "", "", "", null),
           new Pkcs11(false, null, "", "", ""));
@@ -140,8 +132,6 @@ public record CmkConfig(
       String profile,
       String accessKeyId,
       String secretAccessKey,
-      String platformPrincipalArn,
-      String searchPrincipalArn,
       Duration callTimeout) {
     @Override
     public String toString() {
@@ -155,9 +145,7 @@ public record CmkConfig(
           + profile
           + ", accessKeyId="
           + accessKeyId
-          + ", secretAccessKey=redacted, platformPrincipalArn="
-          + platformPrincipalArn
-          + "]";
+          + ", secretAccessKey=redacted]";
     }
   }
 
@@ -183,6 +171,73 @@ public record CmkConfig(
   public record Pkcs11(
       boolean enabled, Path library, String tokenLabel, String pinFile, String pinEnv) {}
 
+  /**
+   * The platform's own identities at each provider, printed into the key-policy templates an
+   * account admin pastes into their key's policy. The defaults are documentation examples; set the
+   * real ones per deployment.
+   *
+   * @param awsPlatformPrincipalArn the IAM role the CMK nodes call AWS KMS as
+   * @param awsSearchPrincipalArn the IAM role of the search service (needs its own grant)
+   * @param azureTenantId the platform's Entra ID tenant
+   * @param azurePlatformPrincipalId object id of the platform's service principal
+   * @param azureSearchPrincipalId object id of the search service's principal
+   * @param ociPlatformTenancyOcid the platform's OCI tenancy
+   * @param ociPlatformGroupOcid the OCI group (or dynamic group) the CMK nodes run as
+   * @param ociSearchGroupOcid the OCI group of the search service
+   */
+  public record Principals(
+      String awsPlatformPrincipalArn,
+      String awsSearchPrincipalArn,
+      String azureTenantId,
+      String azurePlatformPrincipalId,
+      String azureSearchPrincipalId,
+      String ociPlatformTenancyOcid,
+      String ociPlatformGroupOcid,
+      String ociSearchGroupOcid) {
+    public Principals {
+      require(
+          awsPlatformPrincipalArn != null && awsPlatformPrincipalArn.startsWith("arn:"),
+          "principals.awsPlatformPrincipalArn must be an IAM ARN (arn:aws:iam::…)");
+      require(
+          awsSearchPrincipalArn != null && awsSearchPrincipalArn.startsWith("arn:"),
+          "principals.awsSearchPrincipalArn must be an IAM ARN (arn:aws:iam::…)");
+      require(
+          notBlank(azureTenantId, azurePlatformPrincipalId, azureSearchPrincipalId),
+          "principals.azure* must not be blank");
+      require(
+          ociPlatformTenancyOcid != null && ociPlatformTenancyOcid.startsWith("ocid1.tenancy."),
+          "principals.ociPlatformTenancyOcid must be a tenancy OCID (ocid1.tenancy.…)");
+      require(
+          ociPlatformGroupOcid != null && ociPlatformGroupOcid.startsWith("ocid1."),
+          "principals.ociPlatformGroupOcid must be an OCID (ocid1.group.… or ocid1.dynamicgroup.…)");
+      require(
+          ociSearchGroupOcid != null && ociSearchGroupOcid.startsWith("ocid1."),
+          "principals.ociSearchGroupOcid must be an OCID (ocid1.group.… or ocid1.dynamicgroup.…)");
+    }
+
+    /** Documentation examples; a deployment sets its own. */
+    public static Principals examples() {
+      return new Principals(
+          "arn:aws:iam::111122223333:role/cmk-platform",
+          "arn:aws:iam::111122223333:role/cmk-search",
+          "00000000-0000-0000-0000-000000000000",
+          "11111111-1111-1111-1111-111111111111",
+          "22222222-2222-2222-2222-222222222222",
+          "ocid1.tenancy.oc1..aaaaaaaacmkplatform",
+          "ocid1.group.oc1..aaaaaaaacmkplatform",
+          "ocid1.group.oc1..aaaaaaaacmksearch");
+    }
+  }
+
+  private static boolean notBlank(String... values) {
+    for (String v : values) {
+      if (v == null || v.isBlank()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The configuration a fresh checkout runs with: everything embedded below {@code ./data}. */
   public static CmkConfig defaults() {
     return new CmkConfig(
@@ -193,7 +248,8 @@ public record CmkConfig(
         new Local(true, Path.of("data/local-keys.p12"), "cmk-dev-only"),
         new KekCache(10_000, Duration.ofMinutes(5), 1_000_000),
         64L << 20,
-        Providers.defaults());
+        Providers.defaults(),
+        Principals.examples());
   }
 
   /**
@@ -210,7 +266,8 @@ public record CmkConfig(
         new Local(true, dir.resolve("local-keys.p12"), "dev-only"),
         d.kekCache(),
         maxContentBytes,
-        d.providers());
+        d.providers(),
+        d.principals());
   }
 
   private static void require(boolean ok, String message) {

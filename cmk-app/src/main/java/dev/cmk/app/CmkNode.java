@@ -6,19 +6,26 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.blob.DirectoryBlobStore;
+import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.policy.PlatformPrincipals;
+import dev.cmk.service.policy.PolicyTemplates;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcTokenStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -43,6 +50,7 @@ public final class CmkNode implements AutoCloseable {
   final KeyService keys;
   final KekService keks;
   final ContentService content;
+  final TokenService tokens;
 
   public CmkNode(CmkConfig cfg, Clock clock) {
     SecureRandom random = new SecureRandom();
@@ -53,14 +61,24 @@ public final class CmkNode implements AutoCloseable {
     local.ifPresent(p -> providers.add(new CountingKeyProvider(p, metrics)));
     providers.addAll(
         ProviderWiring.cloudProviders(
-            cfg.providers(), clock, random, metrics, KeyServingListener.none()));
+            cfg.providers(), cfg.principals(), clock, random, metrics, KeyServingListener.none()));
     registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
     var catalog = new JdbcCatalog(db);
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
+    tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
+    PlatformPrincipals principals = principals(cfg.principals());
     keys =
-        new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
+        new KeyService(
+            new JdbcCustomerKeyStore(db),
+            registry,
+            cfg.platformName(),
+            new KeyService.Principals(
+                principals.platformPrincipals(), principals.searchPrincipals()),
+            clock,
+            random);
+    accounts.setChangeGuard(keys);
     var cache = cfg.kekCache();
     keks =
         new KekService(
@@ -88,7 +106,16 @@ public final class CmkNode implements AutoCloseable {
         new HttpServer(
             new HttpServer.Config(
                 cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
-            new HttpServer.Services(accounts, keys, content, catalog, metrics::scrape));
+            new HttpServer.Services(
+                accounts,
+                keys,
+                content,
+                catalog,
+                new CatalogService(catalog),
+                tokens,
+                new IdempotencyService(new JdbcIdempotencyStore(db), clock),
+                new PolicyTemplates(principals),
+                metrics::scrape));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -104,7 +131,19 @@ public final class CmkNode implements AutoCloseable {
     return p;
   }
 
-  private static Database.Config databaseConfig(CmkConfig cfg) {
+  private static PlatformPrincipals principals(CmkConfig.Principals p) {
+    return new PlatformPrincipals(
+        p.awsPlatformPrincipalArn(),
+        p.awsSearchPrincipalArn(),
+        p.azureTenantId(),
+        p.azurePlatformPrincipalId(),
+        p.azureSearchPrincipalId(),
+        p.ociPlatformTenancyOcid(),
+        p.ociPlatformGroupOcid(),
+        p.ociSearchGroupOcid());
+  }
+
+  static Database.Config databaseConfig(CmkConfig cfg) {
     var s = cfg.storage();
     if (s.databaseUrl() == null || s.databaseUrl().isEmpty()) {
       return Database.embedded(s.dataDir());
@@ -129,6 +168,16 @@ public final class CmkNode implements AutoCloseable {
   /** The local development provider, when enabled (demos use it to create and disable keys). */
   public Optional<LocalKeyProvider> localProvider() {
     return local;
+  }
+
+  /** Tokens of this node's database (the demo and the bootstrap create the first ones). */
+  public TokenService tokens() {
+    return tokens;
+  }
+
+  /** Every route the HTTP server serves. */
+  public List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -2,6 +2,8 @@ package dev.cmk.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cmk.service.auth.Role;
+import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +40,8 @@ final class DemoCommand implements Callable<Integer> {
   private final PrintStream out = System.out;
   private HttpClient client;
   private String base;
+  private String admin;
+  private String service;
 
   @Override
   public Integer call() throws Exception {
@@ -60,19 +67,43 @@ final class DemoCommand implements Callable<Integer> {
             + base
             + " (embedded H2 database, local key provider, blobs in a temp dir)");
 
+    String operator =
+        node.tokens()
+            .create(
+                new TokenService.Spec(Role.OPERATOR, Optional.empty(), Set.of(), "demo operator"))
+            .secret();
     JsonNode acct =
-        call("POST", "/v1/accounts", Map.of("name", "Acme Corp", "region", "us-east-1"), 201);
+        call(
+            operator,
+            "POST",
+            "/v1/accounts",
+            Map.of("name", "Acme Corp", "region", "us-east-1"),
+            201);
     String a = acct.get("id").asText();
+    admin = token(operator, Map.of("role", "admin", "accountId", a, "label", "acme security"));
+    service =
+        token(
+            operator,
+            Map.of(
+                "role",
+                "service",
+                "accountId",
+                a,
+                "services",
+                List.of("chat", "meetings"),
+                "label",
+                "chat+meetings"));
     step(
         "1. Operator creates account "
             + a
             + " (data residency "
             + acct.get("region").asText()
-            + ")");
+            + "), an admin token for it and a service token for chat and meetings");
 
     node.localProvider().orElseThrow().createKey("acme-cmk");
     JsonNode reg =
         call(
+            admin,
             "PUT",
             "/v1/accounts/" + a + "/key",
             Map.of("provider", "local", "keyId", "acme-cmk"),
@@ -80,12 +111,17 @@ final class DemoCommand implements Callable<Integer> {
     step("2. Admin registers the customer key local:acme-cmk; validation:");
     for (JsonNode c : reg.get("validation").get("checks")) {
       out.printf(
-          "     %-14s %-7s %s%n",
+          "     %-18s %-7s %s%n",
           c.get("name").asText(), c.get("outcome").asText(), c.get("evidence").asText());
     }
     out.println("     key status: " + reg.get("key").get("status").asText());
 
-    call("PUT", "/v1/accounts/" + a + "/users/alice/license", Map.of("cmkLicensed", true), 200);
+    call(
+        admin,
+        "PUT",
+        "/v1/accounts/" + a + "/users/alice/license",
+        Map.of("cmkLicensed", true),
+        200);
     step("3. Admin gives alice a CMK license; bob has none");
 
     JsonNode o1 = putContent(a, "chat-message", "alice", "Alice: the merger closes Friday.");
@@ -184,11 +220,17 @@ final class DemoCommand implements Callable<Integer> {
     return JSON.readTree(r.body());
   }
 
-  private JsonNode call(String method, String path, Object body, int expected)
+  private String token(String operator, Map<String, Object> spec)
+      throws IOException, InterruptedException {
+    return call(operator, "POST", "/v1/tokens", spec, 201).get("secret").asText();
+  }
+
+  private JsonNode call(String token, String method, String path, Object body, int expected)
       throws IOException, InterruptedException {
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
             .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .build();
     HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
@@ -201,7 +243,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private HttpResponse<String> send(String method, String path, String user, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + service);
     if (user != null) {
       b.header("X-CMK-User", user);
     }

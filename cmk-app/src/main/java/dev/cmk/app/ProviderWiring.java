@@ -34,13 +34,14 @@ final class ProviderWiring {
 
   static List<KeyProvider> cloudProviders(
       CmkConfig.Providers cfg,
+      CmkConfig.Principals principals,
       Clock clock,
       SecureRandom random,
       MeterRegistry metrics,
       KeyServingListener listener) {
     List<KeyProvider> raw = new ArrayList<>();
     if (cfg.aws().enabled()) {
-      raw.add(new AwsKmsProvider(aws(cfg.aws()), listener, clock));
+      raw.add(new AwsKmsProvider(aws(cfg.aws(), principals), listener, clock));
     }
     if (cfg.azure().enabled()) {
       raw.add(AzureKeyVaultProvider.create(azure(cfg.azure()), random));
@@ -81,14 +82,15 @@ final class ProviderWiring {
         .toList();
   }
 
-  private static AwsKmsConfig aws(CmkConfig.Aws a) {
+  private static AwsKmsConfig aws(CmkConfig.Aws a, CmkConfig.Principals principals) {
     AwsCredentials creds =
         !a.accessKeyId().isEmpty()
             ? new AwsCredentials.StaticKeys(a.accessKeyId(), a.secretAccessKey())
             : !a.profile().isEmpty()
                 ? new AwsCredentials.Profile(a.profile())
                 : new AwsCredentials.DefaultChain();
-    AwsKmsConfig base = AwsKmsConfig.defaults(a.platformPrincipalArn()).withCredentials(creds);
+    AwsKmsConfig base =
+        AwsKmsConfig.defaults(principals.awsPlatformPrincipalArn()).withCredentials(creds);
     AwsKmsConfig withEndpoint =
         a.endpointOverride().isEmpty() ? base : base.withEndpoint(URI.create(a.endpointOverride()));
     return new AwsKmsConfig(
@@ -97,8 +99,8 @@ final class ProviderWiring {
         creds,
         withEndpoint.connectTimeout(),
         a.callTimeout(),
-        a.platformPrincipalArn(),
-        a.searchPrincipalArn().isEmpty() ? Optional.empty() : Optional.of(a.searchPrincipalArn()),
+        principals.awsPlatformPrincipalArn(),
+        Optional.of(principals.awsSearchPrincipalArn()),
         withEndpoint.primaryRetryAfter());
   }
 

@@ -53,6 +53,23 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_KEYS_PLATFORM_KEY", "nocolon")))
         .hasMessageContaining("keys.platformKey");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("CMK_PRINCIPALS_AWS_PLATFORM_PRINCIPAL_ARN", "role")))
+        .hasMessageContaining("principals.awsPlatformPrincipalArn");
+  }
+
+  @Test
+  void principalsHaveExampleDefaultsAndEnvironmentNames() {
+    CmkConfig c =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of("CMK_PRINCIPALS_AWS_SEARCH_PRINCIPAL_ARN", "arn:aws:iam::999999999999:role/s"));
+    assertThat(c.principals().awsSearchPrincipalArn())
+        .isEqualTo("arn:aws:iam::999999999999:role/s");
+    assertThat(c.principals().awsPlatformPrincipalArn())
+        .isEqualTo(CmkConfig.Principals.examples().awsPlatformPrincipalArn());
   }
 
   @Test

@@ -75,17 +75,7 @@ final class Moto implements AutoCloseable {
     CmkConfig e = CmkConfig.embeddedIn(dir, maxContentBytes);
     var p = e.providers();
     var a = p.aws();
-    var aws =
-        new CmkConfig.Aws(
-            true,
-            endpoint(),
-            "us-east-1",
-            "",
-            "test",
-            "test",
-            a.platformPrincipalArn(),
-            "",
-            a.callTimeout());
+    var aws = new CmkConfig.Aws(true, endpoint(), "us-east-1", "", "test", "test", a.callTimeout());
     return new CmkConfig(
         e.platformName(),
         e.server(),
@@ -94,7 +84,8 @@ final class Moto implements AutoCloseable {
         e.local(),
         e.kekCache(),
         e.maxContentBytes(),
-        new CmkConfig.Providers(p.resilience(), aws, p.azure(), p.oci(), p.pkcs11()));
+        new CmkConfig.Providers(p.resilience(), aws, p.azure(), p.oci(), p.pkcs11()),
+        e.principals());
   }
 
   @Override

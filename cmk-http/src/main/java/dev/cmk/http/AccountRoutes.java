@@ -1,34 +1,53 @@
 package dev.cmk.http;
 
+import dev.cmk.http.Idempotency.Answer;
 import dev.cmk.http.model.ApiModel.AccountView;
 import dev.cmk.http.model.ApiModel.CreateAccount;
-import dev.cmk.http.model.ApiModel.LicenseView;
-import dev.cmk.http.model.ApiModel.SetLicense;
+import dev.cmk.http.model.ApiModel.Toggle;
+import dev.cmk.http.model.ApiModel.UpdateAccount;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.account.AccountService;
-import dev.cmk.service.account.User;
+import dev.cmk.service.account.AccountService.Options;
+import dev.cmk.service.idempotency.IdempotencyService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Optional;
 
-/** Accounts and users' CMK licenses. */
+/**
+ * Accounts and their options: the operator creates accounts and sets residency, the fallback
+ * default and support-request options; the admin turns fallback and search encryption on and off.
+ */
 final class AccountRoutes {
   private final AccountService accounts;
+  private final IdempotencyService idempotency;
 
-  AccountRoutes(AccountService accounts) {
+  AccountRoutes(AccountService accounts, IdempotencyService idempotency) {
     this.accounts = accounts;
+    this.idempotency = idempotency;
   }
 
   void register(RoutesConfig r) {
     r.post("/v1/accounts", this::create);
     r.get("/v1/accounts", this::list);
     r.get("/v1/accounts/{accountId}", this::get);
-    r.put("/v1/accounts/{accountId}/users/{userId}/license", this::setLicense);
+    r.patch("/v1/accounts/{accountId}", this::update);
+    r.put("/v1/accounts/{accountId}/fallback", this::setFallback);
+    r.put("/v1/accounts/{accountId}/search-encryption", this::setSearchEncryption);
   }
 
   private void create(Context ctx) {
     CreateAccount req = Json.body(ctx, CreateAccount.class);
-    Json.write(ctx, 201, AccountView.of(accounts.create(req.name(), req.region())));
+    Options o =
+        new Options(
+            Optional.ofNullable(req.region()),
+            Optional.ofNullable(req.fallbackEnabled()),
+            Optional.ofNullable(req.dropCallsOnKeyUnavailable()),
+            Optional.ofNullable(req.searchEncryption()));
+    Idempotency.respond(
+        ctx,
+        idempotency,
+        () -> new Answer(201, AccountView.of(accounts.createWith(req.name(), o))));
   }
 
   private void list(Context ctx) {
@@ -39,13 +58,34 @@ final class AccountRoutes {
     Json.write(ctx, 200, AccountView.of(accounts.require(ctx.pathParam("accountId"))));
   }
 
-  private void setLicense(Context ctx) {
-    SetLicense req = Json.body(ctx, SetLicense.class);
-    if (req.cmkLicensed() == null) {
-      throw new CmkException(ErrorCode.INVALID_REQUEST, "cmkLicensed (true or false) is required");
+  private void update(Context ctx) {
+    UpdateAccount req = Json.body(ctx, UpdateAccount.class);
+    Options o =
+        new Options(
+            Optional.ofNullable(req.region()),
+            Optional.ofNullable(req.fallbackEnabled()),
+            Optional.ofNullable(req.dropCallsOnKeyUnavailable()),
+            Optional.ofNullable(req.searchEncryption()));
+    Json.write(ctx, 200, AccountView.of(accounts.update(ctx.pathParam("accountId"), o)));
+  }
+
+  private void setFallback(Context ctx) {
+    Json.write(
+        ctx, 200, AccountView.of(accounts.setFallback(ctx.pathParam("accountId"), enabled(ctx))));
+  }
+
+  private void setSearchEncryption(Context ctx) {
+    Json.write(
+        ctx,
+        200,
+        AccountView.of(accounts.setSearchEncryption(ctx.pathParam("accountId"), enabled(ctx))));
+  }
+
+  private static boolean enabled(Context ctx) {
+    Toggle t = Json.body(ctx, Toggle.class);
+    if (t.enabled() == null) {
+      throw new CmkException(ErrorCode.INVALID_REQUEST, "enabled (true or false) is required");
     }
-    User u =
-        accounts.setLicense(ctx.pathParam("accountId"), ctx.pathParam("userId"), req.cmkLicensed());
-    Json.write(ctx, 200, new LicenseView(u.accountId(), u.userId(), u.cmkLicensed()));
+    return t.enabled();
   }
 }

@@ -36,6 +36,9 @@ public final class ErrorMapper {
     if (e.code() == ErrorCode.KEY_UNAVAILABLE) {
       ctx.header("Retry-After", "30");
     }
+    if (e.code() == ErrorCode.UNAUTHENTICATED) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"cmk\"");
+    }
     write(ctx, status(e.code().kind()), e.code().code(), e.getMessage(), e.details());
   }
 

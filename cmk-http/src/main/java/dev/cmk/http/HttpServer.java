@@ -1,15 +1,23 @@
 package dev.cmk.http;
 
-import dev.cmk.http.model.ApiModel.AssetTypeView;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.policy.PolicyTemplates;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -29,7 +37,14 @@ public final class HttpServer implements AutoCloseable {
       KeyService keys,
       ContentService content,
       Catalog catalog,
+      CatalogService catalogAdmin,
+      TokenService tokens,
+      IdempotencyService idempotency,
+      PolicyTemplates policies,
       Supplier<String> prometheusScrape) {}
+
+  /** A registered route: method and path template, e.g. {@code GET /v1/accounts/{accountId}}. */
+  public record Route(String method, String path) {}
 
   public HttpServer(Config config, Services s) {
     this.app =
@@ -41,6 +56,7 @@ public final class HttpServer implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               RoutesConfig r = c.routes;
               r.before(RequestIds::assign);
+              r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
               r.exception(HttpResponseException.class, ErrorMapper::http);
               r.exception(Exception.class, ErrorMapper::unexpected);
@@ -52,24 +68,52 @@ public final class HttpServer implements AutoCloseable {
                     }
                   });
               r.get("/v1/health", HttpServer::health);
-              r.get(
-                  "/v1/catalog",
-                  ctx ->
-                      Json.write(
-                          ctx, 200, s.catalog().list().stream().map(AssetTypeView::of).toList()));
+              r.get("/v1/openapi.json", HttpServer::openApi);
               r.get(
                   "/metrics",
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4")
                           .result(s.prometheusScrape().get()));
-              new AccountRoutes(s.accounts()).register(r);
+              new AccountRoutes(s.accounts(), s.idempotency()).register(r);
+              new LicenseRoutes(s.accounts()).register(r);
+              new CatalogRoutes(s.catalogAdmin(), s.idempotency()).register(r);
               new KeyRoutes(s.accounts(), s.keys()).register(r);
+              new PolicyRoutes(s.accounts(), s.keys(), s.policies()).register(r);
               new ContentRoutes(s.content()).register(r);
+              new TokenRoutes(s.tokens()).register(r);
             });
+  }
+
+  /** The OpenAPI document, a reviewed resource; a test keeps it equal to the routes served. */
+  private static void openApi(Context ctx) {
+    ctx.contentType("application/json").result(OPENAPI);
+  }
+
+  private static final String OPENAPI = loadOpenApi();
+
+  private static String loadOpenApi() {
+    try (InputStream in = HttpServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void health(Context ctx) {
     Json.write(ctx, 200, Map.of("status", "ok"));
+  }
+
+  /** Every HTTP route the server serves, read from the router (tests compare it with the API). */
+  public List<Route> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(p -> p.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> new Route(e.method.name(), e.path))
+        .distinct()
+        .toList();
   }
 
   public HttpServer start() {

@@ -40,6 +40,15 @@ public final class Json {
     }
   }
 
+  /** The JSON text of {@code value}. */
+  public static String text(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize response", e);
+    }
+  }
+
   public static void write(Context ctx, int status, Object value) {
     try {
       ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsString(value));

@@ -24,6 +24,13 @@ final class KeyRoutes {
   void register(RoutesConfig r) {
     r.put("/v1/accounts/{accountId}/key", this::registerKey);
     r.get("/v1/accounts/{accountId}/keys", this::list);
+    r.post("/v1/accounts/{accountId}/keys/{keyId}/validate", this::revalidate);
+  }
+
+  private void revalidate(Context ctx) {
+    var account = accounts.require(ctx.pathParam("accountId"));
+    var reg = keys.revalidate(account, ctx.pathParam("keyId"));
+    Json.write(ctx, 200, new KeyRegistration(KeyView.of(reg.key()), reg.report()));
   }
 
   private void registerKey(Context ctx) {

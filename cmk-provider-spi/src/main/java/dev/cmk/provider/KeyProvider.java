@@ -71,6 +71,16 @@ public interface KeyProvider {
   }
 
   /**
+   * An optional capability of this provider, e.g. {@link PolicyReader} or {@link GrantSupport}.
+   * Wrappers (metrics, resilience) forward it to the provider they wrap.
+   */
+  default <T> java.util.Optional<T> capability(Class<T> type) {
+    return type.isInstance(this)
+        ? java.util.Optional.of(type.cast(this))
+        : java.util.Optional.empty();
+  }
+
+  /**
    * Proves access by a real round trip: generate a data key under a probe context and unwrap it.
    * Providers with a cheaper proof may override.
    */

@@ -1,6 +1,8 @@
 package dev.cmk.http.model;
 
 import dev.cmk.service.account.Account;
+import dev.cmk.service.account.LicenseChange;
+import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.key.CustomerKey;
@@ -16,8 +18,40 @@ import java.util.Map;
 public final class ApiModel {
   private ApiModel() {}
 
-  /** POST /v1/accounts. */
-  public record CreateAccount(String name, String region) {}
+  /**
+   * POST /v1/accounts. Only {@code name} is required; region defaults to us-east-1, options to off.
+   */
+  public record CreateAccount(
+      String name,
+      String region,
+      Boolean fallbackEnabled,
+      Boolean dropCallsOnKeyUnavailable,
+      Boolean searchEncryption) {}
+
+  /** PATCH /v1/accounts/{accountId} (operator): only the fields present change. */
+  public record UpdateAccount(
+      String region,
+      Boolean fallbackEnabled,
+      Boolean dropCallsOnKeyUnavailable,
+      Boolean searchEncryption) {}
+
+  /** PUT of an on/off option, e.g. /v1/accounts/{accountId}/fallback. */
+  public record Toggle(Boolean enabled) {}
+
+  /** One row of a JSON bulk license request. */
+  public record LicenseRow(String userId, Boolean cmkLicensed) {}
+
+  /** The answer to a bulk license request: counts and one result per row. */
+  public record BulkLicenseResult(long applied, long failed, List<LicenseChange.Result> rows) {}
+
+  /** POST /v1/catalog (operator): a new asset type with a new, never reused service id. */
+  public record NewAssetType(
+      String name,
+      String serviceId,
+      String service,
+      String description,
+      Boolean cmkEligible,
+      Boolean organizerDecides) {}
 
   /** An account as the API shows it. */
   public record AccountView(
@@ -26,7 +60,8 @@ public final class ApiModel {
       String region,
       boolean fallbackEnabled,
       boolean dropCallsOnKeyUnavailable,
-      Instant createdAt) {
+      Instant createdAt,
+      boolean searchEncryption) {
     public static AccountView of(Account a) {
       return new AccountView(
           a.id(),
@@ -34,7 +69,8 @@ public final class ApiModel {
           a.region(),
           a.fallbackEnabled(),
           a.dropCallsOnKeyUnavailable(),
-          a.createdAt());
+          a.createdAt(),
+          a.searchEncryption());
     }
   }
 
@@ -92,12 +128,64 @@ public final class ApiModel {
     }
   }
 
-  /** A catalog entry. */
+  /**
+   * A catalog entry. {@code licenseHolder} says whose CMK license decides the protection, and so
+   * who goes in the {@code X-CMK-User} header of a write: {@code organizer} for meeting assets,
+   * else {@code owner}.
+   */
   public record AssetTypeView(
-      String name, String serviceId, String service, String description, boolean cmkEligible) {
+      String name,
+      String serviceId,
+      String service,
+      String description,
+      boolean cmkEligible,
+      boolean organizerDecides,
+      String licenseHolder) {
     public static AssetTypeView of(AssetType t) {
       return new AssetTypeView(
-          t.name(), t.serviceId(), t.service(), t.description(), t.cmkEligible());
+          t.name(),
+          t.serviceId(),
+          t.service(),
+          t.description(),
+          t.cmkEligible(),
+          t.organizerDecides(),
+          t.organizerDecides() ? "organizer" : "owner");
+    }
+  }
+
+  /** POST /v1/tokens. {@code accountId} is required for admin tokens, optional for service ones. */
+  public record CreateToken(String role, String accountId, List<String> services, String label) {}
+
+  /** A token as listed: never its secret. */
+  public record TokenView(
+      String id,
+      String role,
+      String accountId,
+      List<String> services,
+      String label,
+      Instant createdAt,
+      Instant revokedAt) {
+    public static TokenView of(ApiToken t) {
+      return new TokenView(
+          t.id(),
+          t.role().name().toLowerCase(java.util.Locale.ROOT),
+          t.accountId().orElse(null),
+          t.services().stream().sorted().toList(),
+          t.label(),
+          t.createdAt(),
+          t.revokedAt().orElse(null));
+    }
+  }
+
+  /**
+   * A new token and its secret: the only time the secret is shown.
+   *
+   * <p><b>Security:</b> {@code toString} does not show the secret.
+   */
+  public record CreatedToken(TokenView token, String secret) {
+    @Override
+    public String toString() {
+      return "CreatedToken[" + token + ", secret=redacted]";
     }
   }
 

@@ -122,6 +122,12 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
     return delegate.regionOf(keyId);
   }
 
+  /** Other capabilities (e.g. reading key policies) are the wrapped provider's, unguarded. */
+  @Override
+  public <T> Optional<T> capability(Class<T> type) {
+    return delegate.capability(type);
+  }
+
   @Override
   public Optional<GrantSupport> grants() {
     return delegate.grants().map(GuardedGrants::new);

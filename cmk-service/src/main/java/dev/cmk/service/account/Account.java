@@ -9,6 +9,8 @@ import java.time.Instant;
  * @param fallbackEnabled whether writes fall back to the platform's backup key when the customer's
  *     key is unavailable
  * @param dropCallsOnKeyUnavailable operator-enabled option: end live calls when the key goes away
+ * @param searchEncryption whether search data is encrypted under the account's key; then the search
+ *     principal needs its own access (AWS: a grant), checked by key validation
  */
 public record Account(
     String id,
@@ -16,6 +18,36 @@ public record Account(
     String region,
     boolean fallbackEnabled,
     boolean dropCallsOnKeyUnavailable,
-    Instant createdAt) {
+    Instant createdAt,
+    boolean searchEncryption) {
   public static final String DEFAULT_REGION = "us-east-1";
+
+  /** An account without search encryption (the form before that option existed). */
+  public Account(
+      String id,
+      String name,
+      String region,
+      boolean fallbackEnabled,
+      boolean dropCallsOnKeyUnavailable,
+      Instant createdAt) {
+    this(id, name, region, fallbackEnabled, dropCallsOnKeyUnavailable, createdAt, false);
+  }
+
+  public Account withRegion(String r) {
+    return new Account(
+        id, name, r, fallbackEnabled, dropCallsOnKeyUnavailable, createdAt, searchEncryption);
+  }
+
+  public Account withFallback(boolean on) {
+    return new Account(
+        id, name, region, on, dropCallsOnKeyUnavailable, createdAt, searchEncryption);
+  }
+
+  public Account withDropCalls(boolean on) {
+    return new Account(id, name, region, fallbackEnabled, on, createdAt, searchEncryption);
+  }
+
+  public Account withSearchEncryption(boolean on) {
+    return new Account(id, name, region, fallbackEnabled, dropCallsOnKeyUnavailable, createdAt, on);
+  }
 }

@@ -5,16 +5,26 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Creates accounts and manages users' CMK licenses. */
+/**
+ * Creates accounts, changes their options and manages users' CMK licenses. Options that need a
+ * support request (data residency, dropping calls, the fallback default) are the operator's; the
+ * account's admin turns fallback and search encryption on and off.
+ */
 public final class AccountService {
+  /** The most rows one bulk license request may carry. */
+  public static final int MAX_BULK_ROWS = 10_000;
+
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
   private final AccountStore store;
   private final Clock clock;
   private final SecureRandom random;
+  private volatile AccountChangeGuard guard = proposed -> {};
 
   public AccountService(AccountStore store, Clock clock, SecureRandom random) {
     this.store = store;
@@ -22,19 +32,99 @@ public final class AccountService {
     this.random = random;
   }
 
+  /**
+   * Sets who re-validates the active key before a change of residency or search encryption (the key
+   * service; set once by the composition root).
+   */
+  public void setChangeGuard(AccountChangeGuard guard) {
+    this.guard = guard;
+  }
+
+  /** The operator's choices for a new account or a change to one; empty means "as is/default". */
+  public record Options(
+      Optional<String> region,
+      Optional<Boolean> fallbackEnabled,
+      Optional<Boolean> dropCallsOnKeyUnavailable,
+      Optional<Boolean> searchEncryption) {
+    public static Options none() {
+      return new Options(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
+
   public Account create(String name, String region) {
+    return createWith(
+        name,
+        new Options(
+            Optional.ofNullable(region), Optional.empty(), Optional.empty(), Optional.empty()));
+  }
+
+  /** Creates an account with the operator's options. */
+  public Account createWith(String name, Options o) {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "name is required (1-200 characters)");
     }
-    String r = region == null || region.isBlank() ? Account.DEFAULT_REGION : region;
+    String r = checkRegion(o.region().filter(s -> !s.isBlank()).orElse(Account.DEFAULT_REGION));
+    Account a =
+        new Account(
+            Ids.newId("acct", random),
+            name.strip(),
+            r,
+            o.fallbackEnabled().orElse(false),
+            o.dropCallsOnKeyUnavailable().orElse(false),
+            clock.instant(),
+            o.searchEncryption().orElse(false));
+    store.insert(a);
+    return a;
+  }
+
+  /**
+   * The operator changes an account's options. A new region or search encryption is checked against
+   * the active key first; if the key would fail, nothing changes.
+   */
+  public Account update(String accountId, Options o) {
+    Account a = require(accountId);
+    Account b = a;
+    if (o.region().isPresent()) {
+      b = b.withRegion(checkRegion(o.region().get()));
+    }
+    b = o.fallbackEnabled().map(b::withFallback).orElse(b);
+    b = o.dropCallsOnKeyUnavailable().map(b::withDropCalls).orElse(b);
+    b = o.searchEncryption().map(b::withSearchEncryption).orElse(b);
+    return save(a, b);
+  }
+
+  /** The account's admin turns writes under the backup key during key outages on or off. */
+  public Account setFallback(String accountId, boolean on) {
+    Account a = require(accountId);
+    return save(a, a.withFallback(on));
+  }
+
+  /** The account's admin turns search-data encryption on or off (re-validates the key). */
+  public Account setSearchEncryption(String accountId, boolean on) {
+    Account a = require(accountId);
+    return save(a, a.withSearchEncryption(on));
+  }
+
+  private Account save(Account before, Account after) {
+    if (after.equals(before)) {
+      return before;
+    }
+    boolean keyRelevant =
+        !after.region().equals(before.region())
+            || after.searchEncryption() && !before.searchEncryption();
+    if (keyRelevant) {
+      guard.check(after);
+    }
+    store.update(after);
+    return after;
+  }
+
+  private static String checkRegion(String r) {
     if (!REGION.matcher(r).matches()) {
       throw new CmkException(
           ErrorCode.INVALID_REQUEST, "region '" + r + "' is not a region name like us-east-1");
     }
-    Account a =
-        new Account(Ids.newId("acct", random), name.strip(), r, false, false, clock.instant());
-    store.insert(a);
-    return a;
+    return r;
   }
 
   public Account require(String accountId) {
@@ -57,6 +147,52 @@ public final class AccountService {
     User u = new User(accountId, userId, licensed, clock.instant());
     store.upsertUser(u);
     return u;
+  }
+
+  /** Users the account has licensed or unlicensed explicitly. */
+  public List<User> users(String accountId) {
+    require(accountId);
+    return store.listUsers(accountId);
+  }
+
+  /**
+   * Applies every row it can and reports each: a bad row does not stop the others. Setting a state
+   * a user already has is a success, so a retried request gives the same result.
+   */
+  public List<LicenseChange.Result> setLicenses(String accountId, List<LicenseChange> rows) {
+    require(accountId);
+    if (rows.isEmpty()) {
+      throw new CmkException(ErrorCode.EMPTY_BODY, "no license rows given");
+    }
+    if (rows.size() > MAX_BULK_ROWS) {
+      throw new CmkException(
+          ErrorCode.INVALID_REQUEST,
+          rows.size() + " rows; send at most " + MAX_BULK_ROWS + " per request");
+    }
+    List<LicenseChange.Result> out = new ArrayList<>(rows.size());
+    for (LicenseChange c : rows) {
+      out.add(apply(accountId, c));
+    }
+    return out;
+  }
+
+  private LicenseChange.Result apply(String accountId, LicenseChange c) {
+    String user = c.userId() == null ? "" : c.userId();
+    if (c.problem().isPresent() || c.cmkLicensed().isEmpty()) {
+      return new LicenseChange.Result(
+          c.row(),
+          user,
+          false,
+          ErrorCode.INVALID_REQUEST.code(),
+          c.problem().orElse("cmkLicensed is required"));
+    }
+    try {
+      setLicense(accountId, user, c.cmkLicensed().get());
+      return new LicenseChange.Result(
+          c.row(), user, true, "ok", c.cmkLicensed().get() ? "licensed" : "unlicensed");
+    } catch (CmkException e) {
+      return new LicenseChange.Result(c.row(), user, false, e.code().code(), e.getMessage());
+    }
   }
 
   /** A user's license; users never seen are unlicensed. */

@@ -16,4 +16,6 @@ public interface AccountStore {
   void upsertUser(User user);
 
   Optional<User> findUser(String accountId, String userId);
+
+  List<User> listUsers(String accountId);
 }

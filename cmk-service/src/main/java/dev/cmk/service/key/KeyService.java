@@ -1,22 +1,16 @@
 package dev.cmk.service.key;
 
-import dev.cmk.provider.EncryptionContext;
-import dev.cmk.provider.KeyDescription;
-import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyIdFormatException;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
-import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
-import dev.cmk.service.key.ValidationReport.Check;
-import dev.cmk.service.key.ValidationReport.Outcome;
+import dev.cmk.service.account.AccountChangeGuard;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,10 +19,10 @@ import java.util.Optional;
  * Registers an account's root key, validates it with real provider calls, and activates it when
  * every required check passes.
  */
-public final class KeyService {
+public final class KeyService implements AccountChangeGuard {
   private final CustomerKeyStore store;
   private final KeyProviders providers;
-  private final String platformName;
+  private final KeyValidator validator;
   private final Clock clock;
   private final SecureRandom random;
 
@@ -38,9 +32,34 @@ public final class KeyService {
       String platformName,
       Clock clock,
       SecureRandom random) {
+    this(store, providers, platformName, Principals.none(), clock, random);
+  }
+
+  /**
+   * The platform's and the search service's principal per provider kind (e.g. {@code aws} → an IAM
+   * role ARN), for the key-policy and search-grant checks.
+   */
+  public record Principals(Map<String, String> platform, Map<String, String> search) {
+    public Principals {
+      platform = Map.copyOf(platform);
+      search = Map.copyOf(search);
+    }
+
+    public static Principals none() {
+      return new Principals(Map.of(), Map.of());
+    }
+  }
+
+  public KeyService(
+      CustomerKeyStore store,
+      KeyProviders providers,
+      String platformName,
+      Principals principals,
+      Clock clock,
+      SecureRandom random) {
     this.store = store;
     this.providers = providers;
-    this.platformName = platformName;
+    this.validator = new KeyValidator(platformName, principals, random);
     this.clock = clock;
     this.random = random;
   }
@@ -75,15 +94,37 @@ public final class KeyService {
               + " register it again",
           Map.of("report", report));
     }
+    Optional<CustomerKey> active = store.findActive(account.id());
+    if (active.isPresent() && active.get().ref().equals(ref)) {
+      // a retried PUT of the active key: validated again, nothing new stored
+      return new Registration(active.get(), report);
+    }
     Instant now = clock.instant();
     CustomerKey key =
         new CustomerKey(
             Ids.newId("key", random), account.id(), ref, CustomerKey.Status.ACTIVE, now, now);
-    store
-        .findActive(account.id())
-        .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+    active.ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
     store.insert(key);
     return new Registration(key, report);
+  }
+
+  /** Re-validates the active key against a proposed account change; refuses it if the key fails. */
+  @Override
+  public void check(Account proposed) {
+    Optional<CustomerKey> active = store.findActive(proposed.id());
+    if (active.isEmpty()) {
+      return;
+    }
+    KeyRef ref = active.get().ref();
+    ValidationReport report = validate(proposed, providers.require(ref.provider()), ref);
+    if (!report.passed()) {
+      throw new CmkException(
+          ErrorCode.KEY_VALIDATION_FAILED,
+          "the account's active key "
+              + ref.keyId()
+              + " would fail validation after this change; nothing was changed",
+          Map.of("report", report));
+    }
   }
 
   public Optional<CustomerKey> activeKey(String accountId) {
@@ -96,94 +137,32 @@ public final class KeyService {
 
   /** Runs every check against the provider; never throws for a provider failure. */
   public ValidationReport validate(Account account, KeyProvider p, KeyRef ref) {
-    List<Check> checks = new ArrayList<>();
-    checks.add(new Check("key_id_format", Outcome.PASS, true, ref.keyId(), ""));
-    Optional<KeyDescription> desc = describe(p, ref, checks);
-    desc.ifPresent(d -> checkRegion(account, d, checks));
-    checks.add(roundTrip(account, p, ref));
-    return new ValidationReport(checks);
+    return validator.validate(account, p, ref);
   }
 
-  private Optional<KeyDescription> describe(KeyProvider p, KeyRef ref, List<Check> checks) {
-    try {
-      KeyDescription d = p.describe(ref);
-      boolean enabled = d.state() == KeyState.ENABLED;
-      checks.add(
-          new Check(
-              "key_enabled",
-              enabled ? Outcome.PASS : Outcome.FAIL,
-              true,
-              "state " + d.state(),
-              enabled ? "" : "enable the key in your key management console"));
-      checks.add(
-          new Check(
-              "key_usage",
-              d.symmetricEncryption() ? Outcome.PASS : Outcome.FAIL,
-              true,
-              "key spec " + d.keySpec(),
-              d.symmetricEncryption()
-                  ? ""
-                  : "use a symmetric encrypt/decrypt key (RSA wrap/unwrap on Azure)"));
-      return Optional.of(d);
-    } catch (ProviderException e) {
-      checks.add(
-          new Check(
-              "key_enabled",
-              Outcome.FAIL,
-              true,
-              e.providerCode() + ": " + e.getMessage(),
-              fixFor(e)));
-      return Optional.empty();
-    }
-  }
-
-  private static void checkRegion(Account account, KeyDescription d, List<Check> checks) {
-    if (d.region().isEmpty()) {
-      checks.add(new Check("region", Outcome.SKIPPED, true, "provider has no region", ""));
-      return;
-    }
-    boolean ok = d.region().get().equals(account.region());
-    checks.add(
-        new Check(
-            "region",
-            ok ? Outcome.PASS : Outcome.FAIL,
-            true,
-            "key region " + d.region().get() + ", account data residency " + account.region(),
-            ok ? "" : "create the key in " + account.region() + " (the account's data residency)"));
-  }
-
-  private Check roundTrip(Account account, KeyProvider p, KeyRef ref) {
-    EncryptionContext ctx =
-        EncryptionContext.of(
-            Map.of(
-                EncryptionContext.PLATFORM,
-                platformName,
-                EncryptionContext.ACCOUNT,
-                account.id(),
-                EncryptionContext.SERVICE,
-                "0000",
-                EncryptionContext.PURPOSE,
-                "validation"));
-    try {
-      p.probe(ref, ctx);
-      return new Check(
-          "round_trip", Outcome.PASS, true, "GenerateDataKey and Decrypt succeeded", "");
-    } catch (ProviderException e) {
-      return new Check(
-          "round_trip", Outcome.FAIL, true, e.providerCode() + ": " + e.getMessage(), fixFor(e));
-    }
-  }
-
-  private static String fixFor(ProviderException e) {
-    return switch (e.reason()) {
-      case DISABLED -> "enable the key";
-      case PENDING_DELETION -> "cancel the key's scheduled deletion";
-      case NOT_FOUND -> "check the key id and that it exists in that region";
-      case ACCESS_DENIED ->
-          "grant the platform principal Encrypt, Decrypt, GenerateDataKey* and DescribeKey"
-              + " in the key policy (GET the policy template)";
-      case INVALID_KEY_USAGE -> "use a symmetric encrypt/decrypt key";
-      default -> "the provider could not be reached; try again";
-    };
+  /**
+   * Runs validation again for a registered key of the account, e.g. after the admin changed the
+   * key's policy. The report is returned; the key's status is not changed (an active key that now
+   * fails keeps protecting content until the admin acts; availability monitoring reports outages).
+   */
+  public Registration revalidate(Account account, String keyRegistrationId) {
+    Ids.require("key id", keyRegistrationId);
+    CustomerKey key =
+        store
+            .find(keyRegistrationId)
+            .filter(k -> k.accountId().equals(account.id()))
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.KEY_NOT_FOUND,
+                        "account "
+                            + account.id()
+                            + " has no key registration '"
+                            + keyRegistrationId
+                            + "'; GET /v1/accounts/"
+                            + account.id()
+                            + "/keys lists them"));
+    KeyRef ref = key.ref();
+    return new Registration(key, validate(account, providers.require(ref.provider()), ref));
   }
 }

@@ -36,7 +36,7 @@ public final class Database implements AutoCloseable {
     String url =
         "jdbc:h2:file:"
             + dir.toAbsolutePath().resolve("cmk")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
     return new Config(url, "cmk", "", 10);
   }
 

@@ -21,7 +21,8 @@ public final class JdbcAccountStore implements AccountStore {
               rs.getString("region"),
               rs.getBoolean("fallback_enabled"),
               rs.getBoolean("drop_calls_on_key_unavailable"),
-              instant(rs, "created_at"));
+              instant(rs, "created_at"),
+              rs.getBoolean("search_encryption"));
   private static final RowMapper<User> USER =
       (rs, ctx) ->
           new User(
@@ -42,8 +43,9 @@ public final class JdbcAccountStore implements AccountStore {
         h ->
             h.createUpdate(
                     "insert into accounts (id, name, region, fallback_enabled,"
-                        + " drop_calls_on_key_unavailable, created_at)"
-                        + " values (:id, :name, :region, :fb, :drop, :at)")
+                        + " drop_calls_on_key_unavailable, created_at, search_encryption)"
+                        + " values (:id, :name, :region, :fb, :drop, :at, :search)")
+                .bind("search", a.searchEncryption())
                 .bind("id", a.id())
                 .bind("name", a.name())
                 .bind("region", a.region())
@@ -75,7 +77,9 @@ public final class JdbcAccountStore implements AccountStore {
         h ->
             h.createUpdate(
                     "update accounts set name = :name, region = :region, fallback_enabled = :fb,"
-                        + " drop_calls_on_key_unavailable = :drop where id = :id")
+                        + " drop_calls_on_key_unavailable = :drop, search_encryption = :search"
+                        + " where id = :id")
+                .bind("search", a.searchEncryption())
                 .bind("id", a.id())
                 .bind("name", a.name())
                 .bind("region", a.region())
@@ -108,6 +112,16 @@ public final class JdbcAccountStore implements AccountStore {
                 .execute();
           }
         });
+  }
+
+  @Override
+  public List<User> listUsers(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select * from users where account_id = :a order by user_id")
+                .bind("a", accountId)
+                .map(USER)
+                .list());
   }
 
   @Override

@@ -1,14 +1,14 @@
 package dev.cmk.service.store;
 
 import dev.cmk.service.catalog.AssetType;
-import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.catalog.CatalogStore;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /** The asset catalog in the metadata database (seeded by migration V2). */
-public final class JdbcCatalog implements Catalog {
+public final class JdbcCatalog implements CatalogStore {
   private static final RowMapper<AssetType> TYPE =
       (rs, ctx) ->
           new AssetType(
@@ -29,6 +29,30 @@ public final class JdbcCatalog implements Catalog {
   public List<AssetType> list() {
     return jdbi.withHandle(
         h -> h.createQuery("select * from asset_types order by service_id").map(TYPE).list());
+  }
+
+  @Override
+  public boolean insert(AssetType t) {
+    try {
+      jdbi.useHandle(
+          h ->
+              h.createUpdate(
+                      "insert into asset_types (name, service_id, service, description,"
+                          + " cmk_eligible, organizer_decides) values (:n, :id, :s, :d, :e, :o)")
+                  .bind("n", t.name())
+                  .bind("id", t.serviceId())
+                  .bind("s", t.service())
+                  .bind("d", t.description())
+                  .bind("e", t.cmkEligible())
+                  .bind("o", t.organizerDecides())
+                  .execute());
+      return true;
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -1,0 +1,126 @@
+package dev.cmk.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The one HTTP helper of the admin commands: sends a request with the bearer token to the CMK API
+ * and prints the JSON answer (errors to stderr, exit code 1).
+ *
+ * <p><b>Security:</b> the token is sent only in the Authorization header and never printed.
+ */
+final class ApiClient {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** {@code --url} and {@code --token}, with {@code CMK_URL} and {@code CMK_TOKEN} as defaults. */
+  static final class Options {
+    @Option(
+        names = "--url",
+        defaultValue = "${env:CMK_URL:-http://127.0.0.1:8080}",
+        description = "CMK API base URL (default: $CMK_URL or ${DEFAULT-VALUE})")
+    String url;
+
+    @Option(
+        names = "--token",
+        defaultValue = "${env:CMK_TOKEN}",
+        showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+        description = "bearer token (default: $CMK_TOKEN)")
+    String token;
+
+    ApiClient client(CommandSpec spec) {
+      return new ApiClient(url, token, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+  }
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final String base;
+  private final String token;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  ApiClient(String base, String token, PrintWriter out, PrintWriter err) {
+    this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.token = token;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Sends {@code body} (serialized to JSON unless it is a String) and prints the answer. */
+  int call(String method, String path, Object body) {
+    return call(method, path, "application/json", body, null);
+  }
+
+  int call(String method, String path, String contentType, Object body, String idempotencyKey) {
+    try {
+      HttpResponse<String> r = send(method, path, contentType, body, idempotencyKey);
+      return print(r);
+    } catch (IOException e) {
+      err.println("cannot reach " + base + ": " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 2;
+    }
+  }
+
+  HttpResponse<String> send(
+      String method, String path, String contentType, Object body, String idempotencyKey)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    if (token != null && !token.isBlank()) {
+      b.header("Authorization", "Bearer " + token.strip());
+    }
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      String text = body instanceof String s ? s : toJson(body);
+      b.header("Content-Type", contentType)
+          .method(method, HttpRequest.BodyPublishers.ofString(text));
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private int print(HttpResponse<String> r) {
+    boolean ok = r.statusCode() / 100 == 2;
+    PrintWriter w = ok ? out : err;
+    if (!ok) {
+      w.println("HTTP " + r.statusCode());
+    }
+    w.println(pretty(r.body()));
+    w.flush();
+    return ok ? 0 : 1;
+  }
+
+  static String pretty(String body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      return n == null ? body : JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      return body;
+    }
+  }
+
+  private static String toJson(Object body) {
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot serialize request", e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.cmk.service.account;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads a bulk license file: one {@code userId,licensed} per line, an optional header line, blank
+ * lines and {@code #} comments ignored. {@code licensed} is true/false, yes/no or 1/0.
+ */
+public final class LicenseCsv {
+  private LicenseCsv() {}
+
+  public static List<LicenseChange> parse(String text) {
+    List<LicenseChange> rows = new ArrayList<>();
+    String[] lines = text.split("\\r?\\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (line.isEmpty() || line.startsWith("#") || i == 0 && isHeader(line)) {
+        continue;
+      }
+      int row = i + 1;
+      String[] cells = line.split(",", -1);
+      String user = unquote(cells[0]);
+      if (cells.length != 2) {
+        rows.add(LicenseChange.unreadable(row, user, "expected 2 columns: userId,licensed"));
+        continue;
+      }
+      String v = unquote(cells[1]).toLowerCase(Locale.ROOT);
+      switch (v) {
+        case "true", "yes", "1" -> rows.add(LicenseChange.of(row, user, true));
+        case "false", "no", "0" -> rows.add(LicenseChange.of(row, user, false));
+        default ->
+            rows.add(
+                LicenseChange.unreadable(
+                    row, user, "licensed must be true/false, yes/no or 1/0, not '" + v + "'"));
+      }
+    }
+    return rows;
+  }
+
+  private static boolean isHeader(String line) {
+    return line.toLowerCase(Locale.ROOT).replace("\"", "").startsWith("userid,");
+  }
+
+  private static String unquote(String s) {
+    String t = s.strip();
+    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")
+        ? t.substring(1, t.length() - 1)
+        : t;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.cmk.service.idempotency;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** Remembered responses of requests sent with an Idempotency-Key. */
+public interface IdempotencyStore {
+  /** A remembered request; {@code status} 0 while it still runs. */
+  record Entry(String requestHash, int status, String response) {}
+
+  /** Claims the key for a new request; false when the key is already known. */
+  boolean claim(String scope, String key, String requestHash, Instant at);
+
+  Optional<Entry> find(String scope, String key);
+
+  void complete(String scope, String key, int status, String response);
+
+  void release(String scope, String key);
+}

@@ -1,0 +1,427 @@
+package dev.cmk.service.key;
+
+import dev.cmk.crypto.SecretKeyMaterial;
+import dev.cmk.provider.DataKey;
+import dev.cmk.provider.EncryptionContext;
+import dev.cmk.provider.GrantSupport;
+import dev.cmk.provider.KeyDescription;
+import dev.cmk.provider.KeyDescription.KeyState;
+import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.PolicyReader;
+import dev.cmk.provider.ProviderException;
+import dev.cmk.service.account.Account;
+import dev.cmk.service.key.ValidationReport.Check;
+import dev.cmk.service.key.ValidationReport.Outcome;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every onboarding check of DESIGN.md flow 1, each a real provider call: the id's form; the key
+ * exists (DescribeKey), is enabled, can encrypt and decrypt, lives in the account's data residency;
+ * the platform principal can GenerateDataKey, Decrypt and Encrypt (proved by round trips under a
+ * validation context); each replica exists and shares the key material (wrap under one, unwrap
+ * under the other, both ways), and its policy matches the primary's where the provider can read
+ * policies; with search encryption on, the search principal can be granted its access.
+ *
+ * <p>Providers that lack a capability (regions, policies, grants) get that check SKIPPED, with the
+ * reason as evidence. Validation never throws for a provider failure: it is evidence.
+ */
+final class KeyValidator {
+  /** The operations the search principal's grant must carry (AWS names). */
+  static final Set<String> SEARCH_OPERATIONS =
+      Set.of(
+          "Encrypt", "Decrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey");
+
+  private final String platformName;
+  private final KeyService.Principals principals;
+  private final SecureRandom random;
+
+  KeyValidator(String platformName, KeyService.Principals principals, SecureRandom random) {
+    this.platformName = platformName;
+    this.principals = principals;
+    this.random = random;
+  }
+
+  ValidationReport validate(Account account, KeyProvider p, KeyRef ref) {
+    List<Check> checks = new ArrayList<>();
+    if (!idFormat(p, ref, checks)) {
+      return new ValidationReport(checks);
+    }
+    Optional<KeyDescription> desc = describe(p, ref, checks);
+    desc.ifPresentOrElse(
+        d -> region(account, d, checks),
+        () -> checks.add(skip("region", "the key could not be described")));
+    EncryptionContext ctx = context(account, "validation");
+    roundTrips(p, ref, ctx, checks);
+    keyPolicy(account, p, ref, checks);
+    replicas(p, ref, desc, ctx, checks);
+    searchGrant(account, p, ref, checks);
+    return new ValidationReport(checks);
+  }
+
+  private boolean idFormat(KeyProvider p, KeyRef ref, List<Check> checks) {
+    try {
+      p.checkKeyId(ref.keyId());
+      for (String r : ref.replicaKeyIds()) {
+        p.checkKeyId(r);
+      }
+      checks.add(pass("key_id_format", ref.keyId() + " is a well-formed " + p.kind() + " key id"));
+      return true;
+    } catch (KeyIdFormatException e) {
+      checks.add(fail("key_id_format", e.getMessage(), "use " + e.expected()));
+      return false;
+    }
+  }
+
+  private Optional<KeyDescription> describe(KeyProvider p, KeyRef ref, List<Check> checks) {
+    try {
+      KeyDescription d = p.describe(ref);
+      checks.add(pass("key_exists", "DescribeKey returned " + d.keyId()));
+      boolean enabled = d.state() == KeyState.ENABLED;
+      checks.add(
+          enabled
+              ? pass("key_enabled", "state " + d.state())
+              : fail(
+                  "key_enabled",
+                  "state " + d.state(),
+                  d.state() == KeyState.PENDING_DELETION
+                      ? "cancel the key's scheduled deletion, then enable it"
+                      : "enable the key in your key management console"));
+      checks.add(
+          d.symmetricEncryption()
+              ? pass("key_usage", "key spec " + d.keySpec() + " encrypts and decrypts")
+              : fail(
+                  "key_usage",
+                  "key spec " + d.keySpec(),
+                  "use a symmetric ENCRYPT_DECRYPT key (SYMMETRIC_DEFAULT on AWS, AES on OCI,"
+                      + " RSA wrapKey/unwrapKey on Azure)"));
+      return Optional.of(d);
+    } catch (ProviderException e) {
+      checks.add(fail("key_exists", evidence(e), fix(e, "kms:DescribeKey")));
+      checks.add(skip("key_enabled", "the key could not be described"));
+      checks.add(skip("key_usage", "the key could not be described"));
+      return Optional.empty();
+    }
+  }
+
+  private static void region(Account account, KeyDescription d, List<Check> checks) {
+    if (d.region().isEmpty()) {
+      checks.add(skip("region", "the provider has no regions"));
+      return;
+    }
+    String seen = d.region().get();
+    checks.add(
+        seen.equals(account.region())
+            ? pass("region", "key region " + seen + " = account data residency")
+            : fail(
+                "region",
+                "key region " + seen + ", account data residency " + account.region(),
+                "create the key in "
+                    + account.region()
+                    + " (the account's data residency) and register that one"));
+  }
+
+  /** GenerateDataKey, Decrypt and Encrypt, each named so a missing permission is obvious. */
+  private void roundTrips(KeyProvider p, KeyRef ref, EncryptionContext ctx, List<Check> checks) {
+    byte[] wrapped;
+    byte[] expected;
+    try (DataKey dk = p.generateDataKey(ref, ctx)) {
+      wrapped = dk.wrapped();
+      expected = dk.plaintext().copyBytes();
+      checks.add(pass("generate_data_key", "GenerateDataKey returned a wrapped 256-bit key"));
+    } catch (ProviderException e) {
+      checks.add(fail("generate_data_key", evidence(e), fix(e, "kms:GenerateDataKey*")));
+      checks.add(skip("decrypt", "no data key to decrypt"));
+      encrypt(p, ref, ctx, checks);
+      return;
+    }
+    try (SecretKeyMaterial back = p.unwrap(ref, wrapped, ctx)) {
+      checks.add(
+          MessageDigest.isEqual(expected, back.copyBytes())
+              ? pass("decrypt", "Decrypt returned the generated key")
+              : fail("decrypt", "Decrypt returned other bytes", "report this provider fault"));
+    } catch (ProviderException e) {
+      checks.add(fail("decrypt", evidence(e), fix(e, "kms:Decrypt")));
+    }
+    encrypt(p, ref, ctx, checks);
+  }
+
+  private void encrypt(KeyProvider p, KeyRef ref, EncryptionContext ctx, List<Check> checks) {
+    try (SecretKeyMaterial k = SecretKeyMaterial.random(random)) {
+      byte[] w = p.wrap(ref, k, ctx);
+      checks.add(pass("encrypt", "Encrypt wrapped a 256-bit key (" + w.length + " bytes)"));
+    } catch (ProviderException e) {
+      checks.add(fail("encrypt", evidence(e), fix(e, "kms:Encrypt")));
+    }
+  }
+
+  /**
+   * Advisory: where the policy can be read, it should name the platform principal with the account
+   * condition (and the search principal when search is on). Access may also come from IAM policies
+   * or grants, and the round trips above are the proof, so this never blocks activation.
+   */
+  private void keyPolicy(Account account, KeyProvider p, KeyRef ref, List<Check> checks) {
+    Optional<PolicyReader> reader = p.capability(PolicyReader.class);
+    String platform = principals.platform().get(p.kind());
+    if (reader.isEmpty() || platform == null) {
+      checks.add(skip("key_policy", "provider " + p.kind() + " cannot read key policies"));
+      return;
+    }
+    try {
+      String policy = reader.get().keyPolicy(ref);
+      List<String> missing = new ArrayList<>();
+      if (!policy.contains(platform)) {
+        missing.add("a statement for the platform principal " + platform);
+      }
+      if (!policy.contains("kms:EncryptionContext:account") || !policy.contains(account.id())) {
+        missing.add("the condition kms:EncryptionContext:account = " + account.id());
+      }
+      String search = principals.search().get(p.kind());
+      if (account.searchEncryption() && search != null && !policy.contains(search)) {
+        missing.add("the search statements for " + search);
+      }
+      checks.add(
+          missing.isEmpty()
+              ? advisoryPass(
+                  "key_policy", "the key policy names the platform principal and the account")
+              : new Check(
+                  "key_policy",
+                  Outcome.FAIL,
+                  false,
+                  "the key policy lacks " + String.join("; ", missing),
+                  "set the policy from GET /v1/accounts/{accountId}/key-policy (access through"
+                      + " IAM policies or grants also works: the round trips decide)"));
+    } catch (ProviderException e) {
+      checks.add(
+          new Check("key_policy", Outcome.FAIL, false, evidence(e), fix(e, "kms:GetKeyPolicy")));
+    }
+  }
+
+  private void replicas(
+      KeyProvider p,
+      KeyRef ref,
+      Optional<KeyDescription> primary,
+      EncryptionContext ctx,
+      List<Check> checks) {
+    if (ref.replicaKeyIds().isEmpty()) {
+      checks.add(skip("replicas", "no replicas registered"));
+      return;
+    }
+    if (primary.isPresent() && !primary.get().multiRegion()) {
+      checks.add(
+          fail(
+              "multi_region",
+              ref.keyId() + " is not a multi-region key",
+              "register replicas only for a multi-region key (AWS: MultiRegion=true)"));
+    }
+    Optional<PolicyReader> policies = p.capability(PolicyReader.class);
+    for (String replicaId : ref.replicaKeyIds()) {
+      KeyRef replica = ref.atReplica(replicaId);
+      replicaExists(p, replica, primary, checks);
+      crossRoundTrip(p, ref, replica, ctx, checks);
+      policies.ifPresentOrElse(
+          r -> comparePolicies(r, ref, replica, checks),
+          () ->
+              checks.add(
+                  skip("replica_policy", "provider " + p.kind() + " cannot read key policies")));
+    }
+  }
+
+  private static void replicaExists(
+      KeyProvider p, KeyRef replica, Optional<KeyDescription> primary, List<Check> checks) {
+    String who = "replica " + replica.keyId() + ": ";
+    try {
+      KeyDescription d = p.describe(replica);
+      String where = d.region().map(r -> " in " + r).orElse("");
+      if (d.state() != KeyState.ENABLED) {
+        checks.add(fail("replica_exists", who + "state " + d.state(), "enable the replica key"));
+      } else if (primary.isPresent() && !primary.get().keySpec().equals(d.keySpec())) {
+        checks.add(
+            fail(
+                "replica_exists",
+                who + "key spec " + d.keySpec() + " differs from " + primary.get().keySpec(),
+                "register a replica of the primary key (ReplicateKey), not another key"));
+      } else {
+        checks.add(pass("replica_exists", who + "enabled" + where));
+      }
+    } catch (ProviderException e) {
+      checks.add(fail("replica_exists", who + evidence(e), fix(e, "kms:DescribeKey")));
+    }
+  }
+
+  /** Wrap under one, unwrap under the other, both ways: the replica holds the same material. */
+  private void crossRoundTrip(
+      KeyProvider p, KeyRef primary, KeyRef replica, EncryptionContext ctx, List<Check> checks) {
+    String who = "replica " + replica.keyId() + ": ";
+    try (SecretKeyMaterial k = SecretKeyMaterial.random(random)) {
+      byte[] expected = k.copyBytes();
+      // the primary alone, without its replicas, so a provider cannot fail over inside the call
+      KeyRef only = primary.atReplica(primary.keyId());
+      boolean ok = same(expected, p.unwrap(replica, p.wrap(only, k, ctx), ctx));
+      ok = ok && same(expected, p.unwrap(only, p.wrap(replica, k, ctx), ctx));
+      checks.add(
+          ok
+              ? pass(
+                  "replica_round_trip", who + "wrapped under each key, unwrapped under the other")
+              : fail(
+                  "replica_round_trip",
+                  who + "unwrap returned other bytes",
+                  "register a replica of the primary key (ReplicateKey), not another key"));
+    } catch (ProviderException e) {
+      checks.add(
+          fail(
+              "replica_round_trip",
+              who + evidence(e),
+              e.reason() == dev.cmk.provider.FailureReason.INVALID_CIPHERTEXT
+                  ? "this key does not share the primary's key material: register a replica of"
+                      + " the primary (ReplicateKey), not another key"
+                  : fix(e, "kms:Encrypt and kms:Decrypt") + " in the replica's own key policy"));
+    }
+  }
+
+  private static boolean same(byte[] expected, SecretKeyMaterial got) {
+    try (got) {
+      return MessageDigest.isEqual(expected, got.copyBytes());
+    }
+  }
+
+  private static void comparePolicies(
+      PolicyReader r, KeyRef primary, KeyRef replica, List<Check> checks) {
+    String who = "replica " + replica.keyId() + ": ";
+    try {
+      boolean same = normalize(r.keyPolicy(primary)).equals(normalize(r.keyPolicy(replica)));
+      checks.add(
+          same
+              ? advisoryPass("replica_policy", who + "policy matches the primary's")
+              : new Check(
+                  "replica_policy",
+                  Outcome.FAIL,
+                  false,
+                  who + "policy differs from the primary's",
+                  "apply the primary's key policy to the replica too (key policies are not"
+                      + " replicated): GET /v1/accounts/{accountId}/key-policy?multiRegion=true"));
+    } catch (ProviderException e) {
+      checks.add(
+          new Check(
+              "replica_policy",
+              Outcome.FAIL,
+              false,
+              who + evidence(e),
+              fix(e, "kms:GetKeyPolicy")));
+    }
+  }
+
+  /** Whitespace outside strings does not matter in a JSON policy. */
+  static String normalize(String policy) {
+    StringBuilder b = new StringBuilder(policy.length());
+    boolean inString = false;
+    for (int i = 0; i < policy.length(); i++) {
+      char c = policy.charAt(i);
+      if (c == '"' && (i == 0 || policy.charAt(i - 1) != '\\')) {
+        inString = !inString;
+      }
+      if (inString || !Character.isWhitespace(c)) {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  private void searchGrant(Account account, KeyProvider p, KeyRef ref, List<Check> checks) {
+    if (!account.searchEncryption()) {
+      checks.add(skip("search_grant", "search encryption is off for this account"));
+      return;
+    }
+    Optional<GrantSupport> grants = p.grants();
+    String grantee = principals.search().get(p.kind());
+    if (grants.isEmpty() || grantee == null) {
+      checks.add(
+          skip(
+              "search_grant",
+              "provider "
+                  + p.kind()
+                  + " has no grants; the search service reaches the key through the key policy"
+                  + " (see the search statement of the key-policy template)"));
+      return;
+    }
+    try {
+      String id = grants.get().createSearchGrant(ref, "cmk-validation-" + account.id());
+      boolean listed = grants.get().listGrants(ref).stream().anyMatch(g -> g.grantId().equals(id));
+      grants.get().revokeGrant(ref, id);
+      checks.add(
+          listed
+              ? pass(
+                  "search_grant",
+                  "CreateGrant, ListGrants and RevokeGrant succeeded for " + grantee)
+              : fail(
+                  "search_grant",
+                  "grant " + id + " was created but ListGrants does not show it",
+                  "allow the platform principal kms:ListGrants"));
+    } catch (ProviderException e) {
+      checks.add(
+          fail(
+              "search_grant",
+              evidence(e),
+              fix(e, "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant")
+                  + "; add the search statement (GET /v1/accounts/{accountId}/key-policy"
+                  + "?search=true)"));
+    }
+  }
+
+  private EncryptionContext context(Account account, String purpose) {
+    return EncryptionContext.of(
+        Map.of(
+            EncryptionContext.PLATFORM,
+            platformName,
+            EncryptionContext.ACCOUNT,
+            account.id(),
+            EncryptionContext.SERVICE,
+            "0000",
+            EncryptionContext.PURPOSE,
+            purpose));
+  }
+
+  private static String evidence(ProviderException e) {
+    return e.reason() + " (" + e.providerCode() + "): " + e.getMessage();
+  }
+
+  /** The exact fix for a provider refusal of the call that needs {@code permission}. */
+  static String fix(ProviderException e, String permission) {
+    return switch (e.reason()) {
+      case DISABLED -> "enable the key";
+      case PENDING_DELETION -> "cancel the key's scheduled deletion, then enable it";
+      case NOT_FOUND -> "check the key id and that the key exists in that region and account";
+      case ACCESS_DENIED ->
+          "allow the platform principal "
+              + permission
+              + " on this key (key policy, IAM policy or role assignment; GET"
+              + " /v1/accounts/{accountId}/key-policy prints it)";
+      case INVALID_KEY_USAGE -> "use a symmetric ENCRYPT_DECRYPT key";
+      case INVALID_CIPHERTEXT -> "the provider did not bind the context: report this fault";
+      default -> "the provider could not be reached (" + e.reason() + "); validate again later";
+    };
+  }
+
+  private static Check pass(String name, String evidence) {
+    return new Check(name, Outcome.PASS, true, evidence, "");
+  }
+
+  private static Check advisoryPass(String name, String evidence) {
+    return new Check(name, Outcome.PASS, false, evidence, "");
+  }
+
+  private static Check fail(String name, String evidence, String fix) {
+    return new Check(name, Outcome.FAIL, true, evidence, fix);
+  }
+
+  private static Check skip(String name, String why) {
+    return new Check(name, Outcome.SKIPPED, false, why, "");
+  }
+}

@@ -1,0 +1,141 @@
+package dev.cmk.service.key;
+
+import dev.cmk.crypto.SecretKeyMaterial;
+import dev.cmk.provider.DataKey;
+import dev.cmk.provider.EncryptionContext;
+import dev.cmk.provider.FailureReason;
+import dev.cmk.provider.Grant;
+import dev.cmk.provider.GrantSupport;
+import dev.cmk.provider.KeyDescription;
+import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.PolicyReader;
+import dev.cmk.provider.local.LocalKeyProvider;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A cloud-KMS-like provider for validation tests: keys have regions, multi-region keys have
+ * replicas that share the primary's material, policies can be read, grants made, and any operation
+ * can be refused with ACCESS_DENIED the way a key policy would. Crypto is the local provider's.
+ */
+final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
+  /** A key of this fake: where it is and which local key holds its material. */
+  record Key(String material, String region, boolean multiRegion, String spec, boolean symmetric) {}
+
+  final Map<String, Key> keys = new HashMap<>();
+  final Map<String, String> policies = new HashMap<>();
+  final Set<String> denied = new HashSet<>();
+  final List<Grant> grants = new ArrayList<>();
+  private final LocalKeyProvider local;
+  private int grantCount;
+
+  FakeKms(LocalKeyProvider local) {
+    this.local = local;
+  }
+
+  @Override
+  public String kind() {
+    return "fake";
+  }
+
+  @Override
+  public void checkKeyId(String keyId) {
+    if (!keyId.startsWith("fk-")) {
+      throw new KeyIdFormatException("'" + keyId + "' is not a fake key id", "fk-<name>");
+    }
+  }
+
+  private Key key(KeyRef ref, String operation) {
+    if (denied.contains(operation)) {
+      throw new KeyRefusedException(
+          FailureReason.ACCESS_DENIED,
+          "AccessDeniedException",
+          "not authorized to perform kms:" + operation + " on " + ref.keyId());
+    }
+    Key k = keys.get(ref.keyId());
+    if (k == null) {
+      throw new KeyRefusedException(FailureReason.NOT_FOUND, "NotFoundException", ref.keyId());
+    }
+    return k;
+  }
+
+  private KeyRef material(KeyRef ref, String operation) {
+    return KeyRef.of("local", key(ref, operation).material());
+  }
+
+  @Override
+  public KeyDescription describe(KeyRef ref) {
+    Key k = key(ref, "DescribeKey");
+    KeyDescription d = local.describe(KeyRef.of("local", k.material()));
+    return new KeyDescription(
+        ref.keyId(), d.state(), k.symmetric(), Optional.of(k.region()), k.multiRegion(), k.spec());
+  }
+
+  @Override
+  public DataKey generateDataKey(KeyRef ref, EncryptionContext context) {
+    return local.generateDataKey(material(ref, "GenerateDataKey"), context);
+  }
+
+  @Override
+  public byte[] wrap(KeyRef ref, SecretKeyMaterial plaintext, EncryptionContext context) {
+    return local.wrap(material(ref, "Encrypt"), plaintext, context);
+  }
+
+  @Override
+  public SecretKeyMaterial unwrap(KeyRef ref, byte[] wrapped, EncryptionContext context) {
+    return local.unwrap(material(ref, "Decrypt"), wrapped, context);
+  }
+
+  @Override
+  public String keyPolicy(KeyRef ref) {
+    key(ref, "GetKeyPolicy");
+    return policies.getOrDefault(ref.keyId(), "{\"Version\": \"2012-10-17\"}");
+  }
+
+  /** The search principal grants are made for, as the AWS provider takes it from its config. */
+  static final String SEARCH_PRINCIPAL = "arn:aws:iam::111122223333:role/cmk-search";
+
+  @Override
+  public java.util.Optional<GrantSupport> grants() {
+    return java.util.Optional.of(this);
+  }
+
+  @Override
+  public String createSearchGrant(KeyRef ref, String grantName) {
+    key(ref, "CreateGrant");
+    Grant g =
+        new Grant(
+            "grant-" + ++grantCount,
+            grantName,
+            SEARCH_PRINCIPAL,
+            List.of(
+                "Encrypt",
+                "Decrypt",
+                "GenerateDataKey",
+                "ReEncryptFrom",
+                "ReEncryptTo",
+                "DescribeKey"));
+    grants.add(g);
+    return g.grantId();
+  }
+
+  @Override
+  public List<Grant> listGrants(KeyRef ref) {
+    key(ref, "ListGrants");
+    return List.copyOf(grants);
+  }
+
+  @Override
+  public void revokeGrant(KeyRef ref, String grantId) {
+    key(ref, "RevokeGrant");
+    grants.removeIf(g -> g.grantId().equals(grantId));
+  }
+}

@@ -1,0 +1,97 @@
+package dev.cmk.service.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cmk.service.account.Account;
+import dev.cmk.service.account.User;
+import dev.cmk.service.auth.ApiToken;
+import dev.cmk.service.auth.Role;
+import dev.cmk.service.catalog.AssetType;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The admin plane's stores (tokens, idempotency, catalog, options); runs on H2 and PostgreSQL. */
+public abstract class AdminStoreContract {
+  protected abstract Database db();
+
+  private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  private Account newAccount() {
+    Account a =
+        new Account(
+            "acct_" + UUID.randomUUID().toString().substring(0, 8),
+            "Acme",
+            "eu-west-1",
+            false,
+            false,
+            now,
+            true);
+    new JdbcAccountStore(db()).insert(a);
+    return a;
+  }
+
+  @Test
+  void tokensAreFoundByHashAndRevoked() {
+    JdbcTokenStore s = new JdbcTokenStore(db());
+    Account a = newAccount();
+    ApiToken t =
+        new ApiToken(
+            "tok_1",
+            Role.SERVICE,
+            Optional.of(a.id()),
+            Set.of("chat", "mail"),
+            "svc",
+            now,
+            Optional.empty());
+    s.insert(t, "a".repeat(64));
+    assertThat(s.findByHash("a".repeat(64)).orElseThrow().token()).isEqualTo(t);
+    assertThat(s.findByHash("b".repeat(64))).isEmpty();
+    assertThat(s.hasActiveOperator()).isFalse();
+    s.insert(
+        new ApiToken("tok_2", Role.OPERATOR, Optional.empty(), Set.of(), "", now, Optional.empty()),
+        "c".repeat(64));
+    assertThat(s.hasActiveOperator()).isTrue();
+    assertThat(s.revoke("tok_2", now)).isTrue();
+    assertThat(s.revoke("tok_2", now)).isFalse();
+    assertThat(s.hasActiveOperator()).isFalse();
+    assertThat(s.find("tok_2").orElseThrow().revokedAt()).contains(now);
+    assertThat(s.list()).hasSize(2);
+  }
+
+  @Test
+  void idempotencyKeysAreClaimedOnce() {
+    JdbcIdempotencyStore s = new JdbcIdempotencyStore(db());
+    assertThat(s.claim("tok_1", "k", "h1", now)).isTrue();
+    assertThat(s.claim("tok_1", "k", "h2", now)).isFalse();
+    assertThat(s.claim("tok_2", "k", "h1", now)).isTrue();
+    s.complete("tok_1", "k", 201, "{\"id\":1}");
+    assertThat(s.find("tok_1", "k").orElseThrow().response()).isEqualTo("{\"id\":1}");
+    s.release("tok_2", "k");
+    assertThat(s.find("tok_2", "k")).isEmpty();
+  }
+
+  @Test
+  void catalogRejectsDuplicatesAndOptionsRoundTrip() {
+    JdbcCatalog c = new JdbcCatalog(db());
+    AssetType t = new AssetType("x-note", "0999", "notes", "Notes", true, false);
+    assertThat(c.insert(t)).isTrue();
+    assertThat(c.insert(t)).isFalse();
+    assertThat(c.insert(new AssetType("y-note", "0999", "notes", "Notes", true, false))).isFalse();
+    assertThat(c.find("x-note")).contains(t);
+
+    JdbcAccountStore s = new JdbcAccountStore(db());
+    Account a = newAccount();
+    assertThat(s.find(a.id()).orElseThrow().searchEncryption()).isTrue();
+    s.update(a.withSearchEncryption(false).withDropCalls(true));
+    assertThat(s.find(a.id()).orElseThrow().searchEncryption()).isFalse();
+    s.upsertUser(new User(a.id(), "b@example.com", true, now));
+    s.upsertUser(new User(a.id(), "a@example.com", false, now));
+    assertThat(s.listUsers(a.id()))
+        .extracting(User::userId)
+        .containsExactly("a@example.com", "b@example.com");
+  }
+}
