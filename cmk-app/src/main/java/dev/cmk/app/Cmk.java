@@ -52,14 +52,15 @@ public final class Cmk implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       CmkConfig cfg = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
-      CmkNode node = new CmkNode(cfg, Clock.systemUTC()).start();
+      CmkNode node = new CmkNode(cfg, Clock.systemUTC());
       try {
-        bootstrap(node, config);
+        bootstrap(node, config); // before listening, so the first request can already use it
       } catch (CmkException e) {
         System.err.println(BOOTSTRAP_ENV + ": " + e.getMessage());
         node.close();
         return 2;
       }
+      node.start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
