@@ -133,13 +133,11 @@ record EnvelopeHeader(
       byte[] wrappedLen = readExactly(in, 2);
       byte[] wrapped = readExactly(in, u16(wrappedLen, 0));
       byte[] all = new byte[auth.length + 4 + kek.length + wrapped.length];
-      System.arraycopy(auth, 0, all, 0, auth.length);
-      System.arraycopy(
-          refBytes(new String(kek, StandardCharsets.UTF_8), wrapped),
-          0,
-          all,
-          auth.length,
-          all.length - auth.length);
+      int o = 0;
+      for (byte[] part : new byte[][] {auth, kekLen, kek, wrappedLen, wrapped}) {
+        System.arraycopy(part, 0, all, o, part.length);
+        o += part.length;
+      }
       return parse(all);
     } catch (EOFException e) {
       throw malformed("truncated header");

@@ -114,6 +114,20 @@ class ContentEnvelopeRoundTripTest {
   }
 
   @Test
+  void streamAndArrayHeaderReadersAgree() {
+    try (SecretKeyMaterial dek = Fixtures.key(7)) {
+      String kek = "kek:ünïcödé/✓";
+      byte[] env =
+          ContentEnvelope.seal(dek, kek, WRAPPED, AAD, new byte[3], new Fixtures.FixedRandom(7));
+      var in = new java.io.ByteArrayInputStream(env);
+      ContentEnvelope.Header fromStream = ContentEnvelope.readHeader(in);
+      assertThat(fromStream.kekId()).isEqualTo(kek);
+      assertThat(fromStream.wrappedDek()).isEqualTo(WRAPPED);
+      assertThat(in.available()).as("left at the first chunk").isEqualTo(3 + 16);
+    }
+  }
+
+  @Test
   void sameInputsGiveDifferentEnvelopes() {
     try (SecretKeyMaterial dek = Fixtures.key(6)) {
       var rnd = new java.security.SecureRandom();
