@@ -35,6 +35,10 @@ public final class Report {
     List<Integer> sizes = new ArrayList<>();
     for (String file : args) {
       List<String> lines = Files.readAllLines(Path.of(file));
+      if (file.endsWith(".txt")) {
+        readBestIterations(lines, mbps, sizes);
+        continue;
+      }
       List<String> header = split(lines.get(0));
       int sizeCol = header.indexOf("Param: size");
       for (String line : lines.subList(1, lines.size())) {
@@ -52,6 +56,28 @@ public final class Report {
     System.out.print(throughputTable(mbps, sizes));
     System.out.println();
     System.out.print(ratioTable(mbps, sizes));
+  }
+
+  /** From a JMH text log: the best measured iteration of each (benchmark, size). */
+  private static void readBestIterations(
+      List<String> lines, Map<String, Double> mbps, List<Integer> sizes) {
+    String method = null;
+    int size = 0;
+    for (String line : lines) {
+      if (line.startsWith("# Benchmark: ")) {
+        method = line.substring(line.lastIndexOf('.') + 1).trim();
+      } else if (line.startsWith("# Parameters: ")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("size = (\\d+)").matcher(line);
+        size = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        if (!sizes.contains(size)) {
+          sizes.add(size);
+        }
+      } else if (line.startsWith("Iteration ") && method != null) {
+        String v = line.substring(line.indexOf(':') + 1).trim().split(" ")[0];
+        double value = Double.parseDouble(v) * size / 1e6;
+        mbps.merge(method + "@" + size, value, Math::max);
+      }
+    }
   }
 
   private static String throughputTable(Map<String, Double> mbps, List<Integer> sizes) {

@@ -34,8 +34,12 @@ import java.util.function.Function;
  * </ul>
  */
 public final class ContentEnvelope {
-  /** Plaintext bytes per chunk unless the caller chooses: measured in BENCHMARKS.md. */
-  public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+  /**
+   * Plaintext bytes per chunk unless the caller chooses. 16 KiB: as fast as larger chunks once the
+   * JIT has compiled the JDK's GCM path, and it gets there within the first second of a fresh JVM,
+   * where 64 KiB-1 MiB chunks stay on the slow path for seconds (BENCHMARKS.md).
+   */
+  public static final int DEFAULT_CHUNK_SIZE = 16 * 1024;
 
   /** Smallest and largest chunk size a header may declare. */
   public static final int MIN_CHUNK_SIZE = EnvelopeHeader.MIN_CHUNK;
