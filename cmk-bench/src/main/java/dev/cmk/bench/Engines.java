@@ -58,8 +58,8 @@ public final class Engines {
         .build();
   }
 
-  static byte[] readFully(InputStream in, Sink sink, int expected) throws java.io.IOException {
-    byte[] buf = new byte[STREAM_BUFFER];
+  static byte[] readFully(InputStream in, byte[] buf, Sink sink, int expected)
+      throws java.io.IOException {
     sink.reset(expected);
     for (int n; (n = in.read(buf)) >= 0; ) {
       sink.write(buf, 0, n);
@@ -101,6 +101,7 @@ public final class Engines {
     private final SecureRandom rnd = new SecureRandom();
     private final Sink ctSink = new Sink();
     private final Sink ptSink = new Sink();
+    private final byte[] readBuffer = new byte[STREAM_BUFFER];
     private final int chunk;
 
     public CmkStream(int chunk) {
@@ -126,7 +127,7 @@ public final class Engines {
     public byte[] open(byte[] ct) throws Exception {
       try (InputStream in =
           ContentEnvelope.decryptingStream(new ByteArrayInputStream(ct), dek, AAD)) {
-        return readFully(in, ptSink, ct.length);
+        return readFully(in, readBuffer, ptSink, ct.length);
       }
     }
   }
@@ -164,6 +165,7 @@ public final class Engines {
     private final boolean oneMb;
     private final Sink ctSink = new Sink();
     private final Sink ptSink = new Sink();
+    private final byte[] readBuffer = new byte[STREAM_BUFFER];
 
     public TinkStreaming(boolean oneMb) throws GeneralSecurityException {
       StreamingAeadConfig.register();
@@ -192,7 +194,7 @@ public final class Engines {
     @Override
     public byte[] open(byte[] ct) throws Exception {
       try (InputStream in = aead.newDecryptingStream(new ByteArrayInputStream(ct), AAD)) {
-        return readFully(in, ptSink, ct.length);
+        return readFully(in, readBuffer, ptSink, ct.length);
       }
     }
   }

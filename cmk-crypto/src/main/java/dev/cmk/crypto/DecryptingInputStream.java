@@ -12,15 +12,18 @@ import java.util.Objects;
  * recognised by reading one byte past each full chunk, so truncation at a chunk boundary and
  * appended data both fail. Once a chunk fails, every later read fails too.
  *
- * <p>Memory: two chunk-sized buffers, whatever the stream's length. Failures surface as {@link
- * DecryptionFailedException}, an unchecked exception, thrown from {@code read}.
+ * <p>Memory: at most two chunk-sized buffers, whatever the stream's length; they start small and
+ * grow only as far as the chunks read need. Failures surface as {@link DecryptionFailedException},
+ * an unchecked exception, thrown from {@code read}.
  */
 final class DecryptingInputStream extends InputStream {
   private final InputStream in;
   private final ChunkCipher cipher;
+  private static final int INITIAL_BUFFER = 4096 + ChunkCipher.TAG + 1;
   private final boolean single;
-  private final byte[] ct;
-  private byte[] pt;
+  private final int want;
+  private byte[] ct;
+  private byte[] pt = new byte[0];
   private int carry;
   private int pos;
   private int limit;
@@ -32,8 +35,8 @@ final class DecryptingInputStream extends InputStream {
     this.in = in;
     this.cipher = cipher;
     this.single = header.form() == EnvelopeHeader.FORM_SINGLE;
-    this.ct = single ? new byte[0] : new byte[header.chunkSize() + ChunkCipher.TAG + 1];
-    this.pt = single ? new byte[0] : new byte[header.chunkSize()];
+    this.want = single ? 0 : header.chunkSize() + ChunkCipher.TAG + 1;
+    this.ct = new byte[Math.min(want, INITIAL_BUFFER)];
   }
 
   @Override
@@ -86,10 +89,12 @@ final class DecryptingInputStream extends InputStream {
   }
 
   private void openNext() throws IOException {
-    int want = ct.length;
-    int n = carry + in.readNBytes(ct, carry, want - carry);
+    int n = fill();
     boolean last = n < want;
     int chunkLen = last ? n : n - 1;
+    if (pt.length < chunkLen - ChunkCipher.TAG) {
+      pt = new byte[chunkLen - ChunkCipher.TAG];
+    }
     limit = cipher.open(index, last, ct, 0, chunkLen, pt, 0);
     pos = 0;
     index++;
@@ -98,6 +103,20 @@ final class DecryptingInputStream extends InputStream {
     } else {
       ct[0] = ct[n - 1];
       carry = 1;
+    }
+  }
+
+  /**
+   * Reads up to {@code want} bytes (a chunk and one more) into {@code ct}, growing it as needed.
+   */
+  private int fill() throws IOException {
+    int n = carry;
+    while (true) {
+      n += in.readNBytes(ct, n, ct.length - n);
+      if (n < ct.length || ct.length == want) {
+        return n;
+      }
+      ct = Arrays.copyOf(ct, (int) Math.min(want, 2L * ct.length));
     }
   }
 

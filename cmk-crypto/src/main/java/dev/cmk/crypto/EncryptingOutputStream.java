@@ -9,15 +9,18 @@ import java.util.Objects;
  * Writes a chunked version-1 envelope: the header at once, then one chunk each time a full chunk of
  * plaintext is followed by at least one more byte, and the final chunk on {@link #close()}.
  *
- * <p>Holds at most one chunk of plaintext and one of ciphertext, whatever the stream's length.
- * Closing this stream closes the underlying one; a stream that is never closed has no final chunk
- * and will not decrypt.
+ * <p>Holds at most one chunk of plaintext and one of ciphertext, whatever the stream's length; the
+ * buffers start small and grow to a chunk only when that much is written, so a short stream costs
+ * little. Closing this stream closes the underlying one; a stream that is never closed has no final
+ * chunk and will not decrypt.
  */
 final class EncryptingOutputStream extends OutputStream {
   private final OutputStream out;
   private final ChunkCipher cipher;
-  private final byte[] buf;
-  private final byte[] ct;
+  private static final int INITIAL_BUFFER = 4096;
+  private final int chunkSize;
+  private byte[] buf;
+  private byte[] ct = new byte[0];
   private int pending;
   private long index;
   private boolean closed;
@@ -25,8 +28,8 @@ final class EncryptingOutputStream extends OutputStream {
   EncryptingOutputStream(OutputStream out, ChunkCipher cipher, int chunkSize) {
     this.out = out;
     this.cipher = cipher;
-    this.buf = new byte[chunkSize];
-    this.ct = new byte[chunkSize + ChunkCipher.TAG];
+    this.chunkSize = chunkSize;
+    this.buf = new byte[Math.min(chunkSize, INITIAL_BUFFER)];
   }
 
   @Override
@@ -41,16 +44,19 @@ final class EncryptingOutputStream extends OutputStream {
       throw new IOException("stream closed");
     }
     while (len > 0) {
-      if (pending == buf.length) {
+      if (pending == chunkSize) {
         emit(buf, 0, pending, false);
         pending = 0;
       }
-      if (pending == 0 && len > buf.length) {
+      if (pending == 0 && len > chunkSize) {
         // more input follows this chunk, so it is not the last: encrypt straight from the caller
-        emit(b, off, buf.length, false);
-        off += buf.length;
-        len -= buf.length;
+        emit(b, off, chunkSize, false);
+        off += chunkSize;
+        len -= chunkSize;
         continue;
+      }
+      if (pending == buf.length) {
+        buf = Arrays.copyOf(buf, Math.min(chunkSize, 2 * buf.length));
       }
       int n = Math.min(len, buf.length - pending);
       System.arraycopy(b, off, buf, pending, n);
@@ -61,6 +67,9 @@ final class EncryptingOutputStream extends OutputStream {
   }
 
   private void emit(byte[] src, int off, int len, boolean last) throws IOException {
+    if (ct.length < len + ChunkCipher.TAG) {
+      ct = new byte[len + ChunkCipher.TAG];
+    }
     int n = cipher.seal(index++, last, src, off, len, ct, 0);
     out.write(ct, 0, n);
   }
@@ -78,7 +87,7 @@ final class EncryptingOutputStream extends OutputStream {
     closed = true;
     try {
       emit(buf, 0, pending, true);
-      Arrays.fill(buf, (byte) 0);
+      Arrays.fill(buf, 0, pending, (byte) 0);
     } finally {
       out.close();
     }

@@ -1,20 +1,22 @@
 package dev.cmk.crypto;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The parsed header of a version-1 envelope (see FORMAT.md).
  *
  * @param form {@link #FORM_SINGLE} or {@link #FORM_CHUNKED}
- * @param chunkSize plaintext bytes per non-final chunk (0 for the single-chunk form)
+ * @param chunkSize plaintext bytes per non-final chunk (0 for the compact form)
  * @param authenticated the header bytes every chunk authenticates: magic through commitment
- * @param salt the per-message HKDF salt
+ * @param salt the per-message HKDF salt (chunked form) or GCM nonce (compact form)
  * @param commitment the key-commitment value
- * @param refs the key references (not authenticated by the chunks)
+ * @param kekId the KEK id reference, UTF-8 (not authenticated by the chunks)
+ * @param wrappedDek the wrapped DEK reference (not authenticated by the chunks)
  * @param length total header length in bytes, references included
  */
 record EnvelopeHeader(
@@ -23,7 +25,8 @@ record EnvelopeHeader(
     byte[] authenticated,
     byte[] salt,
     byte[] commitment,
-    ContentEnvelope.Header refs,
+    byte[] kekId,
+    byte[] wrappedDek,
     int length) {
 
   static final byte[] MAGIC = {'C', 'M', 'K'};
@@ -32,24 +35,36 @@ record EnvelopeHeader(
   static final byte FORM_SINGLE = 1;
   static final byte FORM_CHUNKED = 2;
   static final int SALT_BYTES = 32;
+  static final int NONCE_BYTES = 12;
   static final int COMMIT_BYTES = 32;
   static final int MIN_CHUNK = 16;
   static final int MAX_CHUNK = 8 << 20;
   private static final int LEAD = 6;
 
+  ContentEnvelope.Header refs() {
+    return new ContentEnvelope.Header(new String(kekId, StandardCharsets.UTF_8), wrappedDek);
+  }
+
+  /** Length of the authenticated part of a header of this form. */
+  static int authenticatedLength(int form) {
+    return form == FORM_CHUNKED ? LEAD + 4 + SALT_BYTES + COMMIT_BYTES : LEAD + NONCE_BYTES + 32;
+  }
+
   /** Encodes the authenticated part of a header. */
   static byte[] authenticatedBytes(int form, int chunkSize, byte[] salt, byte[] commitment) {
-    ByteArrayOutputStream b = new ByteArrayOutputStream(LEAD + 4 + SALT_BYTES + COMMIT_BYTES);
-    b.writeBytes(MAGIC);
-    b.write(VERSION);
-    b.write(ALG_AES256_GCM_HKDF_SHA256);
-    b.write(form);
+    byte[] b = new byte[authenticatedLength(form)];
+    System.arraycopy(MAGIC, 0, b, 0, 3);
+    b[3] = VERSION;
+    b[4] = ALG_AES256_GCM_HKDF_SHA256;
+    b[5] = (byte) form;
+    int o = LEAD;
     if (form == FORM_CHUNKED) {
-      writeInt(b, chunkSize);
+      putInt(b, o, chunkSize);
+      o += 4;
     }
-    b.writeBytes(salt);
-    b.writeBytes(commitment);
-    return b.toByteArray();
+    System.arraycopy(salt, 0, b, o, salt.length);
+    System.arraycopy(commitment, 0, b, o + salt.length, COMMIT_BYTES);
+    return b;
   }
 
   /** Encodes the key references that follow the authenticated part. */
@@ -58,93 +73,130 @@ record EnvelopeHeader(
     if (kek.length > 0xFFFF || wrappedDek.length > 0xFFFF) {
       throw new IllegalArgumentException("KEK id and wrapped DEK must each fit in 65535 bytes");
     }
-    ByteArrayOutputStream b = new ByteArrayOutputStream(4 + kek.length + wrappedDek.length);
-    b.write(kek.length >>> 8);
-    b.write(kek.length);
-    b.writeBytes(kek);
-    b.write(wrappedDek.length >>> 8);
-    b.write(wrappedDek.length);
-    b.writeBytes(wrappedDek);
-    return b.toByteArray();
+    byte[] b = new byte[4 + kek.length + wrappedDek.length];
+    b[0] = (byte) (kek.length >>> 8);
+    b[1] = (byte) kek.length;
+    System.arraycopy(kek, 0, b, 2, kek.length);
+    int o = 2 + kek.length;
+    b[o] = (byte) (wrappedDek.length >>> 8);
+    b[o + 1] = (byte) wrappedDek.length;
+    System.arraycopy(wrappedDek, 0, b, o + 2, wrappedDek.length);
+    return b;
+  }
+
+  /** Parses the header at the start of {@code env}. */
+  static EnvelopeHeader parse(byte[] env) {
+    int form = checkLead(env);
+    int authLen = authenticatedLength(form);
+    if (env.length < authLen + 2) {
+      throw malformed("truncated header");
+    }
+    int o = LEAD;
+    int chunkSize = 0;
+    if (form == FORM_CHUNKED) {
+      chunkSize = checkChunkSize(getInt(env, o));
+      o += 4;
+    }
+    int saltLen = form == FORM_CHUNKED ? SALT_BYTES : NONCE_BYTES;
+    byte[] salt = Arrays.copyOfRange(env, o, o + saltLen);
+    byte[] commitment = Arrays.copyOfRange(env, o + saltLen, authLen);
+    int kekLen = u16(env, authLen);
+    int wrappedAt = authLen + 2 + kekLen;
+    if (env.length < wrappedAt + 2) {
+      throw malformed("truncated header");
+    }
+    int wrappedLen = u16(env, wrappedAt);
+    int length = wrappedAt + 2 + wrappedLen;
+    if (env.length < length) {
+      throw malformed("truncated header");
+    }
+    return new EnvelopeHeader(
+        form,
+        chunkSize,
+        Arrays.copyOf(env, authLen),
+        salt,
+        commitment,
+        Arrays.copyOfRange(env, authLen + 2, wrappedAt),
+        Arrays.copyOfRange(env, wrappedAt + 2, length),
+        length);
   }
 
   /** Reads a header from the stream, leaving it at the first chunk. */
   static EnvelopeHeader read(InputStream in) {
     try {
       byte[] lead = readExactly(in, LEAD);
-      for (int i = 0; i < MAGIC.length; i++) {
-        if (lead[i] != MAGIC[i]) {
-          throw malformed("not a CMK envelope");
-        }
+      int form = checkLead(lead);
+      byte[] auth = Arrays.copyOf(lead, authenticatedLength(form));
+      readFully(in, auth, LEAD);
+      byte[] kekLen = readExactly(in, 2);
+      byte[] kek = readExactly(in, u16(kekLen, 0));
+      byte[] wrappedLen = readExactly(in, 2);
+      byte[] wrapped = readExactly(in, u16(wrappedLen, 0));
+      byte[] all = new byte[auth.length + 4 + kek.length + wrapped.length];
+      int o = 0;
+      for (byte[] part : new byte[][] {auth, kekLen, kek, wrappedLen, wrapped}) {
+        System.arraycopy(part, 0, all, o, part.length);
+        o += part.length;
       }
-      if (lead[3] != VERSION) {
-        throw malformed("unsupported envelope version " + lead[3]);
-      }
-      if (lead[4] != ALG_AES256_GCM_HKDF_SHA256) {
-        throw malformed("unsupported algorithm " + lead[4]);
-      }
-      int form = lead[5];
-      if (form != FORM_SINGLE && form != FORM_CHUNKED) {
-        throw malformed("unknown envelope form " + form);
-      }
-      return readRest(in, lead, form);
+      return parse(all);
     } catch (EOFException e) {
       throw malformed("truncated header");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("reading envelope header", e);
+      throw new UncheckedIOException("reading envelope header", e);
     }
   }
 
-  private static EnvelopeHeader readRest(InputStream in, byte[] lead, int form) throws IOException {
-    int chunkSize = 0;
-    byte[] sizeBytes = new byte[0];
-    if (form == FORM_CHUNKED) {
-      sizeBytes = readExactly(in, 4);
-      chunkSize = readInt(sizeBytes);
-      if (chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK) {
-        throw malformed("chunk size out of range");
-      }
+  private static int checkLead(byte[] b) {
+    if (b.length < LEAD || b[0] != MAGIC[0] || b[1] != MAGIC[1] || b[2] != MAGIC[2]) {
+      throw malformed("not a CMK envelope");
     }
-    byte[] salt = readExactly(in, SALT_BYTES);
-    byte[] commitment = readExactly(in, COMMIT_BYTES);
-    byte[] kek = readExactly(in, readU16(in));
-    byte[] wrapped = readExactly(in, readU16(in));
-    byte[] auth = concat(lead, sizeBytes, salt, commitment);
-    var refs = new ContentEnvelope.Header(new String(kek, StandardCharsets.UTF_8), wrapped);
-    int length = auth.length + 4 + kek.length + wrapped.length;
-    return new EnvelopeHeader(form, chunkSize, auth, salt, commitment, refs, length);
+    if (b[3] != VERSION) {
+      throw malformed("unsupported envelope version " + b[3]);
+    }
+    if (b[4] != ALG_AES256_GCM_HKDF_SHA256) {
+      throw malformed("unsupported algorithm " + b[4]);
+    }
+    if (b[5] != FORM_SINGLE && b[5] != FORM_CHUNKED) {
+      throw malformed("unknown envelope form " + b[5]);
+    }
+    return b[5];
   }
 
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      b.writeBytes(p);
+  private static int checkChunkSize(int chunkSize) {
+    if (chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK) {
+      throw malformed("chunk size out of range");
     }
-    return b.toByteArray();
+    return chunkSize;
   }
 
   private static byte[] readExactly(InputStream in, int n) throws IOException {
-    byte[] b = in.readNBytes(n);
-    if (b.length != n) {
-      throw new EOFException();
-    }
+    byte[] b = new byte[n];
+    readFully(in, b, 0);
     return b;
   }
 
-  private static int readU16(InputStream in) throws IOException {
-    byte[] b = readExactly(in, 2);
-    return ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
+  private static void readFully(InputStream in, byte[] b, int from) throws IOException {
+    if (in.readNBytes(b, from, b.length - from) != b.length - from) {
+      throw new EOFException();
+    }
   }
 
-  private static int readInt(byte[] b) {
-    return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+  private static int u16(byte[] b, int o) {
+    return ((b[o] & 0xFF) << 8) | (b[o + 1] & 0xFF);
   }
 
-  private static void writeInt(ByteArrayOutputStream b, int v) {
-    b.write(v >>> 24);
-    b.write(v >>> 16);
-    b.write(v >>> 8);
-    b.write(v);
+  private static int getInt(byte[] b, int o) {
+    return ((b[o] & 0xFF) << 24)
+        | ((b[o + 1] & 0xFF) << 16)
+        | ((b[o + 2] & 0xFF) << 8)
+        | (b[o + 3] & 0xFF);
+  }
+
+  private static void putInt(byte[] b, int o, int v) {
+    b[o] = (byte) (v >>> 24);
+    b[o + 1] = (byte) (v >>> 16);
+    b[o + 2] = (byte) (v >>> 8);
+    b[o + 3] = (byte) v;
   }
 
   static DecryptionFailedException malformed(String why) {

@@ -69,8 +69,9 @@ class ContentEnvelopeRoundTripTest {
           ContentEnvelope.seal(
               dek, KEK_ID, WRAPPED, AAD, new byte[100], new Fixtures.FixedRandom(1));
       assertThat(env[5]).isEqualTo(EnvelopeHeader.FORM_SINGLE);
-      // 6 lead + 32 salt + 32 commitment + references + one tag
-      assertThat(env.length - 100).isEqualTo(6 + 64 + 4 + KEK_ID.length() + WRAPPED.length + 16);
+      // 6 lead + 12 nonce + 32 commitment + references + one tag
+      assertThat(env.length - 100)
+          .isEqualTo(6 + 12 + 32 + 4 + KEK_ID.length() + WRAPPED.length + 16);
     }
   }
 
@@ -113,6 +114,20 @@ class ContentEnvelopeRoundTripTest {
   }
 
   @Test
+  void streamAndArrayHeaderReadersAgree() {
+    try (SecretKeyMaterial dek = Fixtures.key(7)) {
+      String kek = "kek:ünïcödé/✓";
+      byte[] env =
+          ContentEnvelope.seal(dek, kek, WRAPPED, AAD, new byte[3], new Fixtures.FixedRandom(7));
+      var in = new java.io.ByteArrayInputStream(env);
+      ContentEnvelope.Header fromStream = ContentEnvelope.readHeader(in);
+      assertThat(fromStream.kekId()).isEqualTo(kek);
+      assertThat(fromStream.wrappedDek()).isEqualTo(WRAPPED);
+      assertThat(in.available()).as("left at the first chunk").isEqualTo(3 + 16);
+    }
+  }
+
+  @Test
   void sameInputsGiveDifferentEnvelopes() {
     try (SecretKeyMaterial dek = Fixtures.key(6)) {
       var rnd = new java.security.SecureRandom();
@@ -124,6 +139,6 @@ class ContentEnvelopeRoundTripTest {
 
   private static long overhead(boolean single, long chunks) {
     int refs = 4 + KEK_ID.length() + WRAPPED.length;
-    return 6 + (single ? 0 : 4) + 64 + refs + 16 * chunks;
+    return single ? 6 + 12 + 32 + refs + 16 : 6 + 4 + 32 + 32 + refs + 16 * chunks;
   }
 }
