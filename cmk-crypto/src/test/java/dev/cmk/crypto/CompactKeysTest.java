@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** The per-thread cache of compact-form keys never serves one DEK's key for another. */
+/** Compact-form keys are the DEK's own: never another DEK's, never a closed DEK's. */
 class CompactKeysTest {
   @Test
   void alternatingDeksNeverShareAKey() {
