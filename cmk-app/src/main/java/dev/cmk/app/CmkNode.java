@@ -5,6 +5,9 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.ProbeScheduler;
+import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.kek.CountingKeyProvider;
@@ -14,6 +17,7 @@ import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
+import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcKekStore;
@@ -26,6 +30,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: the only place that names concrete providers and stores and wires them
@@ -41,6 +49,17 @@ public final class CmkNode implements AutoCloseable {
   final KeyService keys;
   final KekService keks;
   final ContentService content;
+  final JdbcAvailabilityStore availabilityStore;
+  final AvailabilityService availability;
+  final RevocationService revocation;
+  final ProbeScheduler scheduler;
+  private final ScheduledExecutorService background =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cmk-availability");
+            t.setDaemon(true);
+            return t;
+          });
 
   public CmkNode(CmkConfig cfg, Clock clock) {
     SecureRandom random = new SecureRandom();
@@ -61,6 +80,10 @@ public final class CmkNode implements AutoCloseable {
     keys =
         new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
     var cache = cfg.kekCache();
+    availabilityStore = new JdbcAvailabilityStore(db);
+    availability =
+        new AvailabilityService(
+            availabilityStore, registry, cfg.platformName(), clock, random, metrics);
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -68,7 +91,9 @@ public final class CmkNode implements AutoCloseable {
             cfg.platformName(),
             new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
             clock,
-            random);
+            random,
+            availabilityStore::epoch,
+            availability);
     content =
         new ContentService(
             accounts,
@@ -83,11 +108,22 @@ public final class CmkNode implements AutoCloseable {
                 cfg.maxContentBytes()),
             clock,
             random);
+    revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
+    availability.addListener(revocation.purgeOnRefusal());
+    scheduler =
+        new ProbeScheduler(
+            clock, cfg.availability().probeInterval(), List.of(availability::probeAll));
     http =
         new HttpServer(
             new HttpServer.Config(
                 cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
-            new HttpServer.Services(accounts, keys, content, catalog, metrics::scrape));
+            new HttpServer.Services(
+                accounts,
+                keys,
+                content,
+                catalog,
+                metrics::scrape,
+                new HttpServer.Availability(revocation)));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -118,7 +154,17 @@ public final class CmkNode implements AutoCloseable {
 
   public CmkNode start() {
     http.start();
+    background.scheduleWithFixedDelay(this::backgroundTick, 0, 1, TimeUnit.SECONDS);
     return this;
+  }
+
+  /** Probes when due (by the node's clock). Runs every second on one background thread. */
+  private void backgroundTick() {
+    try {
+      scheduler.tick();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);
+    }
   }
 
   public int port() {
@@ -136,6 +182,12 @@ public final class CmkNode implements AutoCloseable {
 
   @Override
   public void close() {
+    background.shutdownNow();
+    try {
+      background.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     http.close();
     db.close();
   }

@@ -3,6 +3,7 @@ package dev.cmk.http;
 import dev.cmk.http.model.ApiModel.AssetTypeView;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.key.KeyService;
@@ -29,7 +30,11 @@ public final class HttpServer implements AutoCloseable {
       KeyService keys,
       ContentService content,
       Catalog catalog,
-      Supplier<String> prometheusScrape) {}
+      Supplier<String> prometheusScrape,
+      Availability availability) {}
+
+  /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
+  public record Availability(RevocationService revocation) {}
 
   public HttpServer(Config config, Services s) {
     this.app =
@@ -65,6 +70,7 @@ public final class HttpServer implements AutoCloseable {
               new AccountRoutes(s.accounts()).register(r);
               new KeyRoutes(s.accounts(), s.keys()).register(r);
               new ContentRoutes(s.content()).register(r);
+              new AvailabilityRoutes(s.availability().revocation()).register(r);
             });
   }
 
