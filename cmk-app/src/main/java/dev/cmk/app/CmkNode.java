@@ -15,11 +15,13 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.reprotect.JobService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,6 +55,8 @@ public final class CmkNode implements AutoCloseable {
   final AvailabilityService availability;
   final RevocationService revocation;
   final ProbeScheduler scheduler;
+  final JobService jobs;
+  final JdbcObjectStore objects;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -76,6 +80,7 @@ public final class CmkNode implements AutoCloseable {
 
     db = Database.open(databaseConfig(cfg));
     var catalog = new JdbcCatalog(db);
+    objects = new JdbcObjectStore(db);
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
     keys =
         new KeyService(new JdbcCustomerKeyStore(db), registry, cfg.platformName(), clock, random);
@@ -100,7 +105,7 @@ public final class CmkNode implements AutoCloseable {
             catalog,
             keys,
             keks,
-            new JdbcObjectStore(db),
+            objects,
             new DirectoryBlobStore(dataDir.resolve("blobs")),
             new ContentService.ContentConfig(
                 keyRef(cfg.keys().platformKey()),
@@ -110,9 +115,29 @@ public final class CmkNode implements AutoCloseable {
             random);
     revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
+    var av = cfg.availability();
+    jobs =
+        new JobService(
+            new JdbcJobStore(db),
+            accounts,
+            keys,
+            new JdbcCustomerKeyStore(db),
+            keks,
+            content,
+            objects,
+            catalog,
+            registry,
+            availability,
+            revocation,
+            new JobService.Config(av.jobBatchSize(), av.jobLease(), av.probeInterval()),
+            clock,
+            random);
+    availability.addListener(jobs.recoverWhenBack());
     scheduler =
         new ProbeScheduler(
-            clock, cfg.availability().probeInterval(), List.of(availability::probeAll));
+            clock,
+            av.probeInterval(),
+            List.of(availability::probeAll, jobs::startPendingRecoveries));
     http =
         new HttpServer(
             new HttpServer.Config(
@@ -123,7 +148,7 @@ public final class CmkNode implements AutoCloseable {
                 content,
                 catalog,
                 metrics::scrape,
-                new HttpServer.Availability(revocation)));
+                new HttpServer.Availability(revocation, jobs)));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -158,10 +183,17 @@ public final class CmkNode implements AutoCloseable {
     return this;
   }
 
-  /** Probes when due (by the node's clock). Runs every second on one background thread. */
+  /**
+   * Probes when due (by the node's clock) and works re-protection jobs for up to ten seconds. Runs
+   * every second on one background thread.
+   */
   private void backgroundTick() {
     try {
       scheduler.tick();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (jobs.runOnce() > 0 && System.nanoTime() < until) {
+        scheduler.tick();
+      }
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);
     }

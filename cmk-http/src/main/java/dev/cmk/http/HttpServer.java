@@ -7,6 +7,7 @@ import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.reprotect.JobService;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -34,7 +35,7 @@ public final class HttpServer implements AutoCloseable {
       Availability availability) {}
 
   /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
-  public record Availability(RevocationService revocation) {}
+  public record Availability(RevocationService revocation, JobService jobs) {}
 
   public HttpServer(Config config, Services s) {
     this.app =
@@ -71,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
               new KeyRoutes(s.accounts(), s.keys()).register(r);
               new ContentRoutes(s.content()).register(r);
               new AvailabilityRoutes(s.availability().revocation()).register(r);
+              new JobRoutes(s.availability().jobs()).register(r);
             });
   }
 

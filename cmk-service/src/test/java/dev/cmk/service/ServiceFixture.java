@@ -16,11 +16,13 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.reprotect.JobService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -59,6 +61,8 @@ public final class ServiceFixture implements AutoCloseable {
   public final AvailabilityService availability;
   public final RevocationService revocation;
   public final ProbeScheduler scheduler;
+  public final JdbcJobStore jobStore;
+  public final JobService jobs;
 
   public ServiceFixture(Path dir, Database.Config dbConfig, KekCacheConfig cache) {
     this(dir, dbConfig, cache, null, null, null);
@@ -125,7 +129,27 @@ public final class ServiceFixture implements AutoCloseable {
             random);
     revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
-    scheduler = new ProbeScheduler(clock, PROBE_INTERVAL, List.of(availability::probeAll));
+    jobStore = new JdbcJobStore(db);
+    jobs =
+        new JobService(
+            jobStore,
+            accounts,
+            keys,
+            new JdbcCustomerKeyStore(db),
+            keks,
+            content,
+            objects,
+            catalog,
+            providers,
+            availability,
+            revocation,
+            new JobService.Config(50, Duration.ofMinutes(2), PROBE_INTERVAL),
+            clock,
+            random);
+    availability.addListener(jobs.recoverWhenBack());
+    scheduler =
+        new ProbeScheduler(
+            clock, PROBE_INTERVAL, List.of(availability::probeAll, jobs::startPendingRecoveries));
   }
 
   public static ServiceFixture h2(Path dir) {

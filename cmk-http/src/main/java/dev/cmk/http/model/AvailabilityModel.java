@@ -4,7 +4,10 @@ import dev.cmk.service.availability.AvailabilityStore.Revocation;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyStatus;
 import dev.cmk.service.availability.RevocationService.KeyStatusReport;
+import dev.cmk.service.reprotect.Job;
+import dev.cmk.service.reprotect.JobService.JobReport;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The /v1 API model of key availability, revocation, jobs and live sessions (issue 6). Field names
@@ -84,4 +87,59 @@ public final class AvailabilityModel {
 
   /** PUT /v1/accounts/{accountId}/fallback. */
   public record SetFallback(Boolean enabled) {}
+
+  /**
+   * A re-protection job and its progress. {@code kind} is RECOVERY or ROTATION, {@code mode}
+   * KEK_REWRAP, DEK_REWRAP or REENCRYPT, {@code status} RUNNING, SUCCEEDED or FAILED.
+   */
+  public record JobView(
+      String id,
+      String accountId,
+      String kind,
+      String mode,
+      String targetKey,
+      String status,
+      long total,
+      long done,
+      long failed,
+      long pending,
+      double itemsPerSecond,
+      Long etaSeconds,
+      String lastError,
+      Instant createdAt,
+      Instant updatedAt,
+      Instant finishedAt) {
+    public static JobView of(JobReport r) {
+      Job j = r.job();
+      Job.Progress p = r.progress();
+      return new JobView(
+          j.id(),
+          j.accountId(),
+          j.kind().name(),
+          j.mode().name(),
+          j.target().toString(),
+          j.status().name(),
+          j.total(),
+          p.done(),
+          p.failed(),
+          p.pending(),
+          Math.round(p.itemsPerSecond() * 10) / 10.0,
+          p.etaSeconds().orElse(null),
+          j.lastError(),
+          j.createdAt(),
+          j.updatedAt(),
+          j.finishedAt().orElse(null));
+    }
+  }
+
+  /**
+   * POST /v1/accounts/{accountId}/rotate: {@code customerKeyId} (or {@code keyId} alone) names a
+   * registered key; {@code provider} + {@code keyId} (+ replicas) registers and validates a new
+   * one.
+   */
+  public record Rotate(
+      String customerKeyId, String provider, String keyId, List<String> replicaKeyIds) {}
+
+  /** GET/PUT /v1/accounts/{accountId}/recovery-mode. */
+  public record RecoveryModeView(String mode) {}
 }

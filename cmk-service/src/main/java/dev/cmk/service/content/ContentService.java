@@ -197,6 +197,55 @@ public final class ContentService {
   }
 
   /**
+   * Re-protects one object under {@code target}, a KEK of the object's account: re-wraps its DEK
+   * (the content chunks stay as they are) or, with {@code reencrypt}, seals the content again under
+   * a new DEK; then rewrites the blob atomically. The caller moves the row afterwards; reads follow
+   * the blob's header in between, so a crash between the two loses nothing.
+   *
+   * @return false when the blob already names {@code target} (done before a crash)
+   */
+  public boolean reprotect(StoredObject row, KekLease target, boolean reencrypt) {
+    byte[] envelope =
+        blobs
+            .get(row.blobKey())
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.OBJECT_NOT_FOUND,
+                        "object '" + row.objectId() + "' has no stored content"));
+    ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
+    if (header.kekId().equals(target.kek().id())) {
+      return false;
+    }
+    if (!target.kek().accountId().equals(row.accountId())) {
+      throw new IllegalArgumentException("target KEK belongs to another account");
+    }
+    byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+    try (KekLease old = keks.forRead(header.kekId());
+        SecretKeyMaterial dek =
+            SecretKeyMaterial.takeOwnership(AesGcm.open(old.key(), header.wrappedDek(), aad))) {
+      if (!old.kek().accountId().equals(row.accountId())) {
+        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
+      }
+      byte[] out;
+      if (reencrypt) {
+        byte[] plain = ContentEnvelope.open(dek, aad, envelope);
+        try (SecretKeyMaterial fresh = SecretKeyMaterial.random(random)) {
+          byte[] wrapped = AesGcm.seal(target.key(), fresh.copyBytes(), aad, random);
+          out = ContentEnvelope.seal(fresh, target.kek().id(), wrapped, aad, plain, random);
+        } finally {
+          java.util.Arrays.fill(plain, (byte) 0);
+        }
+      } else {
+        byte[] wrapped = AesGcm.seal(target.key(), dek.copyBytes(), aad, random);
+        out = ContentEnvelope.withKeyReferences(envelope, target.kek().id(), wrapped);
+      }
+      blobs.put(row.blobKey(), out);
+      return true;
+    }
+  }
+
+  /**
    * A read the key hierarchy could not serve. Fallback only ever applies to new writes: content
    * written under the customer's key needs that key (or its KEK still cached) to be read.
    */
