@@ -16,6 +16,7 @@ import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
@@ -24,6 +25,7 @@ import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSessionStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -56,6 +58,7 @@ public final class CmkNode implements AutoCloseable {
   final RevocationService revocation;
   final ProbeScheduler scheduler;
   final JobService jobs;
+  final SessionService sessions;
   final JdbcObjectStore objects;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
@@ -99,6 +102,11 @@ public final class CmkNode implements AutoCloseable {
             random,
             availabilityStore::epoch,
             availability);
+    var contentConfig =
+        new ContentService.ContentConfig(
+            keyRef(cfg.keys().platformKey()),
+            keyRef(cfg.keys().backupKey()),
+            cfg.maxContentBytes());
     content =
         new ContentService(
             accounts,
@@ -107,10 +115,7 @@ public final class CmkNode implements AutoCloseable {
             keks,
             objects,
             new DirectoryBlobStore(dataDir.resolve("blobs")),
-            new ContentService.ContentConfig(
-                keyRef(cfg.keys().platformKey()),
-                keyRef(cfg.keys().backupKey()),
-                cfg.maxContentBytes()),
+            contentConfig,
             clock,
             random);
     revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
@@ -133,11 +138,26 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random);
     availability.addListener(jobs.recoverWhenBack());
+    sessions =
+        new SessionService(
+            new JdbcSessionStore(db),
+            accounts,
+            catalog,
+            keys,
+            keks,
+            availability,
+            contentConfig,
+            clock,
+            random);
+    availability.addListener(sessions.dropOnUnavailable());
     scheduler =
         new ProbeScheduler(
             clock,
             av.probeInterval(),
-            List.of(availability::probeAll, jobs::startPendingRecoveries));
+            List.of(
+                availability::probeAll,
+                jobs::startPendingRecoveries,
+                sessions::dropWhereUnavailable));
     http =
         new HttpServer(
             new HttpServer.Config(
@@ -148,7 +168,7 @@ public final class CmkNode implements AutoCloseable {
                 content,
                 catalog,
                 metrics::scrape,
-                new HttpServer.Availability(revocation, jobs)));
+                new HttpServer.Availability(revocation, jobs, sessions)));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {

@@ -8,6 +8,7 @@ import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.session.SessionService;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -35,7 +36,8 @@ public final class HttpServer implements AutoCloseable {
       Availability availability) {}
 
   /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
-  public record Availability(RevocationService revocation, JobService jobs) {}
+  public record Availability(
+      RevocationService revocation, JobService jobs, SessionService sessions) {}
 
   public HttpServer(Config config, Services s) {
     this.app =
@@ -73,6 +75,7 @@ public final class HttpServer implements AutoCloseable {
               new ContentRoutes(s.content()).register(r);
               new AvailabilityRoutes(s.availability().revocation()).register(r);
               new JobRoutes(s.availability().jobs()).register(r);
+              new SessionRoutes(s.availability().sessions()).register(r);
             });
   }
 

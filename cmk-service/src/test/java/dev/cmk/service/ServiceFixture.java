@@ -17,6 +17,7 @@ import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
@@ -25,6 +26,7 @@ import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSessionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -63,6 +65,7 @@ public final class ServiceFixture implements AutoCloseable {
   public final ProbeScheduler scheduler;
   public final JdbcJobStore jobStore;
   public final JobService jobs;
+  public final SessionService sessions;
 
   public ServiceFixture(Path dir, Database.Config dbConfig, KekCacheConfig cache) {
     this(dir, dbConfig, cache, null, null, null);
@@ -115,18 +118,11 @@ public final class ServiceFixture implements AutoCloseable {
     objects = new JdbcObjectStore(db);
     blobs = new DirectoryBlobStore(dir.resolve("blobs"));
     catalog = new JdbcCatalog(db);
+    ContentConfig contentConfig =
+        new ContentConfig(KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20);
     content =
         new ContentService(
-            accounts,
-            catalog,
-            keys,
-            keks,
-            objects,
-            blobs,
-            new ContentConfig(
-                KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20),
-            clock,
-            random);
+            accounts, catalog, keys, keks, objects, blobs, contentConfig, clock, random);
     revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     jobStore = new JdbcJobStore(db);
@@ -147,9 +143,26 @@ public final class ServiceFixture implements AutoCloseable {
             clock,
             random);
     availability.addListener(jobs.recoverWhenBack());
+    sessions =
+        new SessionService(
+            new JdbcSessionStore(db),
+            accounts,
+            catalog,
+            keys,
+            keks,
+            availability,
+            contentConfig,
+            clock,
+            random);
+    availability.addListener(sessions.dropOnUnavailable());
     scheduler =
         new ProbeScheduler(
-            clock, PROBE_INTERVAL, List.of(availability::probeAll, jobs::startPendingRecoveries));
+            clock,
+            PROBE_INTERVAL,
+            List.of(
+                availability::probeAll,
+                jobs::startPendingRecoveries,
+                sessions::dropWhereUnavailable));
   }
 
   public static ServiceFixture h2(Path dir) {

@@ -6,7 +6,9 @@ import dev.cmk.service.availability.KeyStatus;
 import dev.cmk.service.availability.RevocationService.KeyStatusReport;
 import dev.cmk.service.reprotect.Job;
 import dev.cmk.service.reprotect.JobService.JobReport;
+import dev.cmk.service.session.LiveSession;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -142,4 +144,39 @@ public final class AvailabilityModel {
 
   /** GET/PUT /v1/accounts/{accountId}/recovery-mode. */
   public record RecoveryModeView(String mode) {}
+
+  /** POST /v1/accounts/{accountId}/sessions. */
+  public record OpenSession(String userId) {}
+
+  /**
+   * A live session. {@code sessionKey} (base64, 32 bytes) is present only in the answer to POST;
+   * {@code status} is ACTIVE or ENDED, {@code endReason} says why it ended.
+   *
+   * <p><b>Security:</b> the session key is shown once and never stored.
+   */
+  public record SessionView(
+      String id,
+      String accountId,
+      String userId,
+      String status,
+      String endReason,
+      String protection,
+      String kekId,
+      Instant createdAt,
+      Instant endedAt,
+      String sessionKey) {
+    public static SessionView of(LiveSession s, byte[] key) {
+      return new SessionView(
+          s.id(),
+          s.accountId(),
+          s.userId(),
+          s.status().name(),
+          s.endReason(),
+          s.protection().name(),
+          s.kekId(),
+          s.createdAt(),
+          s.endedAt().orElse(null),
+          key == null ? null : Base64.getEncoder().encodeToString(key));
+    }
+  }
 }

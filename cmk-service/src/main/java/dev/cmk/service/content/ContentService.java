@@ -311,7 +311,7 @@ public final class ContentService {
     }
   }
 
-  static CmkException keyError(String accountId, ProviderException e, String action) {
+  public static CmkException keyError(String accountId, ProviderException e, String action) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("accountId", accountId);
     details.put("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT));
