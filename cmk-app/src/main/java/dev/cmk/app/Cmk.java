@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "cmk 0.1.0",
     description = "Customer Managed Key service",
-    subcommands = {Cmk.Serve.class, DemoCommand.class})
+    subcommands = {Cmk.Serve.class, DemoCommand.class, JobsCommand.class})
 public final class Cmk implements Runnable {
   @Override
   public void run() {
