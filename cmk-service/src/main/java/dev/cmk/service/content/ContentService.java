@@ -269,8 +269,12 @@ public final class ContentService {
       return keks.forWrite(account.id(), type.serviceId(), wanted, root);
     } catch (KeyUnavailableException e) {
       if (wanted == Protection.CMK && account.fallbackEnabled()) {
-        return keks.forWrite(
-            account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
+        try {
+          return keks.forWrite(
+              account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
+        } catch (ProviderException backup) {
+          throw withKey(keyError(account.id(), backup, "write (fallback)"), config.backupKey());
+        }
       }
       throw withKey(keyError(account.id(), e, "write"), root);
     } catch (ProviderException e) {

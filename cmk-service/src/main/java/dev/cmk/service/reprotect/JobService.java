@@ -362,9 +362,27 @@ public final class JobService {
       return 0;
     }
     List<Completion> done = new ArrayList<>();
+    try (Batch batch = new Batch()) {
+      return runItems(job, token, ids, done, batch);
+    }
+  }
+
+  /** What one batch reuses across its items: asset types' service ids and target KEKs. */
+  private static final class Batch implements AutoCloseable {
+    final Map<String, String> serviceIds = new java.util.HashMap<>();
+    final Map<String, KekLease> targets = new java.util.HashMap<>();
+
+    @Override
+    public void close() {
+      targets.values().forEach(KekLease::close);
+    }
+  }
+
+  private int runItems(
+      Job job, String token, List<String> ids, List<Completion> done, Batch batch) {
     for (int i = 0; i < ids.size(); i++) {
       try {
-        done.add(process(job, ids.get(i)));
+        done.add(process(job, ids.get(i), batch));
       } catch (ProviderException e) {
         store.complete(job.id(), token, done, clock.instant());
         store.release(
@@ -380,9 +398,9 @@ public final class JobService {
     return done.size();
   }
 
-  private Completion process(Job job, String itemId) {
+  private Completion process(Job job, String itemId, Batch batch) {
     try {
-      return job.mode().perObject() ? moveObject(job, itemId) : rewrapKek(job, itemId);
+      return job.mode().perObject() ? moveObject(job, itemId, batch) : rewrapKek(job, itemId);
     } catch (BadCiphertextException e) {
       return new JobStore.Failed(itemId, "does not authenticate: " + e.getMessage());
     } catch (ProviderException e) {
@@ -414,21 +432,24 @@ public final class JobService {
     return new JobStore.KekRewrapped(kekId, kek.root(), job.target(), wrapped);
   }
 
-  private Completion moveObject(Job job, String objectId) {
+  private Completion moveObject(Job job, String objectId, Batch batch) {
     Optional<StoredObject> found = objects.find(job.accountId(), objectId);
     if (found.isEmpty()) {
       return new JobStore.Noop(objectId);
     }
     StoredObject row = found.get();
-    String serviceId = catalog.require(row.assetType()).serviceId();
-    try (KekLease target =
-        keks.forWrite(job.accountId(), serviceId, Protection.CMK, job.target())) {
-      if (row.kekId().equals(target.kek().id())) {
-        return new JobStore.Noop(objectId);
-      }
-      content.reprotect(row, target, job.mode() == Job.Mode.REENCRYPT);
-      return new JobStore.ObjectMoved(objectId, row.accountId(), row.kekId(), target.kek().id());
+    String serviceId =
+        batch.serviceIds.computeIfAbsent(row.assetType(), t -> catalog.require(t).serviceId());
+    KekLease target = batch.targets.get(serviceId);
+    if (target == null) {
+      target = keks.forWrite(job.accountId(), serviceId, Protection.CMK, job.target());
+      batch.targets.put(serviceId, target);
     }
+    if (row.kekId().equals(target.kek().id())) {
+      return new JobStore.Noop(objectId);
+    }
+    content.reprotect(row, target, job.mode() == Job.Mode.REENCRYPT);
+    return new JobStore.ObjectMoved(objectId, row.accountId(), row.kekId(), target.kek().id());
   }
 
   private static boolean sameKey(KeyRef a, KeyRef b) {

@@ -161,34 +161,59 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public List<String> claim(String jobId, String token, int n, Instant now, Instant until) {
+    // No ORDER BY: the (job_id, status) index hands out pending rows and LIMIT stops early.
     String free = " status = 'PENDING' and (lease_until is null or lease_until < :now)";
-    String pick =
-        "select item_id from job_items where job_id = :j and"
-            + free
-            + " order by item_id limit :n"
-            + (postgres ? " for update skip locked" : "");
+    if (postgres) {
+      return jdbi.inTransaction(
+          h ->
+              h.createQuery(
+                      "update job_items set lease_owner = :tok, lease_until = :until,"
+                          + " attempts = attempts + 1 where job_id = :j and item_id in ("
+                          + "select item_id from job_items where job_id = :j and"
+                          + free
+                          + " limit :n for update skip locked) returning item_id")
+                  .bind("tok", token)
+                  .bind("until", ts(until))
+                  .bind("now", ts(now))
+                  .bind("j", jobId)
+                  .bind("n", n)
+                  .mapTo(String.class)
+                  .list());
+    }
     return jdbi.inTransaction(
         h -> {
-          h.createUpdate(
+          List<String> candidates =
+              h.createQuery(
+                      "select item_id from job_items where job_id = :j and" + free + " limit :n")
+                  .bind("j", jobId)
+                  .bind("now", ts(now))
+                  .bind("n", n)
+                  .mapTo(String.class)
+                  .list();
+          if (candidates.isEmpty()) {
+            return candidates;
+          }
+          PreparedBatch b =
+              h.prepareBatch(
                   "update job_items set lease_owner = :tok, lease_until = :until,"
-                      + " attempts = attempts + 1 where job_id = :j and"
-                      + free
-                      + " and item_id in ("
-                      + pick
-                      + ")")
-              .bind("tok", token)
-              .bind("until", ts(until))
-              .bind("now", ts(now))
-              .bind("j", jobId)
-              .bind("n", n)
-              .execute();
-          return h.createQuery(
-                  "select item_id from job_items where job_id = :j and lease_owner = :tok"
-                      + " and status = 'PENDING' order by item_id")
-              .bind("j", jobId)
-              .bind("tok", token)
-              .mapTo(String.class)
-              .list();
+                      + " attempts = attempts + 1 where job_id = :j and item_id = :i and"
+                      + free);
+          for (String i : candidates) {
+            b.bind("tok", token)
+                .bind("until", ts(until))
+                .bind("now", ts(now))
+                .bind("j", jobId)
+                .bind("i", i)
+                .add();
+          }
+          int[] rows = b.execute();
+          List<String> mine = new java.util.ArrayList<>();
+          for (int k = 0; k < rows.length; k++) {
+            if (rows[k] == 1) {
+              mine.add(candidates.get(k));
+            }
+          }
+          return mine;
         });
   }
 

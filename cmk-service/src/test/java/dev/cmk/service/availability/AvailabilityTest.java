@@ -3,12 +3,15 @@ package dev.cmk.service.availability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cmk.provider.resilience.ResiliencePolicy;
+import dev.cmk.provider.resilience.ResilientKeyProvider;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.ServiceFixture;
 import dev.cmk.service.SwitchableProvider.Mode;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.content.StoredObject;
+import dev.cmk.service.key.KeyProviders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -144,6 +147,58 @@ class AvailabilityTest {
             () -> f.content.put(acct.id(), "mail", "alice", Optional.of("x"), new byte[] {1}))
         .isInstanceOfSatisfying(
             CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_REFUSED));
+    assertThat(f.objects.find(acct.id(), "x")).isEmpty();
+  }
+
+  @Test
+  void aSlowProviderTimesOutBehindTheResilienceDecoratorAndCountsAsUnreachable() {
+    f.remote.setSlowness(Duration.ofSeconds(2));
+    f.remote.setMode(Mode.SLOW);
+    ResiliencePolicy quick =
+        new ResiliencePolicy(
+            Duration.ofMillis(100),
+            1,
+            Duration.ZERO,
+            Duration.ZERO,
+            20,
+            5,
+            50,
+            Duration.ofSeconds(30),
+            2,
+            8);
+    try (ResilientKeyProvider guarded =
+        new ResilientKeyProvider(
+            f.remote, quick, f.clock, d -> {}, new java.util.SplittableRandom(1))) {
+      AvailabilityService prober =
+          new AvailabilityService(
+              f.availabilityStore,
+              new KeyProviders(List.of(guarded)),
+              "cmk-test",
+              f.clock,
+              new java.security.SecureRandom(),
+              f.metrics);
+      long start = System.nanoTime();
+      KeyStatus st = prober.probe(f.keys.activeKey(acct.id()).orElseThrow());
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+      assertThat(st.state()).isEqualTo(KeyState.UNAVAILABLE);
+      assertThat(st.cause()).isEqualTo(Cause.UNREACHABLE);
+      assertThat(st.reason()).isEqualTo("timeout");
+    }
+  }
+
+  @Test
+  void aFallbackWriteWhoseBackupKeyFailsIsAClearError() {
+    f.setOptions(acct, true, false);
+    f.remote.setMode(Mode.DOWN);
+    f.local.setEnabled("backup", false);
+    assertThatThrownBy(
+            () -> f.content.put(acct.id(), "mail", "alice", Optional.of("x"), new byte[] {1}))
+        .isInstanceOfSatisfying(
+            CmkException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.KEY_REFUSED);
+              assertThat(e.details()).containsEntry("keyId", "local:backup");
+            });
     assertThat(f.objects.find(acct.id(), "x")).isEmpty();
   }
 }
