@@ -98,12 +98,18 @@ class AvailabilityApiIT {
     String p = "/v1/accounts/" + a;
     JsonNode st = await(p + "/key-status", j -> j.get("state").asText().equals("AVAILABLE"));
     assertThat(st.get("revoked").asBoolean()).isFalse();
-    String metrics =
-        HTTP.send(
-                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    assertThat(metrics).contains("cmk_key_state{account=\"" + a + "\"} 0.0");
+    String gauge = "cmk_key_state{account=\"" + a + "\"} 0.0";
+    String metrics = "";
+    for (int i = 0; i < 50 && !metrics.contains(gauge); i++) {
+      // the gauge is set right after the state is committed: allow for that instant
+      metrics =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Thread.sleep(i == 0 ? 0 : 100);
+    }
+    assertThat(metrics).contains(gauge);
 
     Res revoked = send("POST", p + "/revoke", null);
     assertThat(revoked.status()).isEqualTo(200);
