@@ -201,4 +201,19 @@ class AvailabilityTest {
             });
     assertThat(f.objects.find(acct.id(), "x")).isEmpty();
   }
+
+  @Test
+  void aProviderReportingReplicaServiceMakesTheKeyDegradedUntilThePrimaryServesAgain() {
+    f.scheduler.tick();
+    dev.cmk.provider.KeyRef ref =
+        new dev.cmk.provider.KeyRef("remote", "customer", List.of("customer2"));
+    f.availability.served(ref, "customer2", true);
+    assertThat(status().state()).isEqualTo(KeyState.DEGRADED);
+    assertThat(status().detail()).contains("customer2");
+    f.availability.served(ref, "customer", false);
+    assertThat(status().state()).isEqualTo(KeyState.AVAILABLE);
+    assertThat(f.availability.events(acct.id(), 10))
+        .extracting(KeyEvent::source)
+        .containsExactly("traffic", "traffic", "probe");
+  }
 }

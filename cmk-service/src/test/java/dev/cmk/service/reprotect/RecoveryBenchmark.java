@@ -103,7 +103,7 @@ public final class RecoveryBenchmark {
       System.out.printf(
           Locale.ROOT,
           "| %s | %s | %,d | %d | %,d | %.1f s | %,.0f | %d | %d | %.1f s |%n",
-          db.equals("pg") ? "PostgreSQL 16 (embedded)" : "H2 (embedded file)",
+          db.equals("pg") ? "PostgreSQL 14 (embedded, zonky)" : "H2 (embedded file)",
           mode,
           objects,
           TYPES.size() * DAYS,

@@ -226,6 +226,26 @@ class RecoveryTest {
   }
 
   @Test
+  void anObjectWhoseBlobWasRewrittenButWhoseRowWasNotMovedStaysReadable() {
+    outage(1);
+    f.remote.setMode(Mode.UP);
+    StoredObject o = during.get(0);
+    String serviceId = f.catalog.require(o.assetType()).serviceId();
+    try (var target =
+        f.keks.forWrite(
+            acct.id(),
+            serviceId,
+            Protection.CMK,
+            dev.cmk.provider.KeyRef.of("remote", "customer"))) {
+      assertThat(f.content.reprotect(o, target, false)).isTrue();
+      assertThat(f.content.reprotect(o, target, false)).as("idempotent").isFalse();
+    }
+    // the crash window of a DEK re-wrap: the blob names the new KEK, the row still the old one
+    assertThat(f.objects.find(acct.id(), o.objectId()).orElseThrow().kekId()).isEqualTo(o.kekId());
+    assertThat(read(o)).isEqualTo(bytes(o.objectId()));
+  }
+
+  @Test
   void unknownJobsAreNotFound() {
     assertThatThrownBy(() -> f.jobs.get(acct.id(), "job_nope"))
         .isInstanceOfSatisfying(
