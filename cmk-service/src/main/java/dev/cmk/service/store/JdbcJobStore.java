@@ -164,14 +164,19 @@ public final class JdbcJobStore implements JobStore {
     // No ORDER BY: the (job_id, status) index hands out pending rows and LIMIT stops early.
     String free = " status = 'PENDING' and (lease_until is null or lease_until < :now)";
     if (postgres) {
+      // A materialized CTE runs the locking pick exactly once; an IN (subquery … LIMIT) may be
+      // re-run by the planner and claim more than n rows.
       return jdbi.inTransaction(
           h ->
               h.createQuery(
-                      "update job_items set lease_owner = :tok, lease_until = :until,"
-                          + " attempts = attempts + 1 where job_id = :j and item_id in ("
-                          + "select item_id from job_items where job_id = :j and"
+                      "with picked as materialized (select item_id from job_items"
+                          + " where job_id = :j and"
                           + free
-                          + " limit :n for update skip locked) returning item_id")
+                          + " limit :n for update skip locked)"
+                          + " update job_items i set lease_owner = :tok, lease_until = :until,"
+                          + " attempts = i.attempts + 1 from picked"
+                          + " where i.job_id = :j and i.item_id = picked.item_id"
+                          + " returning i.item_id")
                   .bind("tok", token)
                   .bind("until", ts(until))
                   .bind("now", ts(now))

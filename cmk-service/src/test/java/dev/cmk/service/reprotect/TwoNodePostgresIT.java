@@ -92,6 +92,9 @@ class TwoNodePostgresIT {
                   int mine = 0;
                   for (int i = 0; i < 1000; i++) {
                     int n = node.jobs.runOnce();
+                    assertThat(n)
+                        .as("a claim never exceeds the batch size")
+                        .isLessThanOrEqualTo(50);
                     if (n == 0) {
                       break;
                     }
