@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
       FallbackCommand.class,
       FallbackCommand.SearchEncryption.class,
       CatalogCommand.class,
-      TokenCommand.class
+      TokenCommand.class,
+      JobsCommand.class
     })
 public final class Cmk implements Runnable {
   @Override

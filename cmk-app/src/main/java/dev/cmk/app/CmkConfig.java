@@ -19,9 +19,11 @@ public record CmkConfig(
     KekCache kekCache,
     long maxContentBytes,
     Providers providers,
-    Principals principals) {
+    Principals principals,
+    Availability availability) {
 
   public CmkConfig {
+    require(availability != null, "availability is required");
     require(
         platformName != null && platformName.matches("[a-z0-9-]{1,32}"),
         "platformName must be 1-32 of a-z 0-9 -");
@@ -238,6 +240,30 @@ public record CmkConfig(
     return true;
   }
 
+  /**
+   * Key availability and re-protection jobs.
+   *
+   * @param probeInterval how often every active customer key is probed (default 30 s)
+   * @param jobLease how long a node holds a claimed batch of job work before another may take it
+   * @param jobBatchSize items (KEKs or objects) claimed and committed together
+   */
+  public record Availability(Duration probeInterval, Duration jobLease, int jobBatchSize) {
+    public Availability {
+      require(
+          probeInterval != null && !probeInterval.isNegative() && !probeInterval.isZero(),
+          "availability.probeInterval must be positive");
+      require(
+          jobLease != null && jobLease.compareTo(Duration.ofSeconds(5)) >= 0,
+          "availability.jobLease must be at least PT5S");
+      require(
+          jobBatchSize > 0 && jobBatchSize <= 10_000, "availability.jobBatchSize must be 1..10000");
+    }
+
+    public static Availability defaults() {
+      return new Availability(Duration.ofSeconds(30), Duration.ofMinutes(2), 100);
+    }
+  }
+
   /** The configuration a fresh checkout runs with: everything embedded below {@code ./data}. */
   public static CmkConfig defaults() {
     return new CmkConfig(
@@ -249,7 +275,8 @@ public record CmkConfig(
         new KekCache(10_000, Duration.ofMinutes(5), 1_000_000),
         64L << 20,
         Providers.defaults(),
-        Principals.examples());
+        Principals.examples(),
+        Availability.defaults());
   }
 
   /**
@@ -267,7 +294,8 @@ public record CmkConfig(
         d.kekCache(),
         maxContentBytes,
         d.providers(),
-        d.principals());
+        d.principals(),
+        d.availability());
   }
 
   private static void require(boolean ok, String message) {

@@ -7,6 +7,9 @@ import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.auth.TokenService;
+import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.ProbeScheduler;
+import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
@@ -18,13 +21,18 @@ import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.policy.PlatformPrincipals;
 import dev.cmk.service.policy.PolicyTemplates;
+import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
+import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcIdempotencyStore;
+import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSessionStore;
 import dev.cmk.service.store.JdbcTokenStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,6 +42,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: the only place that names concrete providers and stores and wires them
@@ -51,21 +63,43 @@ public final class CmkNode implements AutoCloseable {
   final KekService keks;
   final ContentService content;
   final TokenService tokens;
+  final JdbcAvailabilityStore availabilityStore;
+  final AvailabilityService availability;
+  final RevocationService revocation;
+  final ProbeScheduler scheduler;
+  final JobService jobs;
+  final SessionService sessions;
+  final JdbcObjectStore objects;
+  private final ScheduledExecutorService background =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cmk-availability");
+            t.setDaemon(true);
+            return t;
+          });
 
   public CmkNode(CmkConfig cfg, Clock clock) {
     SecureRandom random = new SecureRandom();
     metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Path dataDir = cfg.storage().dataDir();
     local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
+    // Providers report replica-served (degraded) calls; availability is built after the registry
+    // it needs, so the report goes through this forwarder.
+    var servedTo =
+        new java.util.concurrent.atomic.AtomicReference<KeyServingListener>(
+            KeyServingListener.none());
+    KeyServingListener servingListener =
+        (key, by, degraded) -> servedTo.get().served(key, by, degraded);
     List<KeyProvider> providers = new ArrayList<>();
     local.ifPresent(p -> providers.add(new CountingKeyProvider(p, metrics)));
     providers.addAll(
         ProviderWiring.cloudProviders(
-            cfg.providers(), cfg.principals(), clock, random, metrics, KeyServingListener.none()));
+            cfg.providers(), cfg.principals(), clock, random, metrics, servingListener));
     registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
     var catalog = new JdbcCatalog(db);
+    objects = new JdbcObjectStore(db);
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
     tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
     PlatformPrincipals principals = principals(cfg.principals());
@@ -80,6 +114,11 @@ public final class CmkNode implements AutoCloseable {
             random);
     accounts.setChangeGuard(keys);
     var cache = cfg.kekCache();
+    availabilityStore = new JdbcAvailabilityStore(db);
+    availability =
+        new AvailabilityService(
+            availabilityStore, registry, cfg.platformName(), clock, random, metrics);
+    servedTo.set(availability);
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -87,21 +126,65 @@ public final class CmkNode implements AutoCloseable {
             cfg.platformName(),
             new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
             clock,
-            random);
+            random,
+            availabilityStore::epoch,
+            availability);
+    var contentConfig =
+        new ContentService.ContentConfig(
+            keyRef(cfg.keys().platformKey()),
+            keyRef(cfg.keys().backupKey()),
+            cfg.maxContentBytes());
     content =
         new ContentService(
             accounts,
             catalog,
             keys,
             keks,
-            new JdbcObjectStore(db),
+            objects,
             new DirectoryBlobStore(dataDir.resolve("blobs")),
-            new ContentService.ContentConfig(
-                keyRef(cfg.keys().platformKey()),
-                keyRef(cfg.keys().backupKey()),
-                cfg.maxContentBytes()),
+            contentConfig,
             clock,
             random);
+    revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
+    availability.addListener(revocation.purgeOnRefusal());
+    var av = cfg.availability();
+    jobs =
+        new JobService(
+            new JdbcJobStore(db),
+            accounts,
+            keys,
+            new JdbcCustomerKeyStore(db),
+            keks,
+            content,
+            objects,
+            catalog,
+            registry,
+            availability,
+            revocation,
+            new JobService.Config(av.jobBatchSize(), av.jobLease(), av.probeInterval()),
+            clock,
+            random);
+    availability.addListener(jobs.recoverWhenBack());
+    sessions =
+        new SessionService(
+            new JdbcSessionStore(db),
+            accounts,
+            catalog,
+            keys,
+            keks,
+            availability,
+            contentConfig,
+            clock,
+            random);
+    availability.addListener(sessions.dropOnUnavailable());
+    scheduler =
+        new ProbeScheduler(
+            clock,
+            av.probeInterval(),
+            List.of(
+                availability::probeAll,
+                jobs::startPendingRecoveries,
+                sessions::dropWhereUnavailable));
     http =
         new HttpServer(
             new HttpServer.Config(
@@ -115,7 +198,8 @@ public final class CmkNode implements AutoCloseable {
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
                 new PolicyTemplates(principals),
-                metrics::scrape));
+                metrics::scrape,
+                new HttpServer.Availability(revocation, jobs, sessions)));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -158,7 +242,24 @@ public final class CmkNode implements AutoCloseable {
 
   public CmkNode start() {
     http.start();
+    background.scheduleWithFixedDelay(this::backgroundTick, 0, 1, TimeUnit.SECONDS);
     return this;
+  }
+
+  /**
+   * Probes when due (by the node's clock) and works re-protection jobs for up to ten seconds. Runs
+   * every second on one background thread.
+   */
+  private void backgroundTick() {
+    try {
+      scheduler.tick();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (jobs.runOnce() > 0 && System.nanoTime() < until) {
+        scheduler.tick();
+      }
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);
+    }
   }
 
   public int port() {
@@ -186,6 +287,12 @@ public final class CmkNode implements AutoCloseable {
 
   @Override
   public void close() {
+    background.shutdownNow();
+    try {
+      background.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     http.close();
     db.close();
   }

@@ -85,7 +85,8 @@ final class Moto implements AutoCloseable {
         e.kekCache(),
         e.maxContentBytes(),
         new CmkConfig.Providers(p.resilience(), aws, p.azure(), p.oci(), p.pkcs11()),
-        e.principals());
+        e.principals(),
+        e.availability());
   }
 
   @Override

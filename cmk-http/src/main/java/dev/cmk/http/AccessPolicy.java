@@ -49,7 +49,8 @@ final class AccessPolicy {
     OPERATOR,
     ACCOUNT_ADMIN,
     ACCOUNT_READ,
-    CONTENT
+    CONTENT,
+    LIVE_CALL
   }
 
   private final TokenService tokens;
@@ -61,7 +62,14 @@ final class AccessPolicy {
   }
 
   /** Exceptions to the path rules, keyed {@code "METHOD template"}. */
-  static final Map<String, Rule> EXPLICIT = Map.of();
+  static final Map<String, Rule> EXPLICIT =
+      Map.of(
+          // an operator-enabled option that needs a support request, like PATCH of the account
+          "PUT " + ACCOUNT + "/drop-calls", Rule.OPERATOR,
+          // live calls are opened, read and ended by the phone service
+          "POST " + ACCOUNT + "/sessions", Rule.LIVE_CALL,
+          "GET " + ACCOUNT + "/sessions/{sessionId}", Rule.LIVE_CALL,
+          "DELETE " + ACCOUNT + "/sessions/{sessionId}", Rule.LIVE_CALL);
 
   static Rule ruleFor(HandlerType method, String template) {
     Rule explicit = EXPLICIT.get(method.name() + " " + template);
@@ -113,6 +121,8 @@ final class AccessPolicy {
               t.role() == Role.SERVICE
                   && t.coversAccount(account)
                   && servesAsset(t, params.getOrDefault("assetType", ""));
+          case LIVE_CALL ->
+              t.role() == Role.SERVICE && t.coversAccount(account) && servesAsset(t, "live-call");
         };
     if (!ok) {
       throw new CmkException(
@@ -149,6 +159,9 @@ final class AccessPolicy {
       case CONTENT ->
           "cannot access this content: needs a service token of this account whose services"
               + " include the asset type's service";
+      case LIVE_CALL ->
+          "cannot handle live calls: needs a service token of this account whose services include"
+              + " the live-call asset type's service (phone)";
       default -> "is not allowed here";
     };
   }

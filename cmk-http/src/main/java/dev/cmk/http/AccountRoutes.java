@@ -32,7 +32,7 @@ final class AccountRoutes {
     r.get("/v1/accounts", this::list);
     r.get("/v1/accounts/{accountId}", this::get);
     r.patch("/v1/accounts/{accountId}", this::update);
-    r.put("/v1/accounts/{accountId}/fallback", this::setFallback);
+    // PUT …/fallback is AvailabilityRoutes': turning fallback on also ends a revocation.
     r.put("/v1/accounts/{accountId}/search-encryption", this::setSearchEncryption);
   }
 
@@ -67,11 +67,6 @@ final class AccountRoutes {
             Optional.ofNullable(req.dropCallsOnKeyUnavailable()),
             Optional.ofNullable(req.searchEncryption()));
     Json.write(ctx, 200, AccountView.of(accounts.update(ctx.pathParam("accountId"), o)));
-  }
-
-  private void setFallback(Context ctx) {
-    Json.write(
-        ctx, 200, AccountView.of(accounts.setFallback(ctx.pathParam("accountId"), enabled(ctx))));
   }
 
   private void setSearchEncryption(Context ctx) {

@@ -3,12 +3,15 @@ package dev.cmk.http;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.auth.TokenService;
+import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.policy.PolicyTemplates;
+import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.session.SessionService;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -41,7 +44,12 @@ public final class HttpServer implements AutoCloseable {
       TokenService tokens,
       IdempotencyService idempotency,
       PolicyTemplates policies,
-      Supplier<String> prometheusScrape) {}
+      Supplier<String> prometheusScrape,
+      Availability availability) {}
+
+  /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
+  public record Availability(
+      RevocationService revocation, JobService jobs, SessionService sessions) {}
 
   /** A registered route: method and path template, e.g. {@code GET /v1/accounts/{accountId}}. */
   public record Route(String method, String path) {}
@@ -81,6 +89,9 @@ public final class HttpServer implements AutoCloseable {
               new PolicyRoutes(s.accounts(), s.keys(), s.policies()).register(r);
               new ContentRoutes(s.content()).register(r);
               new TokenRoutes(s.tokens()).register(r);
+              new AvailabilityRoutes(s.availability().revocation()).register(r);
+              new JobRoutes(s.availability().jobs()).register(r);
+              new SessionRoutes(s.availability().sessions()).register(r);
             });
   }
 

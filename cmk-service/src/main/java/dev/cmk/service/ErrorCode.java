@@ -23,6 +23,12 @@ public enum ErrorCode {
   KEY_UNAVAILABLE("key_unavailable", Kind.UNAVAILABLE),
   KEY_REFUSED("key_refused", Kind.REFUSED),
   DECRYPTION_FAILED("decryption_failed", Kind.DECRYPTION_FAILED),
+  ALREADY_REVOKED("already_revoked", Kind.CONFLICT),
+  JOB_NOT_FOUND("job_not_found", Kind.NOT_FOUND),
+  JOB_IN_PROGRESS("job_in_progress", Kind.CONFLICT),
+  ROTATION_IN_PROGRESS("rotation_in_progress", Kind.CONFLICT),
+  NO_ACTIVE_KEY("no_active_key", Kind.CONFLICT),
+  SESSION_NOT_FOUND("session_not_found", Kind.NOT_FOUND),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
   INTERNAL("internal_error", Kind.INTERNAL);

@@ -3,7 +3,11 @@ package dev.cmk.service;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.local.LocalKeyProvider;
+import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.ProbeScheduler;
+import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ContentService.ContentConfig;
@@ -12,71 +16,177 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
+import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSessionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * The service wired for tests: local provider (plus a switchable "remote" one), H2 or PostgreSQL.
+ * {@link #secondNode()} makes another node on the same database, blobs and providers, with its own
+ * caches, the way two servers behind a load balancer share one PostgreSQL.
  */
 public final class ServiceFixture implements AutoCloseable {
-  public final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+  public static final Duration PROBE_INTERVAL = Duration.ofSeconds(30);
+
+  public final Path dir;
+  public final Database.Config dbConfig;
+  public final KekCacheConfig cacheConfig;
+  public final MutableClock clock;
   public final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   public final LocalKeyProvider local;
   public final SwitchableProvider remote;
+  public final KeyProviders providers;
   public final Database db;
   public final AccountService accounts;
+  public final JdbcAccountStore accountStore;
   public final KeyService keys;
   public final KekService keks;
   public final ContentService content;
   public final JdbcObjectStore objects;
   public final DirectoryBlobStore blobs;
+  public final JdbcCatalog catalog;
+  public final JdbcAvailabilityStore availabilityStore;
+  public final AvailabilityService availability;
+  public final RevocationService revocation;
+  public final ProbeScheduler scheduler;
+  public final JdbcJobStore jobStore;
+  public final JobService jobs;
+  public final SessionService sessions;
 
   public ServiceFixture(Path dir, Database.Config dbConfig, KekCacheConfig cache) {
+    this(dir, dbConfig, cache, null, null, null);
+  }
+
+  private ServiceFixture(
+      Path dir,
+      Database.Config dbConfig,
+      KekCacheConfig cache,
+      MutableClock sharedClock,
+      LocalKeyProvider sharedLocal,
+      SwitchableProvider sharedRemote) {
+    this.dir = dir;
+    this.dbConfig = dbConfig;
+    this.cacheConfig = cache;
+    this.clock =
+        sharedClock != null ? sharedClock : new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
     SecureRandom random = new SecureRandom();
-    local = new LocalKeyProvider(dir.resolve("keys.p12"), "test".toCharArray(), random);
-    for (String k : List.of("platform", "backup", "customer", "customer2")) {
-      local.createKey(k);
+    if (sharedLocal != null) {
+      local = sharedLocal;
+      remote = sharedRemote;
+    } else {
+      local = new LocalKeyProvider(dir.resolve("keys.p12"), "test".toCharArray(), random);
+      for (String k : List.of("platform", "backup", "customer", "customer2", "customer3")) {
+        local.createKey(k);
+      }
+      remote = new SwitchableProvider("remote", local);
     }
-    remote = new SwitchableProvider("remote", local);
-    KeyProviders providers =
+    providers =
         new KeyProviders(
             List.<KeyProvider>of(
                 new CountingKeyProvider(local, metrics), new CountingKeyProvider(remote, metrics)));
     db = Database.open(dbConfig);
-    accounts = new AccountService(new JdbcAccountStore(db), clock, random);
+    accountStore = new JdbcAccountStore(db);
+    accounts = new AccountService(accountStore, clock, random);
     keys = new KeyService(new JdbcCustomerKeyStore(db), providers, "cmk-test", clock, random);
-    keks = new KekService(new JdbcKekStore(db), providers, "cmk-test", cache, clock, random);
+    availabilityStore = new JdbcAvailabilityStore(db);
+    availability =
+        new AvailabilityService(availabilityStore, providers, "cmk-test", clock, random, metrics);
+    keks =
+        new KekService(
+            new JdbcKekStore(db),
+            providers,
+            "cmk-test",
+            cache,
+            clock,
+            random,
+            availabilityStore::epoch,
+            availability);
     objects = new JdbcObjectStore(db);
     blobs = new DirectoryBlobStore(dir.resolve("blobs"));
+    catalog = new JdbcCatalog(db);
+    ContentConfig contentConfig =
+        new ContentConfig(KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20);
     content =
         new ContentService(
+            accounts, catalog, keys, keks, objects, blobs, contentConfig, clock, random);
+    revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
+    availability.addListener(revocation.purgeOnRefusal());
+    jobStore = new JdbcJobStore(db);
+    jobs =
+        new JobService(
+            jobStore,
             accounts,
-            new JdbcCatalog(db),
             keys,
+            new JdbcCustomerKeyStore(db),
             keks,
+            content,
             objects,
-            blobs,
-            new ContentConfig(
-                KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20),
+            catalog,
+            providers,
+            availability,
+            revocation,
+            new JobService.Config(50, Duration.ofMinutes(2), PROBE_INTERVAL),
             clock,
             random);
+    availability.addListener(jobs.recoverWhenBack());
+    sessions =
+        new SessionService(
+            new JdbcSessionStore(db),
+            accounts,
+            catalog,
+            keys,
+            keks,
+            availability,
+            contentConfig,
+            clock,
+            random);
+    availability.addListener(sessions.dropOnUnavailable());
+    scheduler =
+        new ProbeScheduler(
+            clock,
+            PROBE_INTERVAL,
+            List.of(
+                availability::probeAll,
+                jobs::startPendingRecoveries,
+                sessions::dropWhereUnavailable));
   }
 
   public static ServiceFixture h2(Path dir) {
     return new ServiceFixture(dir, Database.embedded(dir), KekCacheConfig.defaults());
   }
 
+  /** Another node on the same database, blob directory, providers and clock. */
+  public ServiceFixture secondNode() {
+    return new ServiceFixture(dir, dbConfig, cacheConfig, clock, local, remote);
+  }
+
   public double providerCalls() {
     return CountingKeyProvider.total(metrics);
+  }
+
+  public double providerCalls(String kind) {
+    return CountingKeyProvider.total(metrics, kind);
+  }
+
+  /** Sets the account's two switches directly in the store. */
+  public Account setOptions(Account a, boolean fallback, boolean dropCalls) {
+    Account changed = new Account(a.id(), a.name(), a.region(), fallback, dropCalls, a.createdAt());
+    accountStore.update(changed);
+    return changed;
   }
 
   @Override

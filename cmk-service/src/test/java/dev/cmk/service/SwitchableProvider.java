@@ -7,16 +7,36 @@ import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.KeyUnavailableException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A provider of another kind that delegates to a real one and can be made unreachable, the way a
- * KMS region outage looks to the service.
+ * A provider of another kind that delegates to a real one and can be made to fail the ways a cloud
+ * KMS fails: unreachable (region outage), throttled, slow, or refusing because the customer
+ * disabled the key. Faults can be limited to one key id (e.g. the primary of a replicated key) and
+ * can start after a number of further calls (a key disabled mid-stream).
  */
 public final class SwitchableProvider implements KeyProvider {
+  /** What the next calls do. */
+  public enum Mode {
+    UP,
+    DOWN,
+    THROTTLED,
+    DISABLED,
+    SLOW
+  }
+
   private final String kind;
   private final KeyProvider delegate;
-  private volatile boolean down;
+  private volatile Mode mode = Mode.UP;
+  private volatile Duration slowness = Duration.ofMillis(200);
+  private final Set<String> onlyKeys = ConcurrentHashMap.newKeySet();
+  private final AtomicLong okCallsBeforeFault = new AtomicLong(-1);
+  private final AtomicLong calls = new AtomicLong();
 
   public SwitchableProvider(String kind, KeyProvider delegate) {
     this.kind = kind;
@@ -24,7 +44,35 @@ public final class SwitchableProvider implements KeyProvider {
   }
 
   public void setDown(boolean down) {
-    this.down = down;
+    setMode(down ? Mode.DOWN : Mode.UP);
+  }
+
+  public void setMode(Mode m) {
+    okCallsBeforeFault.set(-1);
+    onlyKeys.clear();
+    this.mode = m;
+  }
+
+  /** Fails only calls for these key ids (e.g. the primary), the others stay up. */
+  public void setMode(Mode m, Set<String> keyIds) {
+    setMode(m);
+    onlyKeys.addAll(keyIds);
+  }
+
+  /** Lets {@code n} more calls through, then behaves as {@code m}. */
+  public void setModeAfter(Mode m, long n) {
+    this.mode = m;
+    onlyKeys.clear();
+    okCallsBeforeFault.set(n);
+  }
+
+  public void setSlowness(Duration d) {
+    slowness = d;
+  }
+
+  /** Calls that reached this provider, whatever their outcome. */
+  public long calls() {
+    return calls.get();
   }
 
   @Override
@@ -38,9 +86,33 @@ public final class SwitchableProvider implements KeyProvider {
   }
 
   private KeyRef real(KeyRef k) {
-    if (down) {
-      throw new KeyUnavailableException(
-          FailureReason.NETWORK, "ConnectException", "connection refused (test outage)");
+    calls.incrementAndGet();
+    Mode m = mode;
+    if (okCallsBeforeFault.get() >= 0 && okCallsBeforeFault.getAndDecrement() > 0) {
+      m = Mode.UP;
+    }
+    if (!onlyKeys.isEmpty() && !onlyKeys.contains(k.keyId())) {
+      m = Mode.UP;
+    }
+    switch (m) {
+      case DOWN ->
+          throw new KeyUnavailableException(
+              FailureReason.NETWORK, "ConnectException", "connection refused (test outage)");
+      case THROTTLED ->
+          throw new KeyUnavailableException(
+              FailureReason.THROTTLED, "ThrottlingException", "rate exceeded (test)");
+      case DISABLED ->
+          throw new KeyRefusedException(
+              FailureReason.DISABLED, "DisabledException", k.keyId() + " is disabled (test)");
+      case SLOW -> {
+        try {
+          Thread.sleep(slowness.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new KeyUnavailableException(FailureReason.TIMEOUT, "Interrupted", "interrupted");
+        }
+      }
+      case UP -> {}
     }
     return KeyRef.of(delegate.kind(), k.keyId());
   }

@@ -167,15 +167,21 @@ public final class ContentService {
 
   private byte[] open(StoredObject row, byte[] envelope) {
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+    String kekId = row.kekId();
     try {
       ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
-      if (!header.kekId().equals(row.kekId())) {
-        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
-      }
-      try (KekLease kek = keks.forRead(row.kekId());
-          SecretKeyMaterial dek =
-              SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
-        return ContentEnvelope.open(dek, aad, envelope);
+      // The header is authoritative: a re-protection job rewrites it before it moves the row, so
+      // for a moment they may differ. The DEK wrap binds account, asset and object, so a KEK of
+      // another object only fails to unwrap; a KEK of another account is refused here.
+      kekId = header.kekId();
+      try (KekLease kek = keks.forRead(kekId)) {
+        if (!kek.kek().accountId().equals(row.accountId())) {
+          throw new DecryptionFailedException("decryption failed: envelope names another KEK");
+        }
+        try (SecretKeyMaterial dek =
+            SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
+          return ContentEnvelope.open(dek, aad, envelope);
+        }
       }
     } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
       throw new CmkException(
@@ -186,8 +192,74 @@ public final class ContentService {
               + " bytes were altered or do not belong to this object",
           Map.of("objectId", row.objectId()));
     } catch (ProviderException e) {
-      throw keyError(row.accountId(), e, "read object '" + row.objectId() + "'");
+      throw readError(row, kekId, e);
     }
+  }
+
+  /**
+   * Re-protects one object under {@code target}, a KEK of the object's account: re-wraps its DEK
+   * (the content chunks stay as they are) or, with {@code reencrypt}, seals the content again under
+   * a new DEK; then rewrites the blob atomically. The caller moves the row afterwards; reads follow
+   * the blob's header in between, so a crash between the two loses nothing.
+   *
+   * @return false when the blob already names {@code target} (done before a crash)
+   */
+  public boolean reprotect(StoredObject row, KekLease target, boolean reencrypt) {
+    byte[] envelope =
+        blobs
+            .get(row.blobKey())
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.OBJECT_NOT_FOUND,
+                        "object '" + row.objectId() + "' has no stored content"));
+    ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
+    if (header.kekId().equals(target.kek().id())) {
+      return false;
+    }
+    if (!target.kek().accountId().equals(row.accountId())) {
+      throw new IllegalArgumentException("target KEK belongs to another account");
+    }
+    byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+    try (KekLease old = keks.forRead(header.kekId());
+        SecretKeyMaterial dek =
+            SecretKeyMaterial.takeOwnership(AesGcm.open(old.key(), header.wrappedDek(), aad))) {
+      if (!old.kek().accountId().equals(row.accountId())) {
+        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
+      }
+      byte[] out;
+      if (reencrypt) {
+        byte[] plain = ContentEnvelope.open(dek, aad, envelope);
+        try (SecretKeyMaterial fresh = SecretKeyMaterial.random(random)) {
+          byte[] wrapped = AesGcm.seal(target.key(), fresh.copyBytes(), aad, random);
+          out = ContentEnvelope.seal(fresh, target.kek().id(), wrapped, aad, plain, random);
+        } finally {
+          java.util.Arrays.fill(plain, (byte) 0);
+        }
+      } else {
+        byte[] wrapped = AesGcm.seal(target.key(), dek.copyBytes(), aad, random);
+        out = ContentEnvelope.withKeyReferences(envelope, target.kek().id(), wrapped);
+      }
+      blobs.put(row.blobKey(), out);
+      return true;
+    }
+  }
+
+  /**
+   * A read the key hierarchy could not serve. Fallback only ever applies to new writes: content
+   * written under the customer's key needs that key (or its KEK still cached) to be read.
+   */
+  private CmkException readError(StoredObject row, String kekId, ProviderException e) {
+    CmkException base = keyError(row.accountId(), e, "read object '" + row.objectId() + "'");
+    Map<String, Object> details = new LinkedHashMap<>(base.details());
+    details.put("objectId", row.objectId());
+    details.put("kekId", kekId);
+    keks.find(kekId).ifPresent(k -> details.put("keyId", k.root().toString()));
+    String hint =
+        "; content written before the outage can only be read with the customer's key (or a KEK"
+            + " still cached on this node): fallback protects new writes only, and this object"
+            + " becomes readable again when the key is back";
+    return new CmkException(base.code(), base.getMessage() + hint, details, e);
   }
 
   private KekLease kekForWrite(
@@ -197,13 +269,24 @@ public final class ContentService {
       return keks.forWrite(account.id(), type.serviceId(), wanted, root);
     } catch (KeyUnavailableException e) {
       if (wanted == Protection.CMK && account.fallbackEnabled()) {
-        return keks.forWrite(
-            account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
+        try {
+          return keks.forWrite(
+              account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
+        } catch (ProviderException backup) {
+          throw withKey(keyError(account.id(), backup, "write (fallback)"), config.backupKey());
+        }
       }
-      throw keyError(account.id(), e, "write");
+      throw withKey(keyError(account.id(), e, "write"), root);
     } catch (ProviderException e) {
-      throw keyError(account.id(), e, "write");
+      throw withKey(keyError(account.id(), e, "write"), root);
     }
+  }
+
+  private static CmkException withKey(CmkException e, KeyRef root) {
+    Map<String, Object> details = new LinkedHashMap<>(e.details());
+    details.put("keyId", root.toString());
+    String hint = e.code() == ErrorCode.KEY_UNAVAILABLE ? "; nothing was stored" : "";
+    return new CmkException(e.code(), e.getMessage() + hint, details, e.getCause());
   }
 
   private void store(StoredObject row, byte[] envelope) {
@@ -232,7 +315,7 @@ public final class ContentService {
     }
   }
 
-  static CmkException keyError(String accountId, ProviderException e, String action) {
+  public static CmkException keyError(String accountId, ProviderException e, String action) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("accountId", accountId);
     details.put("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT));

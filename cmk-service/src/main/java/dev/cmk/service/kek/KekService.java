@@ -7,15 +7,19 @@ import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.DataKey;
 import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.ProviderException;
 import dev.cmk.service.Ids;
 import dev.cmk.service.key.KeyProviders;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The account-KEK layer of the key hierarchy: one KEK per (account, service, period, root key),
@@ -41,6 +45,9 @@ public final class KekService {
   private final KekCacheConfig config;
   private final Cache<String, CachedKek> plaintext;
   private final Cache<Kek.Scope, Kek> current;
+  private final RevocationEpochs epochs;
+  private final KeyUseObserver observer;
+  private final Map<String, Long> seenEpochs = new ConcurrentHashMap<>();
 
   public KekService(
       KekStore store,
@@ -49,6 +56,32 @@ public final class KekService {
       KekCacheConfig config,
       Clock clock,
       SecureRandom random) {
+    this(
+        store,
+        providers,
+        platformName,
+        config,
+        clock,
+        random,
+        RevocationEpochs.none(),
+        KeyUseObserver.none());
+  }
+
+  /**
+   * @param epochs the cross-node revocation signal, checked before every use of a cached KEK
+   * @param observer told the outcome of every provider call made with a customer key
+   */
+  public KekService(
+      KekStore store,
+      KeyProviders providers,
+      String platformName,
+      KekCacheConfig config,
+      Clock clock,
+      SecureRandom random,
+      RevocationEpochs epochs,
+      KeyUseObserver observer) {
+    this.epochs = epochs;
+    this.observer = observer;
     this.store = store;
     this.providers = providers;
     this.platformName = platformName;
@@ -81,6 +114,7 @@ public final class KekService {
 
   /** The KEK new content of this scope is written under, made on first use of the period. */
   public KekLease forWrite(String accountId, String serviceId, Protection protection, KeyRef root) {
+    checkEpoch(accountId);
     Kek.Scope scope = new Kek.Scope(accountId, serviceId, period(), protection, root);
     Kek kek = current.get(scope, s -> store.findByScope(s).orElseGet(() -> create(s)));
     return new KekLease(kek, material(kek));
@@ -89,7 +123,7 @@ public final class KekService {
   /** The KEK an object was written under. */
   public KekLease forRead(String kekId) {
     CachedKek hit = plaintext.getIfPresent(kekId);
-    if (hit != null) {
+    if (hit != null && hit.epoch >= checkEpoch(hit.kek.accountId())) {
       Optional<SecretKeyMaterial> m = hit.use(config.maxUses());
       if (m.isPresent()) {
         return new KekLease(hit.kek, m.get());
@@ -100,7 +134,26 @@ public final class KekService {
         store
             .find(kekId)
             .orElseThrow(() -> new IllegalStateException("object refers to missing KEK " + kekId));
+    checkEpoch(kek.accountId());
     return new KekLease(kek, material(kek));
+  }
+
+  /** The stored KEK, without touching any key. */
+  public Optional<Kek> find(String kekId) {
+    return store.find(kekId);
+  }
+
+  /**
+   * Compares the account's revocation epoch with the one this node saw last and drops every cached
+   * KEK of the account when it moved. Returns the current epoch.
+   */
+  private long checkEpoch(String accountId) {
+    long now = epochs.epoch(accountId);
+    Long seen = seenEpochs.put(accountId, now);
+    if (seen != null && seen < now) {
+      purgeAccount(accountId);
+    }
+    return now;
   }
 
   /** Drops every cached plaintext KEK of the account (revocation). */
@@ -137,7 +190,14 @@ public final class KekService {
             s.root(),
             new byte[0],
             clock.instant());
-    DataKey dk = providers.require(s.root().provider()).generateDataKey(s.root(), contextOf(draft));
+    long epoch = epochs.epoch(s.accountId());
+    DataKey dk =
+        observed(
+            s.accountId(),
+            s.protection(),
+            s.root(),
+            () ->
+                providers.require(s.root().provider()).generateDataKey(s.root(), contextOf(draft)));
     Kek fresh =
         new Kek(
             id,
@@ -150,7 +210,7 @@ public final class KekService {
             draft.createdAt());
     Kek stored = store.insertIfAbsent(fresh);
     if (stored.id().equals(id)) {
-      plaintext.put(id, new CachedKek(stored, dk.plaintext()));
+      plaintext.put(id, new CachedKek(stored, dk.plaintext(), epoch));
     } else {
       dk.close();
     }
@@ -158,8 +218,14 @@ public final class KekService {
   }
 
   private SecretKeyMaterial material(Kek kek) {
-    for (int attempt = 0; attempt < 2; attempt++) {
-      CachedKek c = plaintext.get(kek.id(), id -> new CachedKek(kek, unwrap(kek)));
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long epoch = epochs.epoch(kek.accountId());
+      CachedKek c = plaintext.get(kek.id(), id -> new CachedKek(kek, unwrap(kek), epoch));
+      if (c.epoch < epoch) {
+        plaintext.asMap().remove(kek.id(), c);
+        c.close();
+        continue;
+      }
       Optional<SecretKeyMaterial> m = c.use(config.maxUses());
       if (m.isPresent()) {
         return m.get();
@@ -170,9 +236,30 @@ public final class KekService {
   }
 
   private SecretKeyMaterial unwrap(Kek kek) {
-    return providers
-        .require(kek.root().provider())
-        .unwrap(kek.root(), kek.wrapped(), contextOf(kek));
+    return observed(
+        kek.accountId(),
+        kek.protection(),
+        kek.root(),
+        () ->
+            providers
+                .require(kek.root().provider())
+                .unwrap(kek.root(), kek.wrapped(), contextOf(kek)));
+  }
+
+  /** Runs a provider call and reports its outcome when it used the customer's key. */
+  private <T> T observed(String accountId, Protection p, KeyRef root, Supplier<T> call) {
+    if (p != Protection.CMK) {
+      return call.get();
+    }
+    T result;
+    try {
+      result = call.get();
+    } catch (ProviderException e) {
+      observer.failed(accountId, root, e);
+      throw e;
+    }
+    observer.succeeded(accountId, root);
+    return result;
   }
 
   private long nanoTime() {
@@ -189,11 +276,13 @@ public final class KekService {
   private static final class CachedKek {
     final Kek kek;
     final SecretKeyMaterial material;
+    final long epoch;
     final AtomicLong uses = new AtomicLong();
 
-    CachedKek(Kek kek, SecretKeyMaterial material) {
+    CachedKek(Kek kek, SecretKeyMaterial material, long epoch) {
       this.kek = kek;
       this.material = material;
+      this.epoch = epoch;
     }
 
     /** A private copy, or empty when this entry has been used up or wiped. */

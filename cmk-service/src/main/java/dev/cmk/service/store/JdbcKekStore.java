@@ -75,7 +75,8 @@ public final class JdbcKekStore implements KekStore {
         h ->
             h.createQuery(
                     "select * from keks where account_id = :a and service_id = :s and period = :p"
-                        + " and protection = :prot and root_provider = :rp and root_key_id = :rk")
+                        + " and protection = :prot and root_provider = :rp and root_key_id = :rk"
+                        + " and scope_tag = ''")
                 .bind("a", s.accountId())
                 .bind("s", s.serviceId())
                 .bind("p", s.period())

@@ -65,4 +65,29 @@ class FallbackTest {
     assertThat(o.protection()).isEqualTo(Protection.FALLBACK);
     assertThat(f.content.get(acct.id(), "mail", o.objectId()).plaintext()).containsExactly(7, 7);
   }
+
+  @Test
+  void contentWrittenBeforeTheOutageNeedsTheCustomersKeyAndTheErrorSaysSo() {
+    store.update(new Account(acct.id(), acct.name(), acct.region(), true, false, acct.createdAt()));
+    StoredObject before =
+        f.content.put(acct.id(), "mail", "alice", Optional.of("pre"), new byte[] {1});
+    f.remote.setDown(true);
+    f.clock.advance(java.time.Duration.ofMinutes(6)); // the cached KEK expired
+    StoredObject during =
+        f.content.put(acct.id(), "mail", "alice", Optional.of("during"), new byte[] {2});
+    assertThat(f.content.get(acct.id(), "mail", during.objectId()).plaintext()).containsExactly(2);
+    assertThatThrownBy(() -> f.content.get(acct.id(), "mail", before.objectId()))
+        .isInstanceOfSatisfying(
+            CmkException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.KEY_UNAVAILABLE);
+              assertThat(e.getMessage())
+                  .contains("written before the outage")
+                  .contains("fallback protects new writes only");
+              assertThat(e.details())
+                  .containsEntry("keyId", "remote:customer")
+                  .containsEntry("kekId", before.kekId())
+                  .containsEntry("reason", "network");
+            });
+  }
 }

@@ -1,0 +1,69 @@
+package dev.cmk.http;
+
+import dev.cmk.http.model.ApiModel.AccountView;
+import dev.cmk.http.model.AvailabilityModel.KeyEventView;
+import dev.cmk.http.model.AvailabilityModel.KeyStatusView;
+import dev.cmk.http.model.AvailabilityModel.RevocationView;
+import dev.cmk.http.model.AvailabilityModel.SetFallback;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
+import dev.cmk.service.availability.RevocationService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+/** Key availability, its events, revoke now and the fallback switch. */
+final class AvailabilityRoutes {
+  private final RevocationService revocation;
+
+  AvailabilityRoutes(RevocationService revocation) {
+    this.revocation = revocation;
+  }
+
+  void register(RoutesConfig r) {
+    r.get("/v1/accounts/{accountId}/key-status", this::status);
+    r.get("/v1/accounts/{accountId}/key-events", this::events);
+    r.post("/v1/accounts/{accountId}/revoke", this::revoke);
+    r.put("/v1/accounts/{accountId}/fallback", this::setFallback);
+  }
+
+  private void status(Context ctx) {
+    Json.write(ctx, 200, KeyStatusView.of(revocation.keyStatus(ctx.pathParam("accountId"))));
+  }
+
+  private void events(Context ctx) {
+    int limit = intParam(ctx, "limit", 100);
+    Json.write(
+        ctx,
+        200,
+        revocation.events(ctx.pathParam("accountId"), limit).stream()
+            .map(KeyEventView::of)
+            .toList());
+  }
+
+  private void revoke(Context ctx) {
+    Json.write(ctx, 200, RevocationView.of(revocation.revoke(ctx.pathParam("accountId")), false));
+  }
+
+  private void setFallback(Context ctx) {
+    SetFallback req = Json.body(ctx, SetFallback.class);
+    if (req.enabled() == null) {
+      throw new CmkException(ErrorCode.INVALID_REQUEST, "enabled (true or false) is required");
+    }
+    Json.write(
+        ctx,
+        200,
+        AccountView.of(revocation.setFallback(ctx.pathParam("accountId"), req.enabled())));
+  }
+
+  static int intParam(Context ctx, String name, int dflt) {
+    String v = ctx.queryParam(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new CmkException(ErrorCode.INVALID_REQUEST, name + " must be a number");
+    }
+  }
+}

@@ -1,0 +1,285 @@
+package dev.cmk.service.availability;
+
+import dev.cmk.provider.EncryptionContext;
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyServingListener;
+import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.ProviderException;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.Ids;
+import dev.cmk.service.kek.KeyUseObserver;
+import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.key.KeyProviders;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the availability of every account's active customer key (DESIGN.md flow 4): probes it on a
+ * schedule, observes it on real traffic, stores it, exports it as the gauge {@code cmk.key.state}
+ * (0 available, 1 degraded, 2 unavailable) and records every transition as an event. Transitions
+ * trigger behaviour through {@link TransitionListener}s.
+ *
+ * <p>Transitions are compare-and-set in the database, so when several nodes see the same change
+ * exactly one records it and runs the listeners.
+ */
+public final class AvailabilityService implements KeyUseObserver, KeyServingListener {
+  private static final Logger LOG = LoggerFactory.getLogger(AvailabilityService.class);
+  public static final String METRIC = "cmk.key.state";
+
+  private final AvailabilityStore store;
+  private final KeyProviders providers;
+  private final String platformName;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final MeterRegistry metrics;
+  private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
+  private volatile Map<String, List<CustomerKey>> byRootKey = Map.of();
+
+  public AvailabilityService(
+      AvailabilityStore store,
+      KeyProviders providers,
+      String platformName,
+      Clock clock,
+      SecureRandom random,
+      MeterRegistry metrics) {
+    this.store = store;
+    this.providers = providers;
+    this.platformName = platformName;
+    this.clock = clock;
+    this.random = random;
+    this.metrics = metrics;
+  }
+
+  public void addListener(TransitionListener l) {
+    listeners.add(l);
+  }
+
+  /** The stored status of the account's key, if it was ever probed or used. */
+  public Optional<KeyStatus> status(String accountId) {
+    return store.find(accountId);
+  }
+
+  public List<KeyEvent> events(String accountId, int limit) {
+    return store.events(accountId, limit);
+  }
+
+  /** Probes every active customer key once (one round of the schedule). */
+  public void probeAll() {
+    List<CustomerKey> active = store.activeKeys();
+    Map<String, List<CustomerKey>> index = new ConcurrentHashMap<>();
+    for (CustomerKey k : active) {
+      index.computeIfAbsent(rootName(k.ref()), x -> new CopyOnWriteArrayList<>()).add(k);
+    }
+    byRootKey = index;
+    for (CustomerKey k : active) {
+      try {
+        probe(k);
+      } catch (RuntimeException e) {
+        LOG.warn("probe of account {} key {} failed unexpectedly", k.accountId(), k.id(), e);
+      }
+    }
+  }
+
+  /**
+   * Probes one key: the primary alone first; if it cannot be reached, each replica (a replica that
+   * answers makes the key degraded). A refusal is never retried on a replica.
+   */
+  public KeyStatus probe(CustomerKey key) {
+    KeyProvider p;
+    try {
+      p = providers.require(key.ref().provider());
+    } catch (CmkException e) {
+      return record(
+          key, KeyState.UNAVAILABLE, Cause.UNREACHABLE, "provider_error", e.getMessage(), "probe");
+    }
+    KeyRef primary = KeyRef.of(key.ref().provider(), key.ref().keyId());
+    try {
+      p.probe(primary, probeContext(key.accountId()));
+      return record(key, KeyState.AVAILABLE, Cause.NONE, "", "primary answered", "probe");
+    } catch (ProviderException primaryFailure) {
+      if (primaryFailure instanceof KeyUnavailableException) {
+        for (String replica : key.ref().replicaKeyIds()) {
+          try {
+            p.probe(key.ref().atReplica(replica), probeContext(key.accountId()));
+            return record(
+                key,
+                KeyState.DEGRADED,
+                Cause.NONE,
+                reason(primaryFailure),
+                "replica " + replica + " answered; primary: " + evidence(primaryFailure),
+                "probe");
+          } catch (ProviderException replicaFailure) {
+            // try the next replica
+          }
+        }
+      }
+      return record(
+          key,
+          KeyState.UNAVAILABLE,
+          Cause.of(primaryFailure),
+          reason(primaryFailure),
+          evidence(primaryFailure),
+          "probe");
+    }
+  }
+
+  @Override
+  public void succeeded(String accountId, KeyRef root) {
+    activeFor(accountId, root)
+        .ifPresent(
+            key -> {
+              Optional<KeyStatus> cur = store.find(accountId);
+              if (cur.isEmpty() || cur.get().state() == KeyState.UNAVAILABLE) {
+                record(key, KeyState.AVAILABLE, Cause.NONE, "", "a call succeeded", "traffic");
+              }
+            });
+  }
+
+  @Override
+  public void failed(String accountId, KeyRef root, ProviderException failure) {
+    activeFor(accountId, root)
+        .ifPresent(
+            key ->
+                record(
+                    key,
+                    KeyState.UNAVAILABLE,
+                    Cause.of(failure),
+                    reason(failure),
+                    evidence(failure),
+                    "traffic"));
+  }
+
+  @Override
+  public void served(KeyRef key, String servedByKeyId, boolean degraded) {
+    try {
+      for (CustomerKey k : byRootKey.getOrDefault(rootName(key), List.of())) {
+        Optional<KeyStatus> cur = store.find(k.accountId());
+        KeyState st = cur.map(KeyStatus::state).orElse(KeyState.AVAILABLE);
+        if (degraded && st != KeyState.DEGRADED) {
+          record(
+              k,
+              KeyState.DEGRADED,
+              Cause.NONE,
+              "",
+              "replica " + servedByKeyId + " served",
+              "traffic");
+        } else if (!degraded && st != KeyState.AVAILABLE) {
+          record(k, KeyState.AVAILABLE, Cause.NONE, "", "primary served", "traffic");
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot record serving report for {}", key, e);
+    }
+  }
+
+  private Optional<CustomerKey> activeFor(String accountId, KeyRef root) {
+    return store.activeKey(accountId).filter(k -> rootName(k.ref()).equals(rootName(root)));
+  }
+
+  private KeyStatus record(
+      CustomerKey key, KeyState state, Cause cause, String reason, String detail, String source) {
+    Instant now = clock.instant();
+    KeyStatus next =
+        new KeyStatus(
+            key.accountId(), key.id(), state, cause, reason, abbreviate(detail), now, now);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<KeyStatus> cur = store.find(key.accountId());
+      if (cur.isPresent() && cur.get().sameAs(next)) {
+        store.touch(key.accountId(), now);
+        gauge(key.accountId()).set(state.gaugeValue());
+        return cur.get();
+      }
+      KeyEvent event =
+          new KeyEvent(
+              Ids.newId("evt", random),
+              key.accountId(),
+              key.id(),
+              KeyEvent.TRANSITION,
+              cur.map(s -> s.state().name()).orElse("UNKNOWN"),
+              state.name(),
+              cause,
+              reason,
+              source,
+              next.detail(),
+              now);
+      if (store.transition(cur, next, event)) {
+        gauge(key.accountId()).set(state.gaugeValue());
+        LOG.info(
+            "account {} key {}: {} -> {} ({} {}) seen by {}",
+            key.accountId(),
+            key.id(),
+            event.fromState(),
+            state,
+            cause,
+            reason,
+            source);
+        for (TransitionListener l : listeners) {
+          try {
+            l.onTransition(cur.orElse(null), next);
+          } catch (RuntimeException e) {
+            LOG.error("transition listener failed for account {}", key.accountId(), e);
+          }
+        }
+        return next;
+      }
+    }
+    return store.find(key.accountId()).orElse(next);
+  }
+
+  private AtomicInteger gauge(String accountId) {
+    return gauges.computeIfAbsent(
+        accountId,
+        id -> {
+          AtomicInteger v = new AtomicInteger();
+          Gauge.builder(METRIC, v, AtomicInteger::get)
+              .description("Customer key state: 0 available, 1 degraded, 2 unavailable")
+              .tag("account", id)
+              .register(metrics);
+          return v;
+        });
+  }
+
+  private EncryptionContext probeContext(String accountId) {
+    return EncryptionContext.of(
+        Map.of(
+            EncryptionContext.PLATFORM,
+            platformName,
+            EncryptionContext.ACCOUNT,
+            accountId,
+            EncryptionContext.SERVICE,
+            "0000",
+            EncryptionContext.PURPOSE,
+            "probe"));
+  }
+
+  private static String rootName(KeyRef r) {
+    return r.provider() + ":" + r.keyId();
+  }
+
+  static String reason(ProviderException e) {
+    return e.reason().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String evidence(ProviderException e) {
+    return e.providerCode() + ": " + e.getMessage();
+  }
+
+  private static String abbreviate(String s) {
+    String t = s == null ? "" : s;
+    return t.length() > 900 ? t.substring(0, 900) + "…" : t;
+  }
+}

@@ -1,0 +1,458 @@
+package dev.cmk.service.reprotect;
+
+import dev.cmk.crypto.DecryptionFailedException;
+import dev.cmk.provider.BadCiphertextException;
+import dev.cmk.provider.EncryptionContext;
+import dev.cmk.provider.KeyProvider;
+import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.ProviderException;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
+import dev.cmk.service.Ids;
+import dev.cmk.service.account.Account;
+import dev.cmk.service.account.AccountService;
+import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.KeyState;
+import dev.cmk.service.availability.RevocationService;
+import dev.cmk.service.availability.TransitionListener;
+import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.content.ContentService;
+import dev.cmk.service.content.ObjectStore;
+import dev.cmk.service.content.StoredObject;
+import dev.cmk.service.kek.Kek;
+import dev.cmk.service.kek.KekService;
+import dev.cmk.service.kek.KekService.KekLease;
+import dev.cmk.service.kek.Protection;
+import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.key.CustomerKeyStore;
+import dev.cmk.service.key.KeyProviders;
+import dev.cmk.service.key.KeyService;
+import dev.cmk.service.key.ValidationReport;
+import dev.cmk.service.reprotect.JobStore.Completion;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-protection jobs (DESIGN.md flows 5 and 6): recovery after an outage, manual rotation, and the
+ * deeper per-object modes. Jobs live in the database; any node runs them in batches of leased items
+ * and commits each batch together with its effects, so a job killed at any point resumes on any
+ * node without losing or repeating work. A KMS call made for an item whose batch was never
+ * committed is repeated after the restart; its result is applied once.
+ */
+public final class JobService {
+  private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+
+  /**
+   * @param batchSize items claimed and committed together
+   * @param lease how long a claimed batch is held before another node may take it over
+   * @param retryDelay how long items wait after the key could not be used
+   */
+  public record Config(int batchSize, Duration lease, Duration retryDelay) {
+    public static Config defaults() {
+      return new Config(100, Duration.ofMinutes(2), Duration.ofSeconds(30));
+    }
+  }
+
+  /** A job and where it stands. */
+  public record JobReport(Job job, Job.Progress progress) {}
+
+  /**
+   * POST rotate: either the id of a key registration of the account, or a provider and key id to
+   * register (and validate) first.
+   */
+  public record RotateRequest(
+      Optional<String> customerKeyId,
+      Optional<String> provider,
+      Optional<String> keyId,
+      List<String> replicaKeyIds) {}
+
+  private final JobStore store;
+  private final AccountService accounts;
+  private final KeyService keys;
+  private final CustomerKeyStore keyStore;
+  private final KekService keks;
+  private final ContentService content;
+  private final ObjectStore objects;
+  private final Catalog catalog;
+  private final KeyProviders providers;
+  private final AvailabilityService availability;
+  private final RevocationService revocation;
+  private final Config config;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final String nodeId;
+
+  public JobService(
+      JobStore store,
+      AccountService accounts,
+      KeyService keys,
+      CustomerKeyStore keyStore,
+      KekService keks,
+      ContentService content,
+      ObjectStore objects,
+      Catalog catalog,
+      KeyProviders providers,
+      AvailabilityService availability,
+      RevocationService revocation,
+      Config config,
+      Clock clock,
+      SecureRandom random) {
+    this.store = store;
+    this.accounts = accounts;
+    this.keys = keys;
+    this.keyStore = keyStore;
+    this.keks = keks;
+    this.content = content;
+    this.objects = objects;
+    this.catalog = catalog;
+    this.providers = providers;
+    this.availability = availability;
+    this.revocation = revocation;
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+    this.nodeId = Ids.newId("node", random);
+  }
+
+  // ---- queries ------------------------------------------------------------------------------
+
+  public List<JobReport> list(String accountId) {
+    accounts.require(accountId);
+    return store.list(accountId, 100).stream().map(this::report).toList();
+  }
+
+  public JobReport get(String accountId, String jobId) {
+    accounts.require(accountId);
+    Ids.require("job id", jobId);
+    return store
+        .find(jobId)
+        .filter(j -> j.accountId().equals(accountId))
+        .map(this::report)
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.JOB_NOT_FOUND,
+                    "no job '" + jobId + "' in account " + accountId,
+                    Map.of("jobId", jobId)));
+  }
+
+  private JobReport report(Job j) {
+    return new JobReport(j, store.progress(j, clock.instant()));
+  }
+
+  public Job.Mode recoveryMode(String accountId) {
+    accounts.require(accountId);
+    return store.recoveryMode(accountId);
+  }
+
+  /** The account option: how deep recovery goes (KEK re-wrap by default). */
+  public Job.Mode setRecoveryMode(String accountId, String mode) {
+    accounts.require(accountId);
+    Job.Mode m;
+    try {
+      m = Job.Mode.valueOf(mode == null ? "" : mode);
+    } catch (IllegalArgumentException e) {
+      throw new CmkException(
+          ErrorCode.INVALID_REQUEST, "mode must be one of KEK_REWRAP, DEK_REWRAP, REENCRYPT");
+    }
+    store.setRecoveryMode(accountId, m, clock.instant());
+    return m;
+  }
+
+  // ---- starting -----------------------------------------------------------------------------
+
+  /**
+   * Starts recovery of the account if it has content under the backup key, its customer key is
+   * active and no other job runs. Idempotent: returns empty when there is nothing to start.
+   */
+  public Optional<Job> startRecovery(String accountId) {
+    Optional<CustomerKey> active = keys.activeKey(accountId);
+    if (active.isEmpty() || store.running(accountId).isPresent()) {
+      return Optional.empty();
+    }
+    Job.Mode mode = store.recoveryMode(accountId);
+    JobStore.Items items =
+        mode.perObject() ? JobStore.Items.FALLBACK_OBJECTS : JobStore.Items.FALLBACK_KEKS;
+    KeyRef target = primary(active.get());
+    if (store.count(accountId, items, target) == 0) {
+      return Optional.empty();
+    }
+    Optional<Job> job = store.create(newJob(accountId, Job.Kind.RECOVERY, mode, target), items);
+    job.ifPresent(
+        j -> LOG.info("account {}: recovery job {} ({}) started", accountId, j.id(), mode));
+    return job;
+  }
+
+  /** The reaction to a key that is back: start recovery. */
+  public TransitionListener recoverWhenBack() {
+    return (from, to) -> {
+      if (to.state() != KeyState.UNAVAILABLE
+          && (from == null || from.state() == KeyState.UNAVAILABLE)) {
+        startRecovery(to.accountId());
+      }
+    };
+  }
+
+  /**
+   * The periodic safety net behind {@link #recoverWhenBack()}: every account with backup-key
+   * content whose key is usable again gets a recovery, even if the transition was missed (a node
+   * died right after recording it).
+   */
+  public void startPendingRecoveries() {
+    for (String accountId : store.accountsWithFallbackKeks()) {
+      boolean usable =
+          availability.status(accountId).map(s -> s.state() != KeyState.UNAVAILABLE).orElse(false);
+      if (usable) {
+        try {
+          startRecovery(accountId);
+        } catch (RuntimeException e) {
+          LOG.warn("cannot start recovery of account {}", accountId, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Manual rotation: every KEK of the account is re-wrapped under the new key. The new key protects
+   * new content at once; the old key keeps serving the KEKs not yet moved until the job ends.
+   */
+  public Job rotate(String accountId, RotateRequest req) {
+    Account account = accounts.require(accountId);
+    store
+        .running(accountId)
+        .ifPresent(
+            j -> {
+              throw new CmkException(
+                  j.kind() == Job.Kind.ROTATION
+                      ? ErrorCode.ROTATION_IN_PROGRESS
+                      : ErrorCode.JOB_IN_PROGRESS,
+                  "job "
+                      + j.id()
+                      + " ("
+                      + j.kind()
+                      + ") is running for account "
+                      + accountId
+                      + "; nothing was changed. Rotate again when it has finished",
+                  Map.of("jobId", j.id()));
+            });
+    CustomerKey target = resolveTarget(account, req);
+    return store
+        .create(
+            newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
+            JobStore.Items.KEKS_NOT_UNDER_TARGET)
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.JOB_IN_PROGRESS,
+                    "another job started for account " + accountId + "; rotate again later"));
+  }
+
+  private CustomerKey resolveTarget(Account account, RotateRequest req) {
+    if (req.customerKeyId().isPresent()) {
+      String id = req.customerKeyId().get();
+      CustomerKey k =
+          keyStore
+              .find(Ids.require("key id", id))
+              .filter(x -> x.accountId().equals(account.id()))
+              .orElseThrow(
+                  () ->
+                      new CmkException(
+                          ErrorCode.KEY_NOT_FOUND,
+                          "no key registration '" + id + "' in account " + account.id()));
+      if (k.status() != CustomerKey.Status.ACTIVE) {
+        ValidationReport report =
+            keys.validate(account, providers.require(k.ref().provider()), k.ref());
+        if (!report.passed()) {
+          throw new CmkException(
+              ErrorCode.KEY_VALIDATION_FAILED,
+              "key " + k.ref().keyId() + " failed validation; nothing was changed",
+              Map.of("report", report));
+        }
+        Instant now = clock.instant();
+        keyStore
+            .findActive(account.id())
+            .ifPresent(old -> keyStore.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+        k = k.withStatus(CustomerKey.Status.ACTIVE, now);
+        keyStore.update(k);
+      }
+      return k;
+    }
+    if (req.provider().isPresent() && req.keyId().isPresent()) {
+      return keys.register(account, req.provider().get(), req.keyId().get(), req.replicaKeyIds())
+          .key();
+    }
+    throw new CmkException(
+        ErrorCode.INVALID_REQUEST,
+        "give keyId of a registered key (customerKeyId) or provider and keyId of a new one");
+  }
+
+  private Job newJob(String accountId, Job.Kind kind, Job.Mode mode, KeyRef target) {
+    Instant now = clock.instant();
+    return new Job(
+        Ids.newId("job", random),
+        accountId,
+        kind,
+        mode,
+        target,
+        Job.Status.RUNNING,
+        0,
+        "",
+        now,
+        now,
+        Optional.empty());
+  }
+
+  private static KeyRef primary(CustomerKey k) {
+    return KeyRef.of(k.ref().provider(), k.ref().keyId());
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  /** Works one batch of every running job; returns the number of items settled. */
+  public int runOnce() {
+    int handled = 0;
+    List<Job> running;
+    try {
+      running = store.running();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot list running jobs; trying again on the next round", e);
+      return 0;
+    }
+    for (Job job : running) {
+      try {
+        handled += runBatch(job);
+      } catch (RuntimeException e) {
+        LOG.warn("job {} batch failed; it resumes on the next round", job.id(), e);
+      }
+    }
+    return handled;
+  }
+
+  /** Runs batches until no job has claimable work (bounded by {@code maxBatches}). */
+  public int runUntilIdle(int maxBatches) {
+    int total = 0;
+    for (int i = 0; i < maxBatches; i++) {
+      int n = runOnce();
+      total += n;
+      if (n == 0) {
+        break;
+      }
+    }
+    return total;
+  }
+
+  private int runBatch(Job job) {
+    Instant now = clock.instant();
+    String token = nodeId + "/" + Ids.newId("lease", random);
+    List<String> ids =
+        store.claim(job.id(), token, config.batchSize(), now, now.plus(config.lease()));
+    if (ids.isEmpty()) {
+      if (store.finish(job, now)) {
+        LOG.info("account {}: job {} ({}) finished", job.accountId(), job.id(), job.kind());
+        revocation.purgeEverywhere(job.accountId());
+      }
+      return 0;
+    }
+    List<Completion> done = new ArrayList<>();
+    try (Batch batch = new Batch()) {
+      return runItems(job, token, ids, done, batch);
+    }
+  }
+
+  /** What one batch reuses across its items: asset types' service ids and target KEKs. */
+  private static final class Batch implements AutoCloseable {
+    final Map<String, String> serviceIds = new java.util.HashMap<>();
+    final Map<String, KekLease> targets = new java.util.HashMap<>();
+
+    @Override
+    public void close() {
+      targets.values().forEach(KekLease::close);
+    }
+  }
+
+  private int runItems(
+      Job job, String token, List<String> ids, List<Completion> done, Batch batch) {
+    for (int i = 0; i < ids.size(); i++) {
+      try {
+        done.add(process(job, ids.get(i), batch));
+      } catch (ProviderException e) {
+        store.complete(job.id(), token, done, clock.instant());
+        store.release(
+            job.id(),
+            token,
+            ids.subList(i, ids.size()),
+            clock.instant().plus(config.retryDelay()),
+            "key " + e.reason().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage());
+        return done.size();
+      }
+    }
+    store.complete(job.id(), token, done, clock.instant());
+    return done.size();
+  }
+
+  private Completion process(Job job, String itemId, Batch batch) {
+    try {
+      return job.mode().perObject() ? moveObject(job, itemId, batch) : rewrapKek(job, itemId);
+    } catch (BadCiphertextException e) {
+      return new JobStore.Failed(itemId, "does not authenticate: " + e.getMessage());
+    } catch (ProviderException e) {
+      throw e;
+    } catch (CmkException
+        | DecryptionFailedException
+        | IllegalArgumentException
+        | IllegalStateException e) {
+      return new JobStore.Failed(itemId, e.getMessage());
+    }
+  }
+
+  private Completion rewrapKek(Job job, String kekId) {
+    Optional<Kek> found = keks.find(kekId);
+    if (found.isEmpty() || sameKey(found.get().root(), job.target())) {
+      return new JobStore.Noop(kekId);
+    }
+    Kek kek = found.get();
+    EncryptionContext ctx = keks.contextOf(kek);
+    KeyProvider to = providers.require(job.target().provider());
+    byte[] wrapped;
+    if (kek.root().provider().equals(job.target().provider())) {
+      wrapped = to.rewrap(kek.root(), kek.wrapped(), ctx, job.target());
+    } else {
+      try (KekLease plain = keks.forRead(kek.id())) {
+        wrapped = to.wrap(job.target(), plain.key(), ctx);
+      }
+    }
+    return new JobStore.KekRewrapped(kekId, kek.root(), job.target(), wrapped);
+  }
+
+  private Completion moveObject(Job job, String objectId, Batch batch) {
+    Optional<StoredObject> found = objects.find(job.accountId(), objectId);
+    if (found.isEmpty()) {
+      return new JobStore.Noop(objectId);
+    }
+    StoredObject row = found.get();
+    String serviceId =
+        batch.serviceIds.computeIfAbsent(row.assetType(), t -> catalog.require(t).serviceId());
+    KekLease target = batch.targets.get(serviceId);
+    if (target == null) {
+      target = keks.forWrite(job.accountId(), serviceId, Protection.CMK, job.target());
+      batch.targets.put(serviceId, target);
+    }
+    if (row.kekId().equals(target.kek().id())) {
+      return new JobStore.Noop(objectId);
+    }
+    content.reprotect(row, target, job.mode() == Job.Mode.REENCRYPT);
+    return new JobStore.ObjectMoved(objectId, row.accountId(), row.kekId(), target.kek().id());
+  }
+
+  private static boolean sameKey(KeyRef a, KeyRef b) {
+    return a.provider().equals(b.provider()) && a.keyId().equals(b.keyId());
+  }
+}

@@ -1,0 +1,83 @@
+package dev.cmk.service.reprotect;
+
+import dev.cmk.provider.KeyRef;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Persistence of jobs, their items and leases. Every completion is conditional on the caller's
+ * lease token and on the item still pending, in the same transaction as its effect: an item is
+ * applied exactly once even when two nodes (or a node and its restarted self) race for it.
+ */
+public interface JobStore {
+  /** Which rows a new job works on. */
+  enum Items {
+    /** KEKs of the account under the backup key. */
+    FALLBACK_KEKS,
+    /** Objects of the account under the backup key. */
+    FALLBACK_OBJECTS,
+    /** Customer (and fallback) KEKs of the account not yet under the job's target key. */
+    KEKS_NOT_UNDER_TARGET
+  }
+
+  /**
+   * Creates the job with its items and takes the account's one-running-job lock, in one
+   * transaction. Empty (nothing written) when another job of the account is running.
+   */
+  Optional<Job> create(Job job, Items items);
+
+  long count(String accountId, Items items, KeyRef target);
+
+  Optional<Job> find(String jobId);
+
+  List<Job> list(String accountId, int limit);
+
+  Optional<Job> running(String accountId);
+
+  List<Job> running();
+
+  /** Leases up to {@code n} pending items whose lease is free or expired; returns their ids. */
+  List<String> claim(String jobId, String token, int n, Instant now, Instant until);
+
+  /** The result of working on one item. */
+  sealed interface Completion {
+    String itemId();
+  }
+
+  /** Nothing to do (already re-protected, or gone). */
+  record Noop(String itemId) implements Completion {}
+
+  /** The KEK is now wrapped by {@code to}; objects under it become customer-key protected. */
+  record KekRewrapped(String itemId, KeyRef from, KeyRef to, byte[] wrapped)
+      implements Completion {}
+
+  /** The object's blob now names {@code newKekId}; move its row there. */
+  record ObjectMoved(String itemId, String accountId, String oldKekId, String newKekId)
+      implements Completion {}
+
+  /** The item cannot be re-protected (e.g. its blob is missing); it is not retried. */
+  record Failed(String itemId, String error) implements Completion {}
+
+  /** Applies every completion still held under {@code token}, in one transaction. */
+  int complete(String jobId, String token, List<Completion> done, Instant now);
+
+  /** Gives the items back, to be retried from {@code retryAt}, and records why. */
+  void release(String jobId, String token, List<String> itemIds, Instant retryAt, String error);
+
+  Job.Progress progress(Job job, Instant now);
+
+  /**
+   * Ends the job if no item is pending: sets its status, frees the account's lock and, for a
+   * per-object recovery, deletes the account's backup-wrapped KEKs nothing refers to any more.
+   * Returns false if items are still pending or the job was already ended.
+   */
+  boolean finish(Job job, Instant now);
+
+  Job.Mode recoveryMode(String accountId);
+
+  void setRecoveryMode(String accountId, Job.Mode mode, Instant now);
+
+  /** Accounts that have content under the backup key. */
+  List<String> accountsWithFallbackKeks();
+}

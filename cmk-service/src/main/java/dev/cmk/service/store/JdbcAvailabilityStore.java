@@ -1,0 +1,318 @@
+package dev.cmk.service.store;
+
+import static dev.cmk.service.store.Database.instant;
+import static dev.cmk.service.store.Database.ts;
+
+import dev.cmk.provider.KeyRef;
+import dev.cmk.service.availability.AvailabilityStore;
+import dev.cmk.service.availability.Cause;
+import dev.cmk.service.availability.KeyEvent;
+import dev.cmk.service.availability.KeyState;
+import dev.cmk.service.availability.KeyStatus;
+import dev.cmk.service.key.CustomerKey;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** Key availability, its events and revocation epochs in the metadata database. */
+public final class JdbcAvailabilityStore implements AvailabilityStore {
+  private static final RowMapper<KeyStatus> STATUS =
+      (rs, ctx) ->
+          new KeyStatus(
+              rs.getString("account_id"),
+              rs.getString("customer_key_id"),
+              KeyState.valueOf(rs.getString("state")),
+              Cause.valueOf(rs.getString("cause")),
+              rs.getString("reason"),
+              rs.getString("detail"),
+              instant(rs, "changed_at"),
+              instant(rs, "checked_at"));
+  private static final RowMapper<KeyEvent> EVENT =
+      (rs, ctx) ->
+          new KeyEvent(
+              rs.getString("id"),
+              rs.getString("account_id"),
+              rs.getString("customer_key_id"),
+              rs.getString("kind"),
+              rs.getString("from_state"),
+              rs.getString("to_state"),
+              Cause.valueOf(rs.getString("cause")),
+              rs.getString("reason"),
+              rs.getString("source"),
+              rs.getString("detail"),
+              instant(rs, "at"));
+  private static final RowMapper<CustomerKey> KEY =
+      (rs, ctx) ->
+          new CustomerKey(
+              rs.getString("id"),
+              rs.getString("account_id"),
+              new KeyRef(
+                  rs.getString("provider"),
+                  rs.getString("key_id"),
+                  rs.getString("replica_key_ids").isEmpty()
+                      ? List.of()
+                      : Arrays.asList(rs.getString("replica_key_ids").split(","))),
+              CustomerKey.Status.valueOf(rs.getString("status")),
+              instant(rs, "created_at"),
+              instant(rs, "updated_at"));
+
+  private final Jdbi jdbi;
+
+  public JdbcAvailabilityStore(Database db) {
+    this.jdbi = db.jdbi();
+  }
+
+  @Override
+  public Optional<KeyStatus> find(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select * from key_status where account_id = :a")
+                .bind("a", accountId)
+                .map(STATUS)
+                .findOne());
+  }
+
+  @Override
+  public boolean transition(Optional<KeyStatus> expected, KeyStatus n, KeyEvent event) {
+    try {
+      return jdbi.inTransaction(
+          h -> {
+            int rows;
+            if (expected.isEmpty()) {
+              rows =
+                  h.createUpdate(
+                          "insert into key_status (account_id, customer_key_id, state, cause,"
+                              + " reason, detail, changed_at, checked_at)"
+                              + " values (:a, :k, :s, :c, :r, :d, :at, :at)")
+                      .bind("a", n.accountId())
+                      .bind("k", n.customerKeyId())
+                      .bind("s", n.state().name())
+                      .bind("c", n.cause().name())
+                      .bind("r", n.reason())
+                      .bind("d", n.detail())
+                      .bind("at", ts(n.changedAt()))
+                      .execute();
+            } else {
+              KeyStatus e = expected.get();
+              rows =
+                  h.createUpdate(
+                          "update key_status set customer_key_id = :k, state = :s, cause = :c,"
+                              + " reason = :r, detail = :d, changed_at = :at, checked_at = :at"
+                              + " where account_id = :a and customer_key_id = :ek and state = :es"
+                              + " and cause = :ec and reason = :er")
+                      .bind("a", n.accountId())
+                      .bind("k", n.customerKeyId())
+                      .bind("s", n.state().name())
+                      .bind("c", n.cause().name())
+                      .bind("r", n.reason())
+                      .bind("d", n.detail())
+                      .bind("at", ts(n.changedAt()))
+                      .bind("ek", e.customerKeyId())
+                      .bind("es", e.state().name())
+                      .bind("ec", e.cause().name())
+                      .bind("er", e.reason())
+                      .execute();
+            }
+            if (rows != 1) {
+              return false;
+            }
+            insertEvent(h, event);
+            return true;
+          });
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void touch(String accountId, Instant checkedAt) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("update key_status set checked_at = :t where account_id = :a")
+                .bind("a", accountId)
+                .bind("t", ts(checkedAt))
+                .execute());
+  }
+
+  @Override
+  public void appendEvent(KeyEvent event) {
+    jdbi.useHandle(h -> insertEvent(h, event));
+  }
+
+  private static void insertEvent(Handle h, KeyEvent e) {
+    h.createUpdate(
+            "insert into key_events (id, account_id, customer_key_id, kind, from_state, to_state,"
+                + " cause, reason, source, detail, at)"
+                + " values (:id, :a, :k, :kind, :f, :t, :c, :r, :src, :d, :at)")
+        .bind("id", e.id())
+        .bind("a", e.accountId())
+        .bind("k", e.customerKeyId())
+        .bind("kind", e.kind())
+        .bind("f", e.fromState())
+        .bind("t", e.toState())
+        .bind("c", e.cause().name())
+        .bind("r", e.reason())
+        .bind("src", e.source())
+        .bind("d", e.detail())
+        .bind("at", ts(e.at()))
+        .execute();
+  }
+
+  @Override
+  public List<KeyEvent> events(String accountId, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "select * from key_events where account_id = :a order by seq desc limit :n")
+                .bind("a", accountId)
+                .bind("n", limit)
+                .map(EVENT)
+                .list());
+  }
+
+  @Override
+  public List<CustomerKey> activeKeys() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select * from customer_keys where status = 'ACTIVE' order by account_id")
+                .map(KEY)
+                .list());
+  }
+
+  @Override
+  public Optional<CustomerKey> activeKey(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "select * from customer_keys where account_id = :a and status = 'ACTIVE'"
+                        + " order by created_at desc")
+                .bind("a", accountId)
+                .map(KEY)
+                .findFirst());
+  }
+
+  @Override
+  public long epoch(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select epoch from account_revocation where account_id = :a")
+                .bind("a", accountId)
+                .mapTo(Long.class)
+                .findOne()
+                .orElse(0L));
+  }
+
+  @Override
+  public long bumpEpoch(String accountId, Instant now) {
+    return jdbi.inTransaction(h -> bump(h, accountId, now, false).epoch());
+  }
+
+  /** Locks the account's revocation row (made on first use) and adds one to its epoch. */
+  private static Revocation bump(Handle h, String accountId, Instant now, boolean revoke) {
+    Revocation cur = lock(h, accountId, now);
+    boolean revoked = revoke || cur.revoked();
+    h.createUpdate(
+            "update account_revocation set epoch = epoch + 1, revoked = :r,"
+                + " revoked_at = :ra, updated_at = :u where account_id = :a")
+        .bind("a", accountId)
+        .bind("r", revoked)
+        .bind("ra", revoke ? ts(now) : cur.revokedAt().map(Database::ts).orElse(null))
+        .bind("u", ts(now))
+        .execute();
+    return new Revocation(
+        accountId, cur.epoch() + 1, revoked, revoke ? Optional.of(now) : cur.revokedAt());
+  }
+
+  private static Revocation lock(Handle h, String accountId, Instant now) {
+    Optional<Revocation> row = select(h, accountId, true);
+    if (row.isPresent()) {
+      return row.get();
+    }
+    try {
+      h.savepoint("rev_insert");
+      h.createUpdate(
+              "insert into account_revocation (account_id, epoch, revoked, revoked_at, updated_at)"
+                  + " values (:a, 0, false, null, :u)")
+          .bind("a", accountId)
+          .bind("u", ts(now))
+          .execute();
+      h.releaseSavepoint("rev_insert");
+    } catch (RuntimeException e) {
+      if (!Database.isUniqueViolation(e)) {
+        throw e;
+      }
+      h.rollbackToSavepoint("rev_insert");
+    }
+    return select(h, accountId, true).orElseThrow();
+  }
+
+  private static Optional<Revocation> select(Handle h, String accountId, boolean forUpdate) {
+    return h.createQuery(
+            "select * from account_revocation where account_id = :a"
+                + (forUpdate ? " for update" : ""))
+        .bind("a", accountId)
+        .map(
+            (rs, ctx) -> {
+              Timestamp t = rs.getTimestamp("revoked_at");
+              return new Revocation(
+                  rs.getString("account_id"),
+                  rs.getLong("epoch"),
+                  rs.getBoolean("revoked"),
+                  t == null ? Optional.empty() : Optional.of(instant(rs, "revoked_at")));
+            })
+        .findOne();
+  }
+
+  @Override
+  public Revocation revocation(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            select(h, accountId, false)
+                .orElse(new Revocation(accountId, 0, false, Optional.empty())));
+  }
+
+  @Override
+  public Optional<Revocation> revoke(String accountId, Instant now, KeyEvent event) {
+    return jdbi.inTransaction(
+        h -> {
+          if (lock(h, accountId, now).revoked()) {
+            return Optional.empty();
+          }
+          Revocation r = bump(h, accountId, now, true);
+          h.createUpdate("update accounts set fallback_enabled = false where id = :a")
+              .bind("a", accountId)
+              .execute();
+          insertEvent(h, event);
+          return Optional.of(r);
+        });
+  }
+
+  @Override
+  public void setFallback(String accountId, boolean enabled, Instant now, KeyEvent event) {
+    jdbi.useTransaction(
+        h -> {
+          if (enabled) {
+            lock(h, accountId, now);
+            h.createUpdate(
+                    "update account_revocation set revoked = false, updated_at = :u"
+                        + " where account_id = :a")
+                .bind("a", accountId)
+                .bind("u", ts(now))
+                .execute();
+          }
+          h.createUpdate("update accounts set fallback_enabled = :f where id = :a")
+              .bind("a", accountId)
+              .bind("f", enabled)
+              .execute();
+          insertEvent(h, event);
+        });
+  }
+}
