@@ -37,6 +37,7 @@ public final class SwitchableProvider implements KeyProvider {
   private final Set<String> onlyKeys = ConcurrentHashMap.newKeySet();
   private final AtomicLong okCallsBeforeFault = new AtomicLong(-1);
   private final AtomicLong calls = new AtomicLong();
+  private final java.util.Map<String, String> replicaToPrimary = new ConcurrentHashMap<>();
 
   public SwitchableProvider(String kind, KeyProvider delegate) {
     this.kind = kind;
@@ -64,6 +65,14 @@ public final class SwitchableProvider implements KeyProvider {
     this.mode = m;
     onlyKeys.clear();
     okCallsBeforeFault.set(n);
+  }
+
+  /**
+   * Emulates a multi-region key: {@code replicaId} shares {@code primaryId}'s key material, and
+   * both describe as multi-region (faults still apply per id, so the primary alone can be down).
+   */
+  public void addReplica(String replicaId, String primaryId) {
+    replicaToPrimary.put(replicaId, primaryId);
   }
 
   public void setSlowness(Duration d) {
@@ -114,12 +123,16 @@ public final class SwitchableProvider implements KeyProvider {
       }
       case UP -> {}
     }
-    return KeyRef.of(delegate.kind(), k.keyId());
+    return KeyRef.of(delegate.kind(), replicaToPrimary.getOrDefault(k.keyId(), k.keyId()));
   }
 
   @Override
   public KeyDescription describe(KeyRef key) {
-    return delegate.describe(real(key));
+    KeyDescription d = delegate.describe(real(key));
+    boolean multiRegion =
+        replicaToPrimary.containsKey(key.keyId()) || replicaToPrimary.containsValue(key.keyId());
+    return new KeyDescription(
+        key.keyId(), d.state(), d.symmetricEncryption(), d.region(), multiRegion, d.keySpec());
   }
 
   @Override

@@ -32,7 +32,12 @@ class AvailabilityTest {
   void setUp() {
     f = ServiceFixture.h2(dir);
     acct = f.accounts.create("Acme", null);
-    assertThat(f.keys.register(acct, "remote", "customer", List.of("customer2")).report().passed())
+    f.remote.addReplica("customer-replica", "customer");
+    assertThat(
+            f.keys
+                .register(acct, "remote", "customer", List.of("customer-replica"))
+                .report()
+                .passed())
         .isTrue();
     f.accounts.setLicense(acct.id(), "alice", true);
   }
@@ -89,7 +94,7 @@ class AvailabilityTest {
     f.remote.setMode(Mode.DOWN, Set.of("customer"));
     f.scheduler.tick();
     assertThat(status().state()).isEqualTo(KeyState.DEGRADED);
-    assertThat(status().detail()).contains("replica customer2 answered");
+    assertThat(status().detail()).contains("replica customer-replica answered");
     assertThat(gauge()).isEqualTo(1);
   }
 
@@ -206,10 +211,10 @@ class AvailabilityTest {
   void aProviderReportingReplicaServiceMakesTheKeyDegradedUntilThePrimaryServesAgain() {
     f.scheduler.tick();
     dev.cmk.provider.KeyRef ref =
-        new dev.cmk.provider.KeyRef("remote", "customer", List.of("customer2"));
-    f.availability.served(ref, "customer2", true);
+        new dev.cmk.provider.KeyRef("remote", "customer", List.of("customer-replica"));
+    f.availability.served(ref, "customer-replica", true);
     assertThat(status().state()).isEqualTo(KeyState.DEGRADED);
-    assertThat(status().detail()).contains("customer2");
+    assertThat(status().detail()).contains("customer-replica");
     f.availability.served(ref, "customer", false);
     assertThat(status().state()).isEqualTo(KeyState.AVAILABLE);
     assertThat(f.availability.events(acct.id(), 10))
