@@ -254,10 +254,24 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
     return select(h, accountId, true).orElseThrow();
   }
 
+  /**
+   * A revocation lasts until fallback is on again, whichever API turned it on: the stored flag
+   * counts only while the account's fallback is off.
+   */
   private static Optional<Revocation> select(Handle h, String accountId, boolean forUpdate) {
+    if (forUpdate
+        && h.createQuery("select epoch from account_revocation where account_id = :a for update")
+            .bind("a", accountId)
+            .mapTo(Long.class)
+            .findOne()
+            .isEmpty()) {
+      return Optional.empty();
+    }
     return h.createQuery(
-            "select * from account_revocation where account_id = :a"
-                + (forUpdate ? " for update" : ""))
+            "select r.account_id, r.epoch, r.revoked_at,"
+                + " (r.revoked and not a.fallback_enabled) as revoked"
+                + " from account_revocation r join accounts a on a.id = r.account_id"
+                + " where r.account_id = :a")
         .bind("a", accountId)
         .map(
             (rs, ctx) -> {

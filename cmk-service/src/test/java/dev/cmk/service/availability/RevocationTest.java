@@ -79,6 +79,11 @@ class RevocationTest {
     assertThat(a.revocation.setFallback(acct.id(), true).fallbackEnabled()).isTrue();
     assertThat(a.revocation.revocation(acct.id()).revoked()).isFalse();
     assertThat(a.revocation.revoke(acct.id()).epoch()).isEqualTo(epoch + 1);
+
+    // fallback turned on by any other route (e.g. the account API) ends the revocation too
+    a.setOptions(a.accounts.require(acct.id()), true, false);
+    assertThat(a.revocation.revocation(acct.id()).revoked()).isFalse();
+    assertThat(a.revocation.revoke(acct.id()).epoch()).isEqualTo(epoch + 2);
   }
 
   @Test
