@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * Without a version, wraps use the key's current version; the version used is kept in the wrapped
  * form, so unwrap keeps working after the customer rotates the key.
  *
- * <p><b>Security:</b> only {@code https}; loopback hosts are accepted for local test stubs, and
- * only for them is the SDK's check that the bearer challenge names a Key Vault resource turned off.
+ * <p><b>Security:</b> only {@code https}; loopback hosts are accepted only for local test stubs
+ * (see {@link dev.cmk.provider.LoopbackEndpoints}), and only for them is the SDK's check that the
+ * bearer challenge names a Key Vault resource turned off.
  */
 record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
   enum Kind {
@@ -70,8 +71,12 @@ record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
     if (HSM_HOST.matcher(host).matches()) {
       return Kind.MANAGED_HSM;
     }
-    if (host.equals("127.0.0.1") || host.equals("localhost")) {
-      return Kind.LOOPBACK;
+    if (dev.cmk.provider.LoopbackEndpoints.isLoopback(host)) {
+      if (dev.cmk.provider.LoopbackEndpoints.allowed()) {
+        return Kind.LOOPBACK;
+      }
+      throw new KeyIdFormatException(
+          "'" + id + "' names this machine; key vaults are remote", EXPECTED);
     }
     throw new KeyIdFormatException(
         "'" + host + "' in '" + id + "' is not a Key Vault or Managed HSM host", EXPECTED);

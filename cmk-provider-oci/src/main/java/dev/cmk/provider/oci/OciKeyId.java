@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * omitted. The region is read from the endpoint host, else from the OCID.
  *
  * <p><b>Security:</b> endpoints must be {@code https}; plain {@code http} is accepted only for
- * loopback hosts (local test stubs), so signed requests never cross a network in clear.
+ * loopback hosts, which are accepted only for local test stubs (see {@code
+ * dev.cmk.provider.LoopbackEndpoints}), so signed requests never cross a network in clear.
  */
 public record OciKeyId(
     String keyOcid, URI cryptoEndpoint, URI managementEndpoint, Optional<String> region) {
@@ -78,7 +79,12 @@ public record OciKeyId(
       throw new KeyIdFormatException(
           "the " + which + " endpoint must be scheme://host[:port] without a path", EXPECTED);
     }
-    boolean loopback = uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost");
+    boolean loopback = dev.cmk.provider.LoopbackEndpoints.isLoopback(uri.getHost());
+    if (loopback && !dev.cmk.provider.LoopbackEndpoints.allowed()) {
+      throw new KeyIdFormatException(
+          "the " + which + " endpoint names this machine; OCI vault endpoints are remote",
+          EXPECTED);
+    }
     if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
       throw new KeyIdFormatException("the " + which + " endpoint must use https", EXPECTED);
     }
