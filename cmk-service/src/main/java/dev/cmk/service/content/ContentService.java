@@ -101,6 +101,25 @@ public final class ContentService {
     Protection wanted =
         ProtectionPolicy.choose(
             type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
+    try {
+      return write(account, type, ownerUserId, id, wanted, active, plaintext);
+    } catch (ObjectStore.UnknownKekException stale) {
+      // Another node's recovery deleted a fallback KEK this node still had cached: drop the
+      // account's cached KEKs and write once more under a current one.
+      keks.purgeAccount(accountId);
+      return write(account, type, ownerUserId, id, wanted, active, plaintext);
+    }
+  }
+
+  private StoredObject write(
+      Account account,
+      AssetType type,
+      String ownerUserId,
+      String id,
+      Protection wanted,
+      Optional<CustomerKey> active,
+      byte[] plaintext) {
+    String accountId = account.id();
     try (KekLease kek = kekForWrite(account, type, wanted, active)) {
       byte[] aad = ContentAad.of(accountId, type.name(), id);
       byte[] envelope;

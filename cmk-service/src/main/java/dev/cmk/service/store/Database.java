@@ -84,6 +84,17 @@ public final class Database implements AutoCloseable {
     return rs.getObject(column, OffsetDateTime.class).toInstant();
   }
 
+  static boolean isForeignKeyViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // 23503 on PostgreSQL; H2 reports a missing parent row as 23506
+      if (t instanceof java.sql.SQLException s
+          && ("23503".equals(s.getSQLState()) || "23506".equals(s.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean isUniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.sql.SQLException s && "23505".equals(s.getSQLState())) {

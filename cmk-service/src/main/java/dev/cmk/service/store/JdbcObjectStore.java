@@ -53,6 +53,9 @@ public final class JdbcObjectStore implements ObjectStore {
       if (Database.isUniqueViolation(e)) {
         return false;
       }
+      if (Database.isForeignKeyViolation(e)) {
+        throw new ObjectStore.UnknownKekException(o.kekId(), e);
+      }
       throw e;
     }
   }

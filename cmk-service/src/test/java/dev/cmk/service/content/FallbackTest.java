@@ -67,6 +67,26 @@ class FallbackTest {
   }
 
   @Test
+  void aFallbackKekDeletedByAnotherNodesRecoveryIsNotUsedForANewWrite() throws Exception {
+    store.update(new Account(acct.id(), acct.name(), acct.region(), true, false, acct.createdAt()));
+    f.remote.setDown(true);
+    StoredObject first =
+        f.content.put(acct.id(), "mail", "alice", Optional.of("first"), new byte[] {1});
+    // What a per-object recovery on another node does: the object moves away from its fallback
+    // KEK and the KEK row is deleted, while this node still has that KEK cached.
+    try (var c = f.db.dataSource().getConnection();
+        var st = c.createStatement()) {
+      st.executeUpdate("delete from objects where id = 'first'");
+      st.executeUpdate("delete from keks where id = '" + first.kekId() + "'");
+    }
+    StoredObject next =
+        f.content.put(acct.id(), "mail", "alice", Optional.of("next"), new byte[] {2});
+    assertThat(next.kekId()).isNotEqualTo(first.kekId());
+    assertThat(next.protection()).isEqualTo(Protection.FALLBACK);
+    assertThat(f.content.get(acct.id(), "mail", "next").plaintext()).containsExactly(2);
+  }
+
+  @Test
   void contentWrittenBeforeTheOutageNeedsTheCustomersKeyAndTheErrorSaysSo() {
     store.update(new Account(acct.id(), acct.name(), acct.region(), true, false, acct.createdAt()));
     StoredObject before =
