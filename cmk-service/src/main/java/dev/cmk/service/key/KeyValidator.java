@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Every onboarding check of DESIGN.md flow 1, each a real provider call: the id's form; the key
@@ -34,11 +33,6 @@ import java.util.Set;
  * reason as evidence. Validation never throws for a provider failure: it is evidence.
  */
 final class KeyValidator {
-  /** The operations the search principal's grant must carry (AWS names). */
-  static final Set<String> SEARCH_OPERATIONS =
-      Set.of(
-          "Encrypt", "Decrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey");
-
   private final String platformName;
   private final KeyService.Principals principals;
   private final SecureRandom random;
