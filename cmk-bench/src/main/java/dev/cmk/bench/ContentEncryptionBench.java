@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+    jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ContentEncryptionBench {
 
   /** The plaintext, shared by every engine of one run. */
@@ -45,14 +45,38 @@ public class ContentEncryptionBench {
     }
   }
 
-  /** An engine and one ciphertext it made of the input, for the open benchmarks. */
+  /**
+   * An engine and the ciphertexts it made of the input, for the open benchmarks: one for engines
+   * with one key, a ring of {@link #RING} under different keys for the new-key-per-message engines
+   * (so the JDK's per-thread key-schedule cache cannot serve a repeated key).
+   */
   public abstract static class Prepared {
+    static final int RING = 64;
     Engine engine;
-    byte[] ciphertext;
+    byte[][] ciphertexts;
+    int next;
 
     void prepare(Engine e, Input in) throws Exception {
+      prepare(e, in, 1);
+    }
+
+    void prepare(Engine e, Input in, int count) throws Exception {
       engine = e;
-      ciphertext = e.seal(in.plaintext);
+      ciphertexts = new byte[count][];
+      for (int i = 0; i < count; i++) {
+        ciphertexts[i] = e.seal(in.plaintext);
+      }
+    }
+
+    /** Up to {@link #RING} messages, at most 16 MiB of them. */
+    static int ringFor(Input in) {
+      return Math.max(1, Math.min(RING, (16 << 20) / Math.max(1, in.size)));
+    }
+
+    byte[] ciphertext() {
+      byte[] ct = ciphertexts[next];
+      next = next + 1 == ciphertexts.length ? 0 : next + 1;
+      return ct;
     }
   }
 
@@ -100,7 +124,31 @@ public class ContentEncryptionBench {
   public static class AwsEsdk extends Prepared {
     @Setup(Level.Trial)
     public void setup(Input in) throws Exception {
-      prepare(new Engines.AwsEsdk(), in);
+      prepare(new Engines.AwsEsdk(false), in);
+    }
+  }
+
+  @State(Scope.Thread)
+  public static class AwsEsdkDefault extends Prepared {
+    @Setup(Level.Trial)
+    public void setup(Input in) throws Exception {
+      prepare(new Engines.AwsEsdk(true), in);
+    }
+  }
+
+  @State(Scope.Thread)
+  public static class CmkBytesFreshDek extends Prepared {
+    @Setup(Level.Trial)
+    public void setup(Input in) throws Exception {
+      prepare(new Engines.CmkBytesFreshDek(in.chunk), in, ringFor(in));
+    }
+  }
+
+  @State(Scope.Thread)
+  public static class TinkAeadFreshKey extends Prepared {
+    @Setup(Level.Trial)
+    public void setup(Input in) throws Exception {
+      prepare(new Engines.TinkAeadFreshKey(), in, ringFor(in));
     }
   }
 
@@ -113,72 +161,102 @@ public class ContentEncryptionBench {
   }
 
   @Benchmark
-  public byte[] cmkBytesSeal(Input in, CmkBytes s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object cmkBytesSeal(Input in, CmkBytes s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] cmkBytesOpen(CmkBytes s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object cmkBytesOpen(CmkBytes s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 
   @Benchmark
-  public byte[] cmkStreamSeal(Input in, CmkStream s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object cmkStreamSeal(Input in, CmkStream s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] cmkStreamOpen(CmkStream s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object cmkStreamOpen(CmkStream s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 
   @Benchmark
-  public byte[] tinkAeadSeal(Input in, TinkAead s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object tinkAeadSeal(Input in, TinkAead s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] tinkAeadOpen(TinkAead s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object tinkAeadOpen(TinkAead s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 
   @Benchmark
-  public byte[] tinkStream4kSeal(Input in, TinkStream4k s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object tinkStream4kSeal(Input in, TinkStream4k s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] tinkStream4kOpen(TinkStream4k s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object tinkStream4kOpen(TinkStream4k s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 
   @Benchmark
-  public byte[] tinkStream1mSeal(Input in, TinkStream1m s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object tinkStream1mSeal(Input in, TinkStream1m s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] tinkStream1mOpen(TinkStream1m s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object tinkStream1mOpen(TinkStream1m s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 
   @Benchmark
-  public byte[] awsEsdkSeal(Input in, AwsEsdk s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object awsEsdkSeal(Input in, AwsEsdk s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] awsEsdkOpen(AwsEsdk s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object awsEsdkOpen(AwsEsdk s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 
   @Benchmark
-  public byte[] jdkSeal(Input in, Jdk s) throws Exception {
-    return s.engine.seal(in.plaintext);
+  public Object jdkSeal(Input in, Jdk s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
   }
 
   @Benchmark
-  public byte[] jdkOpen(Jdk s) throws Exception {
-    return s.engine.open(s.ciphertext);
+  public Object jdkOpen(Jdk s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
+  }
+
+  @Benchmark
+  public Object awsEsdkDefaultSeal(Input in, AwsEsdkDefault s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
+  }
+
+  @Benchmark
+  public Object awsEsdkDefaultOpen(AwsEsdkDefault s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
+  }
+
+  @Benchmark
+  public Object cmkFreshDekSeal(Input in, CmkBytesFreshDek s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
+  }
+
+  @Benchmark
+  public Object cmkFreshDekOpen(CmkBytesFreshDek s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
+  }
+
+  @Benchmark
+  public Object tinkFreshKeySeal(Input in, TinkAeadFreshKey s) throws Exception {
+    return s.engine.sealTimed(in.plaintext);
+  }
+
+  @Benchmark
+  public Object tinkFreshKeyOpen(TinkAeadFreshKey s) throws Exception {
+    return s.engine.openTimed(s.ciphertext());
   }
 }

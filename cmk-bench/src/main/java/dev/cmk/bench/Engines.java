@@ -47,7 +47,10 @@ public final class Engines {
       new TinkAead(),
       new TinkStreaming(false),
       new TinkStreaming(true),
-      new AwsEsdk(),
+      new AwsEsdk(false),
+      new AwsEsdk(true),
+      new CmkBytesFreshDek(cmkChunk),
+      new TinkAeadFreshKey(),
       new Jdk()
     };
   }
@@ -58,13 +61,13 @@ public final class Engines {
         .build();
   }
 
-  static byte[] readFully(InputStream in, byte[] buf, Sink sink, int expected)
+  static Sink drain(InputStream in, byte[] buf, Sink sink, int expected)
       throws java.io.IOException {
     sink.reset(expected);
     for (int n; (n = in.read(buf)) >= 0; ) {
       sink.write(buf, 0, n);
     }
-    return sink.contents();
+    return sink;
   }
 
   /** CMK envelope v1, byte-array API. */
@@ -94,6 +97,76 @@ public final class Engines {
     }
   }
 
+  /**
+   * CMK envelope v1, byte-array API, with a new DEK for every message, as the service seals each
+   * object under its own DEK: every seal and open pays the compact form's key derivation and key
+   * schedule. The message carries its DEK in the clear in front of the envelope (standing in for a
+   * free unwrap) so that opening a ring of messages uses a different DEK each time.
+   */
+  public static final class CmkBytesFreshDek implements Engine {
+    private final SecureRandom rnd = new SecureRandom();
+    private final byte[] wrapped = new byte[60];
+    private final int chunk;
+
+    public CmkBytesFreshDek(int chunk) {
+      this.chunk = chunk;
+    }
+
+    @Override
+    public String name() {
+      return "CMK bytes, new DEK";
+    }
+
+    @Override
+    public byte[] seal(byte[] pt) {
+      try (SecretKeyMaterial dek = SecretKeyMaterial.random(rnd)) {
+        byte[] env = ContentEnvelope.seal(dek, "kek-id", wrapped, AAD, pt, rnd, chunk);
+        return keyThen(dek.copyBytes(), env);
+      }
+    }
+
+    @Override
+    public byte[] open(byte[] ct) {
+      byte[] raw = java.util.Arrays.copyOf(ct, 32);
+      try (SecretKeyMaterial dek = SecretKeyMaterial.takeOwnership(raw)) {
+        return ContentEnvelope.open(dek, AAD, java.util.Arrays.copyOfRange(ct, 32, ct.length));
+      }
+    }
+  }
+
+  /**
+   * Tink's AES-GCM with a new key for every message, the like-for-like peer of {@link
+   * CmkBytesFreshDek}: the raw primitive ({@code subtle.AesGcmJce}) built from 32 random bytes, the
+   * cheapest way Tink offers to use a fresh key (no keyset); the key travels the same way.
+   */
+  public static final class TinkAeadFreshKey implements Engine {
+    private final SecureRandom rnd = new SecureRandom();
+
+    @Override
+    public String name() {
+      return "Tink AesGcm, new key";
+    }
+
+    @Override
+    public byte[] seal(byte[] pt) throws GeneralSecurityException {
+      byte[] key = new byte[32];
+      rnd.nextBytes(key);
+      return keyThen(key, new com.google.crypto.tink.subtle.AesGcmJce(key).encrypt(pt, AAD));
+    }
+
+    @Override
+    public byte[] open(byte[] ct) throws GeneralSecurityException {
+      return new com.google.crypto.tink.subtle.AesGcmJce(java.util.Arrays.copyOf(ct, 32))
+          .decrypt(java.util.Arrays.copyOfRange(ct, 32, ct.length), AAD);
+    }
+  }
+
+  private static byte[] keyThen(byte[] key, byte[] ct) {
+    byte[] out = java.util.Arrays.copyOf(key, 32 + ct.length);
+    System.arraycopy(ct, 0, out, 32, ct.length);
+    return out;
+  }
+
   /** CMK envelope v1, stream API, from and to memory. */
   public static final class CmkStream implements Engine {
     private final SecretKeyMaterial dek = SecretKeyMaterial.random(new SecureRandom());
@@ -115,19 +188,29 @@ public final class Engines {
 
     @Override
     public byte[] seal(byte[] pt) throws Exception {
+      return sealTimed(pt).toByteArray();
+    }
+
+    @Override
+    public Sink sealTimed(byte[] pt) throws Exception {
       ctSink.reset(pt.length + 200 + 16 * (pt.length / chunk + 1));
       try (OutputStream out =
           ContentEnvelope.encryptingStream(ctSink, dek, "kek-id", wrapped, AAD, rnd, chunk)) {
         out.write(pt);
       }
-      return ctSink.toByteArray();
+      return ctSink;
     }
 
     @Override
     public byte[] open(byte[] ct) throws Exception {
+      return openTimed(ct).toByteArray();
+    }
+
+    @Override
+    public Sink openTimed(byte[] ct) throws Exception {
       try (InputStream in =
           ContentEnvelope.decryptingStream(new ByteArrayInputStream(ct), dek, AAD)) {
-        return readFully(in, readBuffer, ptSink, ct.length);
+        return drain(in, readBuffer, ptSink, ct.length);
       }
     }
   }
@@ -184,17 +267,27 @@ public final class Engines {
 
     @Override
     public byte[] seal(byte[] pt) throws Exception {
+      return sealTimed(pt).toByteArray();
+    }
+
+    @Override
+    public Sink sealTimed(byte[] pt) throws Exception {
       ctSink.reset(pt.length + pt.length / 64 + 200);
       try (OutputStream out = aead.newEncryptingStream(ctSink, AAD)) {
         out.write(pt);
       }
-      return ctSink.toByteArray();
+      return ctSink;
     }
 
     @Override
     public byte[] open(byte[] ct) throws Exception {
+      return openTimed(ct).toByteArray();
+    }
+
+    @Override
+    public Sink openTimed(byte[] ct) throws Exception {
       try (InputStream in = aead.newDecryptingStream(new ByteArrayInputStream(ct), AAD)) {
-        return readFully(in, readBuffer, ptSink, ct.length);
+        return drain(in, readBuffer, ptSink, ct.length);
       }
     }
   }
@@ -205,15 +298,30 @@ public final class Engines {
    * P-384 signature and is slower still.
    */
   public static final class AwsEsdk implements Engine {
-    private final AwsCrypto crypto =
-        AwsCrypto.builder()
-            .withCommitmentPolicy(CommitmentPolicy.RequireEncryptRequireDecrypt)
-            .withEncryptionAlgorithm(CryptoAlgorithm.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
-            .build();
+    private final AwsCrypto crypto;
+    private final boolean defaultSuite;
     private final IKeyring keyring;
     private final Map<String, String> context = Map.of("account", "acct-1", "object", "42");
 
+    /** The unsigned committing suite. */
     public AwsEsdk() {
+      this(false);
+    }
+
+    /**
+     * @param defaultSuite the SDK's default suite, {@code
+     *     ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384} (an ECDSA P-384 signature over each
+     *     message), as {@code AwsCrypto.standard()} encrypts; otherwise its unsigned counterpart
+     */
+    public AwsEsdk(boolean defaultSuite) {
+      this.defaultSuite = defaultSuite;
+      this.crypto =
+          defaultSuite
+              ? AwsCrypto.standard()
+              : AwsCrypto.builder()
+                  .withCommitmentPolicy(CommitmentPolicy.RequireEncryptRequireDecrypt)
+                  .withEncryptionAlgorithm(CryptoAlgorithm.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+                  .build();
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       MaterialProviders mpl =
@@ -232,7 +340,7 @@ public final class Engines {
 
     @Override
     public String name() {
-      return "AWS ESDK";
+      return defaultSuite ? "AWS ESDK default (signed)" : "AWS ESDK unsigned";
     }
 
     @Override

@@ -16,15 +16,27 @@ import java.util.TreeMap;
  */
 public final class Report {
   private static final String[] ENGINES = {
-    "cmkBytes", "cmkStream", "tinkAead", "tinkStream4k", "tinkStream1m", "awsEsdk", "jdk"
+    "cmkBytes",
+    "cmkStream",
+    "cmkFreshDek",
+    "tinkAead",
+    "tinkFreshKey",
+    "tinkStream4k",
+    "tinkStream1m",
+    "awsEsdk",
+    "awsEsdkDefault",
+    "jdk"
   };
   private static final String[] TITLES = {
     "CMK bytes",
     "CMK stream",
+    "CMK bytes, new DEK",
     "Tink AesGcm",
+    "Tink AesGcm, new key",
     "Tink stream 4KB",
     "Tink stream 1MB",
-    "AWS ESDK",
+    "ESDK unsigned",
+    "ESDK default",
     "JDK"
   };
 
@@ -106,8 +118,12 @@ public final class Report {
   private static String ratioTable(Map<String, Double> mbps, List<Integer> sizes) {
     String[][] pairs = {
       {"cmkBytes", "tinkAead"},
+      {"cmkFreshDek", "tinkFreshKey"},
       {"cmkStream", "tinkStream4k"},
+      {"cmkBytes", "tinkStream4k"},
       {"cmkStream", "tinkStream1m"},
+      {"cmkBytes", "awsEsdkDefault"},
+      {"cmkStream", "awsEsdkDefault"},
       {"cmkBytes", "awsEsdk"},
       {"cmkStream", "awsEsdk"},
       {"cmkBytes", "jdk"}

@@ -38,9 +38,4 @@ final class Sink extends OutputStream {
   byte[] toByteArray() {
     return Arrays.copyOf(buf, size);
   }
-
-  /** The bytes written, without copying when the buffer is exactly full. */
-  byte[] contents() {
-    return size == buf.length ? buf : toByteArray();
-  }
 }

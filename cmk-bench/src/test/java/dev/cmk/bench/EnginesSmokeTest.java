@@ -16,6 +16,12 @@ class EnginesSmokeTest {
         byte[] ct = e.seal(pt);
         assertThat(ct).as(e.name()).isNotEqualTo(pt);
         assertThat(e.open(ct)).as(e.name()).isEqualTo(pt);
+        Object timed = e.openTimed(ct);
+        byte[] got = timed instanceof Sink sink ? sink.toByteArray() : (byte[]) timed;
+        assertThat(got).as(e.name() + ", timed").isEqualTo(pt);
+        Object sealed = e.sealTimed(pt);
+        byte[] again = sealed instanceof Sink sink ? sink.toByteArray() : (byte[]) sealed;
+        assertThat(e.open(again)).as(e.name() + ", timed seal").isEqualTo(pt);
       }
     }
   }

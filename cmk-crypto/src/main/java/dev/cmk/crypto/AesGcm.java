@@ -21,8 +21,7 @@ public final class AesGcm {
     rnd.nextBytes(nonce);
     byte[] out = new byte[NONCE_BYTES + plaintext.length + TAG_BYTES];
     System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
-    Gcm.encrypt(
-        key.aesKey(), nonce, new byte[][] {aad}, plaintext, 0, plaintext.length, out, NONCE_BYTES);
+    Gcm.encrypt(key.aesKey(), nonce, aad, plaintext, 0, plaintext.length, out, NONCE_BYTES);
     return out;
   }
 
@@ -34,14 +33,7 @@ public final class AesGcm {
     byte[] out = new byte[sealed.length - NONCE_BYTES - TAG_BYTES];
     try {
       Gcm.decrypt(
-          key.aesKey(),
-          nonce,
-          new byte[][] {aad},
-          sealed,
-          NONCE_BYTES,
-          sealed.length - NONCE_BYTES,
-          out,
-          0);
+          key.aesKey(), nonce, aad, sealed, NONCE_BYTES, sealed.length - NONCE_BYTES, out, 0);
       return out;
     } catch (DecryptionFailedException e) {
       Arrays.fill(out, (byte) 0);

@@ -1,43 +1,51 @@
 package dev.cmk.crypto;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * The per-message content key of a version-1 envelope, and the per-chunk AES-GCM calls under it.
+ * The content key of one version-1 envelope, and the per-chunk AES-GCM calls under it.
  *
  * <p>Chunked form: the content key and the commitment come from one HKDF-SHA256 call over the DEK
  * and the message's 32-byte salt. Compact form: they come from the DEK alone ({@link CompactKeys})
  * and the single chunk uses the header's random 96-bit nonce. Chunk {@code i} uses the nonce {@code
  * 0x000000 || i (8 bytes) || last (1 byte)} and the associated data {@code authenticated header ||
- * caller AAD}, so every chunk authenticates the header, its own position and whether it ends the
- * message.
+ * caller AAD} (built once per message), so every chunk authenticates the header, its own position
+ * and whether it ends the message.
  *
- * <p><b>Security:</b> the raw derived bytes are wiped once the JCA key object is built; that object
- * (a {@code SecretKeySpec}) cannot be wiped on Java 17 and lives as long as this instance.
+ * <p><b>Security:</b> a chunked message's content key is wiped by {@link #close()}; a compact
+ * message's belongs to its DEK and is wiped when the DEK is closed.
  */
-final class ChunkCipher {
+final class ChunkCipher implements AutoCloseable {
   static final int TAG = Gcm.TAG_BYTES;
   private static final byte[] INFO =
       "CMK envelope v1: AES-256-GCM content key, key commitment"
           .getBytes(StandardCharsets.US_ASCII);
 
-  private final SecretKey key;
-  private final byte[][] aads;
-  private final byte[] fixedNonce;
+  private final AesKey key;
+  private final boolean ownsKey;
+  private final byte[] aad;
+  private final GCMParameterSpec fixedNonce;
 
-  private ChunkCipher(SecretKey key, byte[] authenticatedHeader, byte[] aad, byte[] fixedNonce) {
+  private ChunkCipher(AesKey key, boolean ownsKey, byte[] aad, GCMParameterSpec fixedNonce) {
     this.key = key;
-    this.aads = new byte[][] {authenticatedHeader, aad.clone()};
+    this.ownsKey = ownsKey;
+    this.aad = aad;
     this.fixedNonce = fixedNonce;
   }
 
-  /** For the compact form: one chunk under the DEK's compact key and the header's random nonce. */
-  static ChunkCipher compact(
-      CompactKeys.Entry keys, byte[] nonce, byte[] authenticatedHeader, byte[] aad) {
-    return new ChunkCipher(keys.key, authenticatedHeader, aad, nonce.clone());
+  /**
+   * For the compact form: the one chunk under the DEK's compact key and the nonce at {@code
+   * nonce[off, off+12)}; {@code aad} is the authenticated header followed by the caller's AAD.
+   */
+  static ChunkCipher compact(CompactKeys.Entry keys, byte[] nonce, int off, byte[] aad) {
+    return compact(keys, false, nonce, off, aad);
+  }
+
+  private static ChunkCipher compact(
+      CompactKeys.Entry keys, boolean owned, byte[] nonce, int off, byte[] aad) {
+    return new ChunkCipher(keys.key, owned, aad, Gcm.nonce(nonce, off, EnvelopeHeader.NONCE_BYTES));
   }
 
   /** The content key and the commitment, {@code [key, commitment]}; the caller wipes both. */
@@ -50,30 +58,40 @@ final class ChunkCipher {
     return out;
   }
 
-  /** For encryption: keys derived by {@link #derive} for a header just built. */
-  static ChunkCipher forEncryption(byte[] contentKey, byte[] authenticatedHeader, byte[] aad) {
-    ChunkCipher c = new ChunkCipher(Gcm.key(contentKey), authenticatedHeader, aad, null);
-    Arrays.fill(contentKey, (byte) 0);
-    return c;
+  /**
+   * For encrypting the chunked form: takes ownership of {@code contentKey} from {@link #derive};
+   * {@code aad} is the authenticated header followed by the caller's AAD.
+   */
+  static ChunkCipher chunked(byte[] contentKey, byte[] aad) {
+    return new ChunkCipher(Gcm.key(contentKey), true, aad, null);
   }
 
-  /** For decryption: checks the key commitment before any chunk is touched. */
-  static ChunkCipher forDecryption(SecretKeyMaterial dek, EnvelopeHeader header, byte[] aad) {
+  /**
+   * For decryption: checks the key commitment before any chunk is touched.
+   *
+   * @param outlivesDek the cipher will be used after {@code dek} is closed (a stream): a compact
+   *     key is then derived for the cipher alone instead of taken from the DEK
+   */
+  static ChunkCipher forDecryption(
+      SecretKeyMaterial dek, EnvelopeHeader header, byte[] aad, boolean outlivesDek) {
     if (header.form() == EnvelopeHeader.FORM_SINGLE) {
-      CompactKeys.Entry keys = CompactKeys.of(dek);
-      if (!keys.commitsTo(header.commitment())) {
+      CompactKeys.Entry keys = outlivesDek ? CompactKeys.derive(dek) : dek.compactKeys();
+      if (!keys.commitsTo(header.bytes(), header.commitmentOffset())) {
+        if (outlivesDek) {
+          keys.destroy();
+        }
         throw new DecryptionFailedException("decryption failed: key commitment mismatch");
       }
-      return compact(keys, header.salt(), header.authenticated(), aad);
+      return compact(keys, outlivesDek, header.bytes(), header.saltOffset(), header.chunkAad(aad));
     }
     byte[][] keys = derive(dek, header.salt());
     try {
-      if (!MessageDigest.isEqual(keys[1], header.commitment())) {
+      if (!EnvelopeHeader.equalsAt(keys[1], header.bytes(), header.commitmentOffset())) {
+        Arrays.fill(keys[0], (byte) 0);
         throw new DecryptionFailedException("decryption failed: key commitment mismatch");
       }
-      return new ChunkCipher(Gcm.key(keys[0]), header.authenticated(), aad, null);
+      return chunked(keys[0], header.chunkAad(aad));
     } finally {
-      Arrays.fill(keys[0], (byte) 0);
       Arrays.fill(keys[1], (byte) 0);
     }
   }
@@ -87,9 +105,9 @@ final class ChunkCipher {
     return n;
   }
 
-  private byte[] chunkNonce(long index, boolean last) {
+  private GCMParameterSpec chunkNonce(long index, boolean last) {
     if (fixedNonce == null) {
-      return nonce(index, last);
+      return Gcm.nonce(nonce(index, last), 0, 12);
     }
     if (index != 0 || !last) {
       throw new DecryptionFailedException("decryption failed: compact form holds one chunk");
@@ -98,10 +116,18 @@ final class ChunkCipher {
   }
 
   int seal(long index, boolean last, byte[] in, int off, int len, byte[] out, int outOff) {
-    return Gcm.encrypt(key, chunkNonce(index, last), aads, in, off, len, out, outOff);
+    return Gcm.encrypt(key, chunkNonce(index, last), aad, in, off, len, out, outOff);
   }
 
   int open(long index, boolean last, byte[] in, int off, int len, byte[] out, int outOff) {
-    return Gcm.decrypt(key, chunkNonce(index, last), aads, in, off, len, out, outOff);
+    return Gcm.decrypt(key, chunkNonce(index, last), aad, in, off, len, out, outOff);
+  }
+
+  /** Wipes the content key unless it belongs to a DEK (the compact form's, kept by the DEK). */
+  @Override
+  public void close() {
+    if (ownsKey) {
+      key.destroy();
+    }
   }
 }

@@ -2,15 +2,17 @@ package dev.cmk.crypto;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import javax.crypto.SecretKey;
 
 /**
  * Content key and commitment of the compact single-chunk form, which depend on the DEK alone.
  *
- * <p><b>Security:</b> derived afresh on every call and never cached: in the service every object
- * has its own DEK, so a cache would only keep a derived content key reachable after its DEK was
- * closed. (An earlier per-thread cache helped only benchmarks that reuse one DEK; see
- * BENCHMARKS.md.)
+ * <p>They are derived once per {@link SecretKeyMaterial} object and kept inside it ({@link
+ * SecretKeyMaterial#compactKeys()}), so a key that seals or opens many small messages pays the
+ * derivation once, as a Tink {@code Aead} pays its key setup once; closing the key destroys them.
+ *
+ * <p><b>Security:</b> the derived bytes live in a wipeable {@link AesKey} and a private array, both
+ * wiped when the DEK is closed; nothing is cached outside the DEK object (an earlier per-thread
+ * cache kept a derived key reachable after its DEK was closed).
  */
 final class CompactKeys {
   private static final byte[] INFO =
@@ -21,24 +23,37 @@ final class CompactKeys {
 
   /** The compact form's content key and commitment for one DEK. */
   static final class Entry {
-    final SecretKey key;
+    final AesKey key;
     private final byte[] commitment;
 
-    private Entry(SecretKey key, byte[] commitment) {
+    private Entry(AesKey key, byte[] commitment) {
       this.key = key;
       this.commitment = commitment;
     }
 
-    byte[] commitment() {
-      return commitment.clone();
+    /** Copies the commitment into {@code out} at {@code off}. */
+    void writeCommitment(byte[] out, int off) {
+      System.arraycopy(commitment, 0, out, off, commitment.length);
     }
 
-    boolean commitsTo(byte[] value) {
-      return java.security.MessageDigest.isEqual(commitment, value);
+    /** Constant-time comparison with {@code value[off, off+32)}. */
+    boolean commitsTo(byte[] value, int off) {
+      return EnvelopeHeader.equalsAt(commitment, value, off);
+    }
+
+    void destroy() {
+      key.destroy();
+      Arrays.fill(commitment, (byte) 0);
+    }
+
+    @Override
+    public String toString() {
+      return "CompactKeys.Entry[redacted]";
     }
   }
 
-  static Entry of(SecretKeyMaterial dek) {
+  /** Derives the entry; callers use {@link SecretKeyMaterial#compactKeys()}, which keeps it. */
+  static Entry derive(SecretKeyMaterial dek) {
     byte[] raw = dek.copyBytes();
     byte[] okm = Hkdf.derive(raw, new byte[0], INFO, 64);
     Arrays.fill(raw, (byte) 0);

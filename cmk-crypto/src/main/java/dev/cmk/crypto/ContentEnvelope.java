@@ -84,40 +84,67 @@ public final class ContentEnvelope {
       SecureRandom rnd,
       int chunkSize) {
     checkChunkSize(chunkSize);
-    boolean single = plaintext.length <= chunkSize;
-    byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
-    byte[] auth;
-    ChunkCipher cipher;
-    if (single) {
-      byte[] nonce = new byte[EnvelopeHeader.NONCE_BYTES];
-      rnd.nextBytes(nonce);
-      CompactKeys.Entry keys = CompactKeys.of(dek);
-      auth =
-          EnvelopeHeader.authenticatedBytes(
-              EnvelopeHeader.FORM_SINGLE, 0, nonce, keys.commitment());
-      cipher = ChunkCipher.compact(keys, nonce, auth, aad);
-    } else {
-      byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
-      rnd.nextBytes(salt);
-      byte[][] keys = ChunkCipher.derive(dek, salt);
-      auth =
-          EnvelopeHeader.authenticatedBytes(EnvelopeHeader.FORM_CHUNKED, chunkSize, salt, keys[1]);
-      cipher = ChunkCipher.forEncryption(keys[0], auth, aad);
+    if (plaintext.length <= chunkSize) {
+      return sealCompact(dek, kekId, wrappedDek, aad, plaintext, rnd);
     }
-    long chunks = single ? 1 : (plaintext.length + (long) chunkSize - 1) / chunkSize;
+    byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
+    byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
+    rnd.nextBytes(salt);
+    byte[][] keys = ChunkCipher.derive(dek, salt);
+    byte[] auth = EnvelopeHeader.chunkedAuthenticated(chunkSize, salt, keys[1]);
+    Arrays.fill(keys[1], (byte) 0);
+    long chunks = (plaintext.length + (long) chunkSize - 1) / chunkSize;
     long total = auth.length + refs.length + plaintext.length + chunks * TAG;
     if (total > Integer.MAX_VALUE - 16) {
+      Arrays.fill(keys[0], (byte) 0);
       throw new IllegalArgumentException("content too large for a byte array: use a stream");
     }
     byte[] out = new byte[(int) total];
     System.arraycopy(auth, 0, out, 0, auth.length);
     System.arraycopy(refs, 0, out, auth.length, refs.length);
     int o = auth.length + refs.length;
-    int step = single ? Math.max(plaintext.length, 1) : chunkSize;
-    for (int i = 0, p = 0; i < chunks; i++, p += step) {
-      int len = Math.min(step, plaintext.length - p);
-      o += cipher.seal(i, i == chunks - 1, plaintext, p, len, out, o);
+    try (ChunkCipher cipher = ChunkCipher.chunked(keys[0], concat(auth, aad))) {
+      for (int i = 0, p = 0; i < chunks; i++, p += chunkSize) {
+        int len = Math.min(chunkSize, plaintext.length - p);
+        o += cipher.seal(i, i == chunks - 1, plaintext, p, len, out, o);
+      }
     }
+    return out;
+  }
+
+  /**
+   * The compact form: the DEK's own content key (derived once per DEK object), a random nonce, one
+   * chunk. The header is built once, in the associated data, and copied to the output.
+   */
+  private static byte[] sealCompact(
+      SecretKeyMaterial dek,
+      String kekId,
+      byte[] wrappedDek,
+      byte[] aad,
+      byte[] plaintext,
+      SecureRandom rnd) {
+    byte[] kek = EnvelopeHeader.kekUtf8(kekId, wrappedDek);
+    CompactKeys.Entry keys = dek.compactKeys();
+    int authLen = EnvelopeHeader.authenticatedLength(EnvelopeHeader.FORM_SINGLE);
+    byte[] chunkAad = new byte[authLen + aad.length];
+    int nonceAt = EnvelopeHeader.writeLead(chunkAad, EnvelopeHeader.FORM_SINGLE, 0);
+    byte[] nonce = new byte[EnvelopeHeader.NONCE_BYTES];
+    rnd.nextBytes(nonce);
+    System.arraycopy(nonce, 0, chunkAad, nonceAt, nonce.length);
+    keys.writeCommitment(chunkAad, nonceAt + nonce.length);
+    System.arraycopy(aad, 0, chunkAad, authLen, aad.length);
+    byte[] out = new byte[authLen + 4 + kek.length + wrappedDek.length + plaintext.length + TAG];
+    System.arraycopy(chunkAad, 0, out, 0, authLen);
+    int body = EnvelopeHeader.writeRefs(out, authLen, kek, wrappedDek);
+    try (ChunkCipher cipher = ChunkCipher.compact(keys, nonce, 0, chunkAad)) {
+      cipher.seal(0, true, plaintext, 0, plaintext.length, out, body);
+    }
+    return out;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 
@@ -142,37 +169,38 @@ public final class ContentEnvelope {
    */
   public static byte[] open(SecretKeyMaterial dek, byte[] aad, byte[] envelope) {
     EnvelopeHeader h = EnvelopeHeader.parse(envelope);
-    ChunkCipher cipher = ChunkCipher.forDecryption(dek, h, aad);
     int body = envelope.length - h.length();
+    int full;
+    int chunks;
+    int lastLength;
     if (h.form() == EnvelopeHeader.FORM_SINGLE) {
-      byte[] out = new byte[Math.max(0, body - TAG)];
-      return openInto(cipher, envelope, h.length(), new int[] {body}, out, 1);
-    }
-    int full = h.chunkSize() + TAG;
-    int rest = body % full;
-    if (body < TAG || (rest > 0 && rest < TAG)) {
-      throw EnvelopeHeader.malformed("truncated chunk");
-    }
-    int chunks = body / full + (rest == 0 ? 0 : 1);
-    byte[] out = new byte[body - chunks * TAG];
-    int[] lengths = new int[chunks];
-    Arrays.fill(lengths, full);
-    lengths[chunks - 1] = rest == 0 ? full : rest;
-    return openInto(cipher, envelope, h.length(), lengths, out, chunks);
-  }
-
-  private static byte[] openInto(
-      ChunkCipher cipher, byte[] env, int off, int[] lengths, byte[] out, int chunks) {
-    int o = 0;
-    try {
-      for (int i = 0; i < chunks; i++) {
-        o += cipher.open(i, i == chunks - 1, env, off, lengths[i], out, o);
-        off += lengths[i];
+      full = body;
+      chunks = 1;
+      lastLength = body;
+    } else {
+      full = h.chunkSize() + TAG;
+      int rest = body % full;
+      if (body < TAG || (rest > 0 && rest < TAG)) {
+        throw EnvelopeHeader.malformed("truncated chunk");
       }
-      return out;
-    } catch (DecryptionFailedException e) {
-      Arrays.fill(out, (byte) 0);
-      throw e;
+      chunks = body / full + (rest == 0 ? 0 : 1);
+      lastLength = rest == 0 ? full : rest;
+    }
+    try (ChunkCipher cipher = ChunkCipher.forDecryption(dek, h, aad, false)) {
+      byte[] out = new byte[Math.max(0, body - chunks * TAG)];
+      int in = h.length();
+      int o = 0;
+      try {
+        for (int i = 0; i < chunks; i++) {
+          int len = i == chunks - 1 ? lastLength : full;
+          o += cipher.open(i, i == chunks - 1, envelope, in, len, out, o);
+          in += len;
+        }
+        return out;
+      } catch (DecryptionFailedException e) {
+        Arrays.fill(out, (byte) 0);
+        throw e;
+      }
     }
   }
 
@@ -197,11 +225,16 @@ public final class ContentEnvelope {
     byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
     rnd.nextBytes(salt);
     byte[][] keys = ChunkCipher.derive(dek, salt);
-    byte[] auth =
-        EnvelopeHeader.authenticatedBytes(EnvelopeHeader.FORM_CHUNKED, chunkSize, salt, keys[1]);
-    ChunkCipher cipher = ChunkCipher.forEncryption(keys[0], auth, aad);
-    out.write(auth);
-    out.write(refs);
+    byte[] auth = EnvelopeHeader.chunkedAuthenticated(chunkSize, salt, keys[1]);
+    Arrays.fill(keys[1], (byte) 0);
+    ChunkCipher cipher = ChunkCipher.chunked(keys[0], concat(auth, aad));
+    try {
+      out.write(auth);
+      out.write(refs);
+    } catch (IOException | RuntimeException e) {
+      cipher.close();
+      throw e;
+    }
     return new EncryptingOutputStream(out, cipher, chunkSize);
   }
 
@@ -223,7 +256,7 @@ public final class ContentEnvelope {
       InputStream in, Function<Header, SecretKeyMaterial> dekForHeader, byte[] aad) {
     EnvelopeHeader h = EnvelopeHeader.read(in);
     try (SecretKeyMaterial dek = dekForHeader.apply(h.refs())) {
-      return new DecryptingInputStream(in, ChunkCipher.forDecryption(dek, h, aad), h);
+      return new DecryptingInputStream(in, ChunkCipher.forDecryption(dek, h, aad, true), h);
     }
   }
 

@@ -10,7 +10,11 @@ import java.util.Objects;
  *
  * <p>A chunk's plaintext becomes readable only after its tag has verified; the final chunk is
  * recognised by reading one byte past each full chunk, so truncation at a chunk boundary and
- * appended data both fail. Once a chunk fails, every later read fails too.
+ * appended data both fail. Once a chunk fails, every later read fails too. A read whose buffer can
+ * take a whole chunk gets it decrypted straight into that buffer; if the chunk then fails to
+ * verify, the bytes written there are wiped before the exception is thrown, so the caller never
+ * holds unauthenticated plaintext. The content key is wiped at the end of the stream, on failure
+ * and on {@link #close()}.
  *
  * <p>Memory: at most two chunk-sized buffers, whatever the stream's length; they start small and
  * grow only as far as the chunks read need. Failures surface as {@link DecryptionFailedException},
@@ -22,6 +26,7 @@ final class DecryptingInputStream extends InputStream {
   private static final int INITIAL_BUFFER = 4096 + ChunkCipher.TAG + 1;
   private final boolean single;
   private final int want;
+  private final int chunkSize;
   private byte[] ct;
   private byte[] pt = new byte[0];
   private int carry;
@@ -35,7 +40,8 @@ final class DecryptingInputStream extends InputStream {
     this.in = in;
     this.cipher = cipher;
     this.single = header.form() == EnvelopeHeader.FORM_SINGLE;
-    this.want = single ? 0 : header.chunkSize() + ChunkCipher.TAG + 1;
+    this.chunkSize = header.chunkSize();
+    this.want = single ? 0 : chunkSize + ChunkCipher.TAG + 1;
     this.ct = new byte[Math.min(want, INITIAL_BUFFER)];
   }
 
@@ -56,7 +62,16 @@ final class DecryptingInputStream extends InputStream {
       if (done) {
         return -1;
       }
-      nextChunk();
+      if (!single && len >= chunkSize) {
+        // the next chunk fits the caller's buffer: decrypt straight into it, one copy fewer
+        int n = nextChunk(b, off);
+        if (n > 0) {
+          return n;
+        }
+      } else {
+        limit = nextChunk(null, 0);
+        pos = 0;
+      }
     }
     int n = Math.min(len, limit - pos);
     System.arraycopy(pt, pos, b, off, n);
@@ -69,40 +84,45 @@ final class DecryptingInputStream extends InputStream {
     return limit - pos;
   }
 
-  private void nextChunk() throws IOException {
+  /**
+   * Authenticates and decrypts the next chunk into {@code dst} at {@code off}, or into the internal
+   * buffer when {@code dst} is null; returns the plaintext length. On failure whatever the cipher
+   * wrote is wiped, the stream is marked failed and the content key destroyed.
+   */
+  private int nextChunk(byte[] dst, int off) throws IOException {
     if (failed) {
       throw new DecryptionFailedException("decryption failed: stream already failed");
     }
-    try {
-      if (single) {
-        openSingle();
-      } else {
-        openNext();
+    int n = single ? readSingle() : fill();
+    boolean last = single || n < want;
+    int chunkLen = last ? n : n - 1;
+    int ptLen = Math.max(0, chunkLen - ChunkCipher.TAG);
+    if (dst == null) {
+      if (pt.length < ptLen) {
+        pt = new byte[ptLen];
       }
+      dst = pt;
+      off = 0;
+    }
+    try {
+      int written = cipher.open(index, last, ct, 0, chunkLen, dst, off);
+      index++;
+      if (last) {
+        done = true;
+        cipher.close();
+      } else {
+        ct[0] = ct[n - 1];
+        carry = 1;
+      }
+      return written;
     } catch (DecryptionFailedException e) {
       failed = true;
+      Arrays.fill(dst, off, off + Math.min(ptLen, dst.length - off), (byte) 0);
       Arrays.fill(pt, (byte) 0);
       limit = 0;
       pos = 0;
+      cipher.close();
       throw e;
-    }
-  }
-
-  private void openNext() throws IOException {
-    int n = fill();
-    boolean last = n < want;
-    int chunkLen = last ? n : n - 1;
-    if (pt.length < chunkLen - ChunkCipher.TAG) {
-      pt = new byte[chunkLen - ChunkCipher.TAG];
-    }
-    limit = cipher.open(index, last, ct, 0, chunkLen, pt, 0);
-    pos = 0;
-    index++;
-    if (last) {
-      done = true;
-    } else {
-      ct[0] = ct[n - 1];
-      carry = 1;
     }
   }
 
@@ -120,19 +140,18 @@ final class DecryptingInputStream extends InputStream {
     }
   }
 
-  private void openSingle() throws IOException {
-    byte[] all = in.readNBytes(EnvelopeHeader.MAX_CHUNK + ChunkCipher.TAG + 1);
-    if (all.length > EnvelopeHeader.MAX_CHUNK + ChunkCipher.TAG) {
+  /** Reads the compact form's one chunk (all that follows the header) into {@code ct}. */
+  private int readSingle() throws IOException {
+    ct = in.readNBytes(EnvelopeHeader.MAX_CHUNK + ChunkCipher.TAG + 1);
+    if (ct.length > EnvelopeHeader.MAX_CHUNK + ChunkCipher.TAG) {
       throw EnvelopeHeader.malformed("single-chunk envelope too long");
     }
-    pt = new byte[Math.max(0, all.length - ChunkCipher.TAG)];
-    limit = cipher.open(0, true, all, 0, all.length, pt, 0);
-    pos = 0;
-    done = true;
+    return ct.length;
   }
 
   @Override
   public void close() throws IOException {
+    cipher.close();
     Arrays.fill(pt, (byte) 0);
     limit = 0;
     pos = 0;

@@ -11,8 +11,9 @@ import java.util.Objects;
  *
  * <p>Holds at most one chunk of plaintext and one of ciphertext, whatever the stream's length; the
  * buffers start small and grow to a chunk only when that much is written, so a short stream costs
- * little. Closing this stream closes the underlying one; a stream that is never closed has no final
- * chunk and will not decrypt.
+ * little. A chunk of plaintext that is followed by more input in the same {@code write} call is
+ * encrypted straight from the caller's array. Closing this stream closes the underlying one and
+ * wipes the content key; a stream that is never closed has no final chunk and will not decrypt.
  */
 final class EncryptingOutputStream extends OutputStream {
   private final OutputStream out;
@@ -89,6 +90,7 @@ final class EncryptingOutputStream extends OutputStream {
       emit(buf, 0, pending, true);
       Arrays.fill(buf, 0, pending, (byte) 0);
     } finally {
+      cipher.close();
       out.close();
     }
   }

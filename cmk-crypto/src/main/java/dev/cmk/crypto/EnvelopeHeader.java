@@ -8,26 +8,95 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The parsed header of a version-1 envelope (see FORMAT.md).
+ * The parsed header of a version-1 envelope (see FORMAT.md): a view over the envelope's first
+ * {@link #length()} bytes, so opening an envelope copies nothing it does not need.
  *
- * @param form {@link #FORM_SINGLE} or {@link #FORM_CHUNKED}
- * @param chunkSize plaintext bytes per non-final chunk (0 for the compact form)
- * @param authenticated the header bytes every chunk authenticates: magic through commitment
- * @param salt the per-message HKDF salt (chunked form) or GCM nonce (compact form)
- * @param commitment the key-commitment value
- * @param kekId the KEK id reference, UTF-8 (not authenticated by the chunks)
- * @param wrappedDek the wrapped DEK reference (not authenticated by the chunks)
- * @param length total header length in bytes, references included
+ * <p>The view keeps a reference to the array it parsed; callers hand it arrays they own and do not
+ * change while the envelope is being opened.
  */
-record EnvelopeHeader(
-    int form,
-    int chunkSize,
-    byte[] authenticated,
-    byte[] salt,
-    byte[] commitment,
-    byte[] kekId,
-    byte[] wrappedDek,
-    int length) {
+final class EnvelopeHeader {
+  private final byte[] bytes;
+  private final int form;
+  private final int chunkSize;
+  private final int authLength;
+  private final int kekLength;
+  private final int length;
+
+  private EnvelopeHeader(
+      byte[] bytes, int form, int chunkSize, int authLength, int kekLength, int length) {
+    this.bytes = bytes;
+    this.form = form;
+    this.chunkSize = chunkSize;
+    this.authLength = authLength;
+    this.kekLength = kekLength;
+    this.length = length;
+  }
+
+  /** {@link #FORM_SINGLE} or {@link #FORM_CHUNKED}. */
+  int form() {
+    return form;
+  }
+
+  /** Plaintext bytes per non-final chunk (0 for the compact form). */
+  int chunkSize() {
+    return chunkSize;
+  }
+
+  /** Total header length in bytes, references included. */
+  int length() {
+    return length;
+  }
+
+  /** The header bytes every chunk authenticates: magic through commitment. */
+  byte[] authenticated() {
+    return Arrays.copyOf(bytes, authLength);
+  }
+
+  /** The associated data of every chunk: the authenticated header followed by the caller's. */
+  byte[] chunkAad(byte[] callerAad) {
+    byte[] aad = Arrays.copyOf(bytes, authLength + callerAad.length);
+    System.arraycopy(callerAad, 0, aad, authLength, callerAad.length);
+    return aad;
+  }
+
+  /** The parsed array; the salt or nonce starts at {@link #saltOffset()}. */
+  byte[] bytes() {
+    return bytes;
+  }
+
+  /** Where the per-message salt (chunked form) or GCM nonce (compact form) starts. */
+  int saltOffset() {
+    return form == FORM_CHUNKED ? LEAD + 4 : LEAD;
+  }
+
+  /** Where the 32-byte key commitment starts. */
+  int commitmentOffset() {
+    return authLength - COMMIT_BYTES;
+  }
+
+  /** A copy of the per-message salt of the chunked form. */
+  byte[] salt() {
+    return Arrays.copyOfRange(bytes, saltOffset(), commitmentOffset());
+  }
+
+  ContentEnvelope.Header refs() {
+    int wrappedAt = authLength + 2 + kekLength + 2;
+    return new ContentEnvelope.Header(
+        new String(bytes, authLength + 2, kekLength, StandardCharsets.UTF_8),
+        Arrays.copyOfRange(bytes, wrappedAt, length));
+  }
+
+  /** Constant-time comparison of {@code expected} with {@code actual[off, off+expected.length)}. */
+  static boolean equalsAt(byte[] expected, byte[] actual, int off) {
+    if (actual.length - off < expected.length) {
+      return false;
+    }
+    int diff = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff |= expected[i] ^ actual[off + i];
+    }
+    return diff == 0;
+  }
 
   static final byte[] MAGIC = {'C', 'M', 'K'};
   static final byte VERSION = 1;
@@ -41,27 +110,31 @@ record EnvelopeHeader(
   static final int MAX_CHUNK = 8 << 20;
   private static final int LEAD = 6;
 
-  ContentEnvelope.Header refs() {
-    return new ContentEnvelope.Header(new String(kekId, StandardCharsets.UTF_8), wrappedDek);
-  }
-
   /** Length of the authenticated part of a header of this form. */
   static int authenticatedLength(int form) {
     return form == FORM_CHUNKED ? LEAD + 4 + SALT_BYTES + COMMIT_BYTES : LEAD + NONCE_BYTES + 32;
   }
 
-  /** Encodes the authenticated part of a header. */
-  static byte[] authenticatedBytes(int form, int chunkSize, byte[] salt, byte[] commitment) {
-    byte[] b = new byte[authenticatedLength(form)];
+  /**
+   * Writes the lead (magic, version, algorithm, form) and, for the chunked form, the chunk size at
+   * the start of {@code b}; returns where the salt or nonce goes.
+   */
+  static int writeLead(byte[] b, int form, int chunkSize) {
     System.arraycopy(MAGIC, 0, b, 0, 3);
     b[3] = VERSION;
     b[4] = ALG_AES256_GCM_HKDF_SHA256;
     b[5] = (byte) form;
-    int o = LEAD;
     if (form == FORM_CHUNKED) {
-      putInt(b, o, chunkSize);
-      o += 4;
+      putInt(b, LEAD, chunkSize);
+      return LEAD + 4;
     }
+    return LEAD;
+  }
+
+  /** Encodes the authenticated part of a chunked header. */
+  static byte[] chunkedAuthenticated(int chunkSize, byte[] salt, byte[] commitment) {
+    byte[] b = new byte[authenticatedLength(FORM_CHUNKED)];
+    int o = writeLead(b, FORM_CHUNKED, chunkSize);
     System.arraycopy(salt, 0, b, o, salt.length);
     System.arraycopy(commitment, 0, b, o + salt.length, COMMIT_BYTES);
     return b;
@@ -69,56 +142,51 @@ record EnvelopeHeader(
 
   /** Encodes the key references that follow the authenticated part. */
   static byte[] refBytes(String kekId, byte[] wrappedDek) {
+    byte[] kek = kekUtf8(kekId, wrappedDek);
+    byte[] b = new byte[4 + kek.length + wrappedDek.length];
+    writeRefs(b, 0, kek, wrappedDek);
+    return b;
+  }
+
+  /** The KEK id's UTF-8 bytes, after checking both references fit their 16-bit lengths. */
+  static byte[] kekUtf8(String kekId, byte[] wrappedDek) {
     byte[] kek = kekId.getBytes(StandardCharsets.UTF_8);
     if (kek.length > 0xFFFF || wrappedDek.length > 0xFFFF) {
       throw new IllegalArgumentException("KEK id and wrapped DEK must each fit in 65535 bytes");
     }
-    byte[] b = new byte[4 + kek.length + wrappedDek.length];
-    b[0] = (byte) (kek.length >>> 8);
-    b[1] = (byte) kek.length;
-    System.arraycopy(kek, 0, b, 2, kek.length);
-    int o = 2 + kek.length;
+    return kek;
+  }
+
+  /** Writes the references at {@code off}; returns the offset after them. */
+  static int writeRefs(byte[] b, int off, byte[] kekUtf8, byte[] wrappedDek) {
+    b[off] = (byte) (kekUtf8.length >>> 8);
+    b[off + 1] = (byte) kekUtf8.length;
+    System.arraycopy(kekUtf8, 0, b, off + 2, kekUtf8.length);
+    int o = off + 2 + kekUtf8.length;
     b[o] = (byte) (wrappedDek.length >>> 8);
     b[o + 1] = (byte) wrappedDek.length;
     System.arraycopy(wrappedDek, 0, b, o + 2, wrappedDek.length);
-    return b;
+    return o + 2 + wrappedDek.length;
   }
 
-  /** Parses the header at the start of {@code env}. */
+  /** Parses the header at the start of {@code env}, keeping a reference to it. */
   static EnvelopeHeader parse(byte[] env) {
     int form = checkLead(env);
     int authLen = authenticatedLength(form);
     if (env.length < authLen + 2) {
       throw malformed("truncated header");
     }
-    int o = LEAD;
-    int chunkSize = 0;
-    if (form == FORM_CHUNKED) {
-      chunkSize = checkChunkSize(getInt(env, o));
-      o += 4;
-    }
-    int saltLen = form == FORM_CHUNKED ? SALT_BYTES : NONCE_BYTES;
-    byte[] salt = Arrays.copyOfRange(env, o, o + saltLen);
-    byte[] commitment = Arrays.copyOfRange(env, o + saltLen, authLen);
+    int chunkSize = form == FORM_CHUNKED ? checkChunkSize(getInt(env, LEAD)) : 0;
     int kekLen = u16(env, authLen);
     int wrappedAt = authLen + 2 + kekLen;
     if (env.length < wrappedAt + 2) {
       throw malformed("truncated header");
     }
-    int wrappedLen = u16(env, wrappedAt);
-    int length = wrappedAt + 2 + wrappedLen;
+    int length = wrappedAt + 2 + u16(env, wrappedAt);
     if (env.length < length) {
       throw malformed("truncated header");
     }
-    return new EnvelopeHeader(
-        form,
-        chunkSize,
-        Arrays.copyOf(env, authLen),
-        salt,
-        commitment,
-        Arrays.copyOfRange(env, authLen + 2, wrappedAt),
-        Arrays.copyOfRange(env, wrappedAt + 2, length),
-        length);
+    return new EnvelopeHeader(env, form, chunkSize, authLen, kekLen, length);
   }
 
   /** Reads a header from the stream, leaving it at the first chunk. */

@@ -8,7 +8,6 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The one place CMK calls the JDK's AES-GCM: 128-bit tags, a caller-chosen nonce, a cached {@link
@@ -29,8 +28,14 @@ final class Gcm {
 
   private Gcm() {}
 
-  static SecretKey key(byte[] raw) {
-    return new SecretKeySpec(raw, "AES");
+  /** A wipeable JCA key that takes ownership of {@code raw}. */
+  static AesKey key(byte[] raw) {
+    return new AesKey(raw);
+  }
+
+  /** The GCM parameters for the nonce {@code src[off, off+len)} (copied). */
+  static GCMParameterSpec nonce(byte[] src, int off, int len) {
+    return new GCMParameterSpec(TAG_BYTES * 8, src, off, len);
   }
 
   /**
@@ -40,7 +45,19 @@ final class Gcm {
   static int encrypt(
       SecretKey key,
       byte[] nonce,
-      byte[][] aads,
+      byte[] aad,
+      byte[] in,
+      int inOff,
+      int len,
+      byte[] out,
+      int outOff) {
+    return encrypt(key, nonce(nonce, 0, nonce.length), aad, in, inOff, len, out, outOff);
+  }
+
+  static int encrypt(
+      SecretKey key,
+      GCMParameterSpec nonce,
+      byte[] aad,
       byte[] in,
       int inOff,
       int len,
@@ -48,8 +65,8 @@ final class Gcm {
       int outOff) {
     Cipher c = CIPHER.get();
     try {
-      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
-      for (byte[] aad : aads) {
+      c.init(Cipher.ENCRYPT_MODE, key, nonce);
+      if (aad.length > 0) {
         c.updateAAD(aad);
       }
       return c.doFinal(in, inOff, len, out, outOff);
@@ -71,7 +88,19 @@ final class Gcm {
   static int decrypt(
       SecretKey key,
       byte[] nonce,
-      byte[][] aads,
+      byte[] aad,
+      byte[] in,
+      int inOff,
+      int len,
+      byte[] out,
+      int outOff) {
+    return decrypt(key, nonce(nonce, 0, nonce.length), aad, in, inOff, len, out, outOff);
+  }
+
+  static int decrypt(
+      SecretKey key,
+      GCMParameterSpec nonce,
+      byte[] aad,
       byte[] in,
       int inOff,
       int len,
@@ -82,8 +111,8 @@ final class Gcm {
     }
     Cipher c = CIPHER.get();
     try {
-      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
-      for (byte[] aad : aads) {
+      c.init(Cipher.DECRYPT_MODE, key, nonce);
+      if (aad.length > 0) {
         c.updateAAD(aad);
       }
       return c.doFinal(in, inOff, len, out, outOff);

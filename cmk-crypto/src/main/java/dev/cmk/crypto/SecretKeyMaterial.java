@@ -20,6 +20,12 @@ public final class SecretKeyMaterial implements AutoCloseable {
   private final byte[] bytes;
   private volatile boolean destroyed;
 
+  /**
+   * The compact envelope form's content key and commitment, derived from these bytes on first use
+   * and destroyed with them: they live exactly as long as this key.
+   */
+  private volatile CompactKeys.Entry compactKeys;
+
   private SecretKeyMaterial(byte[] bytes) {
     this.bytes = bytes;
   }
@@ -57,7 +63,28 @@ public final class SecretKeyMaterial implements AutoCloseable {
   /** A copy of the raw bytes, for a KMS call that needs them; wipe it after use. */
   public byte[] copyBytes() {
     checkAlive();
-    return bytes.clone();
+    byte[] copy = bytes.clone();
+    if (destroyed) {
+      // closed while copying: the copy may be partly wiped, never hand it out
+      Arrays.fill(copy, (byte) 0);
+      checkAlive();
+    }
+    return copy;
+  }
+
+  /** The compact-form keys of this key, derived once and destroyed by {@link #close()}. */
+  CompactKeys.Entry compactKeys() {
+    CompactKeys.Entry keys = compactKeys;
+    if (keys == null) {
+      keys = CompactKeys.derive(this);
+      compactKeys = keys;
+      if (destroyed) {
+        // closed while deriving: close() may have missed the entry just stored
+        keys.destroy();
+        checkAlive();
+      }
+    }
+    return keys;
   }
 
   /** A second, independently closable holder of the same key. */
@@ -80,6 +107,11 @@ public final class SecretKeyMaterial implements AutoCloseable {
   public void close() {
     destroyed = true;
     Arrays.fill(bytes, (byte) 0);
+    CompactKeys.Entry keys = compactKeys;
+    if (keys != null) {
+      keys.destroy();
+      compactKeys = null;
+    }
   }
 
   @Override

@@ -49,4 +49,37 @@ class CompactKeysTest {
                     a, KEK_ID, WRAPPED, AAD, new byte[10], new Fixtures.FixedRandom(1)))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void theDerivedKeysLiveAndDieWithTheirDek() {
+    SecretKeyMaterial a = Fixtures.key(5);
+    byte[] env =
+        ContentEnvelope.seal(a, KEK_ID, WRAPPED, AAD, new byte[10], new Fixtures.FixedRandom(2));
+    CompactKeys.Entry keys = a.compactKeys();
+    assertThat(a.compactKeys()).as("derived once per DEK object").isSameAs(keys);
+    assertThat(ContentEnvelope.open(a, AAD, env)).hasSize(10);
+    assertThat(a.compactKeys()).isSameAs(keys);
+    a.close();
+    assertThat(keys.key.isDestroyed()).isTrue();
+    assertThatThrownBy(keys.key::getEncoded).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(a::compactKeys).isInstanceOf(IllegalStateException.class);
+    assertThat(keys.toString()).doesNotContainPattern("[0-9a-f]{16}");
+  }
+
+  @Test
+  void aCompactStreamStillOpensAfterTheResolvedDekIsClosed() throws Exception {
+    byte[] env;
+    try (SecretKeyMaterial a = Fixtures.key(6)) {
+      env =
+          ContentEnvelope.seal(
+              a, KEK_ID, WRAPPED, AAD, Fixtures.bytes(100, 6), new Fixtures.FixedRandom(3));
+    }
+    SecretKeyMaterial[] handedOut = new SecretKeyMaterial[1];
+    try (var in =
+        ContentEnvelope.decryptingStream(
+            new java.io.ByteArrayInputStream(env), h -> handedOut[0] = Fixtures.key(6), AAD)) {
+      assertThat(handedOut[0].isDestroyed()).as("the resolver's key is closed at once").isTrue();
+      assertThat(in.readAllBytes()).isEqualTo(Fixtures.bytes(100, 6));
+    }
+  }
 }

@@ -143,6 +143,31 @@ class ContentEnvelopeTamperTest {
   }
 
   @Test
+  void aReadBufferThatTakesWholeChunksHoldsNoPlaintextOfTheChunkThatFailed() throws Exception {
+    byte[] t = env.clone();
+    t[chunkStart(1) + 3] ^= 0x10;
+    byte[] buf = new byte[3 * CHUNK];
+    try (var in = ContentEnvelope.decryptingStream(new java.io.ByteArrayInputStream(t), dek, AAD)) {
+      assertThat(in.read(buf, 0, buf.length)).isEqualTo(CHUNK);
+      assertThat(Arrays.copyOf(buf, CHUNK)).isEqualTo(Arrays.copyOf(PT, CHUNK));
+      Arrays.fill(buf, (byte) 0x5A);
+      assertThatThrownBy(() -> in.read(buf, 7, buf.length - 7))
+          .isInstanceOf(DecryptionFailedException.class)
+          .hasMessageStartingWith("decryption failed");
+      byte[] expectedChunk = Arrays.copyOfRange(PT, CHUNK, 2 * CHUNK);
+      for (int i = 0; i + 8 <= buf.length; i++) {
+        assertThat(Arrays.copyOfRange(buf, i, i + 8))
+            .as("no 8 bytes of the failed chunk's plaintext at %d", i)
+            .isNotIn(
+                IntStream.rangeClosed(0, CHUNK - 8)
+                    .mapToObj(j -> Arrays.copyOfRange(expectedChunk, j, j + 8))
+                    .toArray());
+      }
+      assertThatThrownBy(() -> in.read(buf)).hasMessage("decryption failed: stream already failed");
+    }
+  }
+
+  @Test
   void appendingAChunkOrBytesFails() {
     assertFails(concat(env, chunk(0)));
     assertFails(concat(env, chunk(CHUNKS - 1)));

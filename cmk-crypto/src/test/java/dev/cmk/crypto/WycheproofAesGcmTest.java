@@ -100,14 +100,11 @@ class WycheproofAesGcmTest {
   @MethodSource("validVectors")
   void validVectorEncryptsAndDecrypts(Vector v) {
     byte[] sealed = new byte[v.msg().length + Gcm.TAG_BYTES];
-    Gcm.encrypt(
-        Gcm.key(v.key()), v.iv(), new byte[][] {v.aad()}, v.msg(), 0, v.msg().length, sealed, 0);
+    Gcm.encrypt(Gcm.key(v.key()), v.iv(), v.aad(), v.msg(), 0, v.msg().length, sealed, 0);
     assertThat(sealed).isEqualTo(concat(v.ct(), v.tag()));
 
     byte[] opened = new byte[v.msg().length];
-    int n =
-        Gcm.decrypt(
-            Gcm.key(v.key()), v.iv(), new byte[][] {v.aad()}, sealed, 0, sealed.length, opened, 0);
+    int n = Gcm.decrypt(Gcm.key(v.key()), v.iv(), v.aad(), sealed, 0, sealed.length, opened, 0);
     assertThat(n).isEqualTo(v.msg().length);
     assertThat(opened).isEqualTo(v.msg());
   }
@@ -118,16 +115,7 @@ class WycheproofAesGcmTest {
     byte[] sealed = concat(v.ct(), v.tag());
     byte[] out = new byte[v.ct().length];
     assertThatThrownBy(
-            () ->
-                Gcm.decrypt(
-                    Gcm.key(v.key()),
-                    v.iv(),
-                    new byte[][] {v.aad()},
-                    sealed,
-                    0,
-                    sealed.length,
-                    out,
-                    0))
+            () -> Gcm.decrypt(Gcm.key(v.key()), v.iv(), v.aad(), sealed, 0, sealed.length, out, 0))
         .isInstanceOf(DecryptionFailedException.class)
         .hasMessageStartingWith("decryption failed");
   }
@@ -136,8 +124,7 @@ class WycheproofAesGcmTest {
   void emptyIvIsRefusedForEncryptionToo() {
     byte[] out = new byte[Gcm.TAG_BYTES];
     assertThatThrownBy(
-            () ->
-                Gcm.encrypt(Gcm.key(new byte[32]), new byte[0], new byte[][] {}, out, 0, 0, out, 0))
+            () -> Gcm.encrypt(Gcm.key(new byte[32]), new byte[0], new byte[0], out, 0, 0, out, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
