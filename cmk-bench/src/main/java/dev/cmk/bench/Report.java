@@ -12,7 +12,8 @@ import java.util.TreeMap;
 /**
  * Turns JMH CSV results of {@link ContentEncryptionBench} into the Markdown tables of
  * BENCHMARKS.md: MB/s (10^6 bytes of plaintext per second) per engine and the ratios of CMK to each
- * peer. Usage: {@code java -cp benchmarks.jar dev.cmk.bench.Report results.csv...}
+ * peer. Usage: {@code java -cp benchmarks.jar dev.cmk.bench.Report results.csv...}; a cell given by
+ * several files (rounds) shows their median.
  */
 public final class Report {
   private static final String[] ENGINES = {
@@ -43,12 +44,14 @@ public final class Report {
   private Report() {}
 
   public static void main(String[] args) throws IOException {
-    Map<String, Double> mbps = new TreeMap<>();
+    Map<String, List<Double>> runs = new TreeMap<>();
     List<Integer> sizes = new ArrayList<>();
     for (String file : args) {
       List<String> lines = Files.readAllLines(Path.of(file));
       if (file.endsWith(".txt")) {
-        readBestIterations(lines, mbps, sizes);
+        Map<String, Double> best = new TreeMap<>();
+        readBestIterations(lines, best, sizes);
+        best.forEach((k, v) -> runs.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
         continue;
       }
       List<String> header = split(lines.get(0));
@@ -58,16 +61,26 @@ public final class Report {
         String method = f.get(0).substring(f.get(0).lastIndexOf('.') + 1);
         int size = Integer.parseInt(f.get(sizeCol));
         double score = Double.parseDouble(f.get(4));
-        mbps.put(method + "@" + size, score * size / 1e6);
+        runs.computeIfAbsent(method + "@" + size, x -> new ArrayList<>()).add(score * size / 1e6);
         if (!sizes.contains(size)) {
           sizes.add(size);
         }
       }
     }
     sizes.sort(null);
+    Map<String, Double> mbps = new TreeMap<>();
+    runs.forEach((k, v) -> mbps.put(k, median(v)));
     System.out.print(throughputTable(mbps, sizes));
     System.out.println();
     System.out.print(ratioTable(mbps, sizes));
+  }
+
+  /** The median of the runs given for one cell (files of several rounds). */
+  static double median(List<Double> values) {
+    List<Double> v = new ArrayList<>(values);
+    v.sort(null);
+    int n = v.size();
+    return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
   }
 
   /** From a JMH text log: the best measured iteration of each (benchmark, size). */

@@ -42,7 +42,16 @@ final class DecryptingInputStream extends InputStream {
     this.single = header.form() == EnvelopeHeader.FORM_SINGLE;
     this.chunkSize = header.chunkSize();
     this.want = single ? 0 : chunkSize + ChunkCipher.TAG + 1;
-    this.ct = new byte[Math.min(want, INITIAL_BUFFER)];
+    this.ct = new byte[Math.min(want, Math.max(INITIAL_BUFFER, available(in)))];
+  }
+
+  /** What the source says it holds (a file or memory knows; a socket may say 0). */
+  private static int available(InputStream in) {
+    try {
+      return in.available();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   @Override
@@ -136,7 +145,8 @@ final class DecryptingInputStream extends InputStream {
       if (n < ct.length || ct.length == want) {
         return n;
       }
-      ct = Arrays.copyOf(ct, (int) Math.min(want, 2L * ct.length));
+      // the content is longer than the first buffer: take a whole chunk at once
+      ct = Arrays.copyOf(ct, want);
     }
   }
 

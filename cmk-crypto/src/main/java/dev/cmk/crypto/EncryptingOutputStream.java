@@ -30,7 +30,7 @@ final class EncryptingOutputStream extends OutputStream {
     this.out = out;
     this.cipher = cipher;
     this.chunkSize = chunkSize;
-    this.buf = new byte[Math.min(chunkSize, INITIAL_BUFFER)];
+    this.buf = new byte[0];
   }
 
   @Override
@@ -57,7 +57,9 @@ final class EncryptingOutputStream extends OutputStream {
         continue;
       }
       if (pending == buf.length) {
-        buf = Arrays.copyOf(buf, Math.min(chunkSize, 2 * buf.length));
+        // grow once to what this write needs (at most a chunk), not by repeated doubling
+        int grown = Math.max(INITIAL_BUFFER, Math.max(2 * buf.length, pending + len));
+        buf = Arrays.copyOf(buf, Math.min(chunkSize, grown));
       }
       int n = Math.min(len, buf.length - pending);
       System.arraycopy(b, off, buf, pending, n);

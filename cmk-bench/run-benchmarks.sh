@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the content-encryption benchmark of BENCHMARKS.md on one JVM and writes the JMH logs and CSVs
+# to cmk-bench/results/<tag>-*.{txt,csv}. Usage (from the repository root, after
+# `./mvnw -q -pl cmk-crypto,cmk-bench -am package -DskipTests`):
+#   cmk-bench/run-benchmarks.sh <java-binary> <tag>
+# Nothing else should run on the machine meanwhile; the load average is recorded next to the logs.
+set -euo pipefail
+J=${1:?java binary}
+TAG=${2:?tag}
+OUT=cmk-bench/results
+JAR=cmk-bench/target/benchmarks.jar
+mkdir -p "$OUT"
+run() { # name, regexp, jmh args...
+  local name=$1 re=$2
+  shift 2
+  uptime >"$OUT/$TAG-$name.load"
+  "$J" -jar "$JAR" "ContentEncryptionBench.($re)" "$@" -rf csv -rff "$OUT/$TAG-$name.csv" \
+    >"$OUT/$TAG-$name.txt" 2>&1
+  uptime >>"$OUT/$TAG-$name.load"
+}
+"$J" -version 2>&1 | head -1 >"$OUT/$TAG-jvm.txt"
+# 1 KiB: one key reused (CMK bytes vs Tink AesGcm vs JDK) and a new key per message
+run 1k 'cmkBytes|cmkFreshDek|tinkAead|tinkFreshKey|jdk|cmkStream|tinkStream4k|awsEsdk' \
+  -p size=1024 -f 1 -wi 5 -i 5 -w 1s -r 1s
+# 64 KiB and 1 MiB: every engine
+run mid 'cmkBytes|cmkStream|tinkAead|tinkStream4k|tinkStream1m|awsEsdk|jdk' \
+  -p size=65536,1048576 -f 1 -wi 6 -i 5 -w 1s -r 1s
+# 64 MiB: every engine, longer iterations (one op takes up to a second)
+run 64m 'cmkBytes|cmkStream|tinkAead|tinkStream4k|tinkStream1m|awsEsdk|jdk' \
+  -p size=67108864 -f 1 -wi 4 -i 3 -w 2s -r 2s
