@@ -2,6 +2,7 @@ package dev.cmk.provider.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.identity.AzureAuthorityHosts;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyProperties;
@@ -17,7 +18,9 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.LoopbackEndpoints;
 import dev.cmk.provider.azure.AzureErrors.Op;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -28,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Customer keys in Azure Key Vault or Managed HSM: RSA keys ({@code RSA}, {@code RSA-HSM}) used
@@ -64,16 +68,35 @@ public final class AzureKeyVaultProvider implements KeyProvider {
    * customer's vault lives in the customer's tenant, which the vault's bearer challenge names.
    */
   public static AzureKeyVaultProvider create(AzureConfig config, SecureRandom random) {
-    HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), null);
-    TokenCredential credential =
+    return create(config, random, URI.create(AzureAuthorityHosts.AZURE_PUBLIC_CLOUD), null);
+  }
+
+  /**
+   * As {@link #create(AzureConfig, SecureRandom)}, signing in at {@code authorityHost} over a
+   * transport that trusts {@code tls} (when not null). A loopback authority (a test's identity
+   * stub) needs {@link LoopbackEndpoints#allowed()} and gets no instance discovery, which would
+   * otherwise ask login.microsoftonline.com about it.
+   */
+  static AzureKeyVaultProvider create(
+      AzureConfig config, SecureRandom random, URI authorityHost, SSLContext tls) {
+    HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), tls);
+    ClientSecretCredentialBuilder b =
         new ClientSecretCredentialBuilder()
+            .authorityHost(authorityHost.toString())
             .tenantId(config.tenantId())
             .clientId(config.clientId())
             .clientSecret(SecretReader.read(config.clientSecret()))
             .additionallyAllowedTenants("*")
             .httpClient(http)
-            .build();
-    return new AzureKeyVaultProvider(credential, http, random, Clock.systemUTC());
+            .httpLogOptions(AzureClients.noHttpLogging());
+    if (LoopbackEndpoints.isLoopback(authorityHost.getHost())) {
+      if (!LoopbackEndpoints.allowed()) {
+        throw new IllegalArgumentException(
+            "an Azure authority host on this machine needs -D" + LoopbackEndpoints.PROPERTY);
+      }
+      b.disableInstanceDiscovery();
+    }
+    return new AzureKeyVaultProvider(b.build(), http, random, Clock.systemUTC());
   }
 
   @Override
