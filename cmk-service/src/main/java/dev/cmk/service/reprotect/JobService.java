@@ -277,7 +277,7 @@ public final class JobService {
         job.kind().name().toLowerCase(Locale.ROOT),
         String.format(
             Locale.ROOT,
-            "re-protection job %s started: %s, %s, %d items to move under %s key %s",
+            "re-protection job %s started: %s, %s, %d item(s) to move under %s key %s",
             job.id(),
             job.kind(),
             job.mode(),

@@ -162,7 +162,7 @@ class RecoveryTest {
         .isEqualTo(
             "re-protection job "
                 + job.id()
-                + " started: RECOVERY, KEK_REWRAP, 4 items to move under remote key customer");
+                + " started: RECOVERY, KEK_REWRAP, 4 item(s) to move under remote key customer");
     assertThat(events.get(0).customerKeyId()).isEqualTo(keyId);
     assertThat(events.get(0).detail())
         .isEqualTo(

@@ -103,7 +103,7 @@ class RotationTest {
                 "rotation",
                 "re-protection job "
                     + job.id()
-                    + " started: ROTATION, KEK_REWRAP, 6 items to move under remote key"
+                    + " started: ROTATION, KEK_REWRAP, 6 item(s) to move under remote key"
                     + " customer2"));
 
     // the old key is gone for good: the account runs on the new key only
