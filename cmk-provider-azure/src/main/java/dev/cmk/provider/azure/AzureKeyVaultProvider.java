@@ -2,7 +2,6 @@ package dev.cmk.provider.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
-import com.azure.identity.AzureAuthorityHosts;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyProperties;
@@ -68,28 +67,31 @@ public final class AzureKeyVaultProvider implements KeyProvider {
    * customer's vault lives in the customer's tenant, which the vault's bearer challenge names.
    */
   public static AzureKeyVaultProvider create(AzureConfig config, SecureRandom random) {
-    return create(config, random, URI.create(AzureAuthorityHosts.AZURE_PUBLIC_CLOUD), null);
+    return create(config, random, null, null);
   }
 
   /**
-   * As {@link #create(AzureConfig, SecureRandom)}, signing in at {@code authorityHost} over a
-   * transport that trusts {@code tls} (when not null). A loopback authority (a test's identity
-   * stub) needs {@link LoopbackEndpoints#allowed()} and gets no instance discovery, which would
-   * otherwise ask login.microsoftonline.com about it.
+   * As {@link #create(AzureConfig, SecureRandom)}, signing in at {@code authorityHost} (null: the
+   * SDK's default, {@code AZURE_AUTHORITY_HOST} or the public cloud) over a transport that trusts
+   * {@code tls} (null: the JDK's trust store). A loopback authority (a test's identity stub) needs
+   * {@link LoopbackEndpoints#allowed()} and gets no instance discovery, which would otherwise ask
+   * login.microsoftonline.com about it.
    */
   static AzureKeyVaultProvider create(
       AzureConfig config, SecureRandom random, URI authorityHost, SSLContext tls) {
     HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), tls);
     ClientSecretCredentialBuilder b =
         new ClientSecretCredentialBuilder()
-            .authorityHost(authorityHost.toString())
             .tenantId(config.tenantId())
             .clientId(config.clientId())
             .clientSecret(SecretReader.read(config.clientSecret()))
             .additionallyAllowedTenants("*")
             .httpClient(http)
             .httpLogOptions(AzureClients.noHttpLogging());
-    if (LoopbackEndpoints.isLoopback(authorityHost.getHost())) {
+    if (authorityHost != null) {
+      b.authorityHost(authorityHost.toString());
+    }
+    if (authorityHost != null && LoopbackEndpoints.isLoopback(authorityHost.getHost())) {
       if (!LoopbackEndpoints.allowed()) {
         throw new IllegalArgumentException(
             "an Azure authority host on this machine needs -D" + LoopbackEndpoints.PROPERTY);
