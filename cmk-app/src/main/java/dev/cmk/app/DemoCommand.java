@@ -6,7 +6,7 @@ import dev.cmk.service.auth.Role;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,13 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cmk demo}: starts a node with everything embedded in a temporary directory and walks the
@@ -37,7 +41,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the temporary data directory and print its path.")
   boolean keep;
 
-  private final PrintStream out = System.out;
+  @Spec CommandSpec spec;
+
+  private PrintWriter out;
   private HttpClient client;
   private String base;
   private String admin;
@@ -45,8 +51,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("cmk-demo");
-    CmkConfig cfg = CmkConfig.embeddedIn(dir, 64L << 20);
+    CmkConfig cfg = demoConfig(CmkConfig.embeddedIn(dir, 64L << 20));
     try (CmkNode node = new CmkNode(cfg, Clock.systemUTC()).start()) {
       client = HttpClient.newHttpClient();
       base = "http://127.0.0.1:" + node.port();
@@ -59,6 +66,25 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The embedded configuration with a scheduled probe round far beyond the demo's length: the demo
+   * probes itself, so what it prints (provider calls above all) does not depend on timing.
+   */
+  private static CmkConfig demoConfig(CmkConfig c) {
+    return new CmkConfig(
+        c.platformName(),
+        c.server(),
+        c.storage(),
+        c.keys(),
+        c.local(),
+        c.kekCache(),
+        c.maxContentBytes(),
+        c.providers(),
+        c.principals(),
+        new CmkConfig.Availability(
+            Duration.ofHours(1), c.availability().jobLease(), c.availability().jobBatchSize()));
   }
 
   private void run(CmkNode node) throws Exception {
@@ -204,10 +230,133 @@ final class DemoCommand implements Callable<Integer> {
             + bobs.body()
             + "\"");
 
+    fallbackAndRecovery(node, operator);
+
     step(
         "Demo complete: "
             + (long) CountingKeyProvider.total(node.metrics())
             + " provider calls in all; see /metrics for cmk_provider_calls_total.");
+  }
+
+  /** Steps 8-10: an outage under fallback, then the key comes back and recovery runs. */
+  private void fallbackAndRecovery(CmkNode node, String operator) throws Exception {
+    JsonNode acct =
+        call(
+            operator, "POST", "/v1/accounts", Map.of("name", "Globex", "region", "us-east-1"), 201);
+    String g = acct.get("id").asText();
+    admin = token(operator, Map.of("role", "admin", "accountId", g, "label", "globex security"));
+    service =
+        token(
+            operator,
+            Map.of(
+                "role", "service", "accountId", g, "services", List.of("chat"), "label", "chat"));
+    node.localProvider().orElseThrow().createKey("globex-cmk");
+    call(
+        admin,
+        "PUT",
+        "/v1/accounts/" + g + "/key",
+        Map.of("provider", "local", "keyId", "globex-cmk"),
+        201);
+    call(
+        admin,
+        "PUT",
+        "/v1/accounts/" + g + "/users/carol/license",
+        Map.of("cmkLicensed", true),
+        200);
+    call(admin, "PUT", "/v1/accounts/" + g + "/fallback", Map.of("enabled", true), 200);
+    JsonNode before = putContent(g, "chat-message", "carol", "Carol: Q3 numbers attached.");
+    step(
+        "8. Account "
+            + g
+            + " (Globex) registers local:globex-cmk, licenses carol and turns fallback ON;"
+            + " carol's message "
+            + before.get("objectId").asText()
+            + " is protected by "
+            + before.get("protection").asText());
+
+    node.localProvider().orElseThrow().setReachable("globex-cmk", false);
+    node.keks.purgeAccount(g); // as if the cached KEKs had expired
+    List<JsonNode> during = new ArrayList<>();
+    for (String text : List.of("Carol: is the KMS down?", "Carol: still writing.", "Carol: ok")) {
+      during.add(putContent(g, "chat-message", "carol", text));
+    }
+    step(
+        "9. Globex's KMS becomes unreachable (an outage, not the customer's decision). Writes go"
+            + " on under the platform's backup key:");
+    for (JsonNode o : during) {
+      out.printf(
+          "     %-28s → HTTP 201, protected by %-8s (KEK %s)%n",
+          o.get("objectId").asText(), o.get("protection").asText(), o.get("kekId").asText());
+    }
+    JsonNode status = call(admin, "GET", "/v1/accounts/" + g + "/key-status", null, 200);
+    out.println(
+        "     key status: "
+            + status.get("state").asText()
+            + " ("
+            + status.get("cause").asText()
+            + ")");
+
+    node.localProvider().orElseThrow().setReachable("globex-cmk", true);
+    double atStart = CountingKeyProvider.total(node.metrics());
+    node.availability.probe(node.keys.activeKey(g).orElseThrow());
+    double afterProbe = CountingKeyProvider.total(node.metrics());
+    JsonNode job = awaitJob(node, g);
+    double afterJob = CountingKeyProvider.total(node.metrics());
+    step(
+        "10. The KMS is back. The probe sees it ("
+            + call(admin, "GET", "/v1/accounts/" + g + "/key-status", null, 200)
+                .get("state")
+                .asText()
+            + ") and starts recovery job "
+            + job.get("id").asText()
+            + " ("
+            + job.get("mode").asText()
+            + "): "
+            + job.get("status").asText()
+            + ", "
+            + job.get("done").asText()
+            + "/"
+            + job.get("total").asText()
+            + " fallback KEK(s) re-wrapped under the customer's key");
+    for (JsonNode o : during) {
+      JsonNode now =
+          call(
+              admin,
+              "GET",
+              "/v1/accounts/" + g + "/objects/" + o.get("objectId").asText(),
+              null,
+              200);
+      out.printf(
+          "     %-28s → now protected by %s (KEK %s, unchanged)%n",
+          o.get("objectId").asText(), now.get("protection").asText(), now.get("kekId").asText());
+    }
+    out.printf(
+        "     recovery cost %d provider calls: %d for the probe, %d for the job (one per fallback"
+            + " KEK, not per object)%n",
+        (long) (afterJob - atStart), (long) (afterProbe - atStart), (long) (afterJob - afterProbe));
+    for (JsonNode e : call(admin, "GET", "/v1/accounts/" + g + "/key-events?limit=3", null, 200)) {
+      String to = e.get("to").asText();
+      out.printf(
+          "     key event %-12s %s%s%n",
+          e.get("kind").asText(), to.isEmpty() ? "" : "→ " + to + ": ", e.get("detail").asText());
+    }
+  }
+
+  /** Runs the account's recovery job here (the node's background thread may help) until it ends. */
+  private JsonNode awaitJob(CmkNode node, String account) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      node.jobs.runUntilIdle(100);
+      JsonNode jobs = call(admin, "GET", "/v1/accounts/" + account + "/jobs", null, 200);
+      JsonNode job = jobs.path(0);
+      if (job.isMissingNode()) {
+        throw new IllegalStateException("no recovery job started for account " + account);
+      }
+      if (!job.get("status").asText().equals("RUNNING") || System.nanoTime() > deadline) {
+        return job;
+      }
+      Thread.sleep(50);
+    }
   }
 
   private JsonNode putContent(String account, String asset, String user, String text)
@@ -231,7 +380,11 @@ final class DemoCommand implements Callable<Integer> {
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/json")
             .header("Authorization", "Bearer " + token)
-            .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .build();
     HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != expected) {

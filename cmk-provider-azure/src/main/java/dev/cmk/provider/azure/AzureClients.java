@@ -32,9 +32,10 @@ final class AzureClients {
 
   /**
    * HTTP logging off regardless of {@code AZURE_HTTP_LOG_DETAIL_LEVEL}: at BODY level the SDK would
-   * log wrapkey requests and unwrapkey responses, which carry key material.
+   * log wrapkey requests and unwrapkey responses, which carry key material, and token requests and
+   * responses, which carry the client secret and access tokens.
    */
-  private static HttpLogOptions noHttpLogging() {
+  static HttpLogOptions noHttpLogging() {
     return new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
   }
 

@@ -2,6 +2,7 @@ package dev.cmk.provider.azure;
 
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.cmk.provider.BadCiphertextException;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyRefusedException;
@@ -13,6 +14,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +56,10 @@ final class AzureErrors {
           what + ": no access token for the platform principal (" + e.getMessage() + ")",
           e);
     }
+    Optional<MsalServiceException> signIn = cause(e, MsalServiceException.class);
+    if (signIn.isPresent()) {
+      return fromSignIn(signIn.get(), what, e);
+    }
     if (causedBy(e, HttpTimeoutException.class) || causedBy(e, TimeoutException.class)) {
       return new KeyUnavailableException(FailureReason.TIMEOUT, "Timeout", what + ": timed out", e);
     }
@@ -69,6 +75,42 @@ final class AzureErrors {
         e.getClass().getSimpleName(),
         what + ": " + e.getMessage(),
         e);
+  }
+
+  /**
+   * The identity platform answered the token request (the SDK wraps MSAL's exception, not always in
+   * a {@link ClientAuthenticationException}). A 4xx ({@code invalid_client} for a wrong or expired
+   * secret, {@code unauthorized_client} for an unknown application…) is the platform's
+   * misconfiguration, refused so that fallback does not hide it; 429 and 5xx are an outage.
+   */
+  private static ProviderException fromSignIn(
+      MsalServiceException m, String what, RuntimeException e) {
+    int status = m.statusCode() == null ? 0 : m.statusCode();
+    String code = "SignIn:" + (m.errorCode() == null ? "HTTP" + status : m.errorCode());
+    String detail =
+        what
+            + ": the identity platform refused the platform principal's sign-in ("
+            + code
+            + ", HTTP "
+            + status
+            + "): "
+            + firstLine(m.getMessage());
+    if (status == 429) {
+      return new KeyUnavailableException(FailureReason.THROTTLED, code, detail, e);
+    }
+    if (status >= 500 || status == 0) {
+      return new KeyUnavailableException(FailureReason.PROVIDER_ERROR, code, detail, e);
+    }
+    return new KeyRefusedException(
+        FailureReason.ACCESS_DENIED,
+        code,
+        detail + "; check azure.tenantId, azure.clientId and the client secret",
+        e);
+  }
+
+  private static String firstLine(String message) {
+    String m = String.valueOf(message).lines().findFirst().orElse("");
+    return m.length() > 300 ? m.substring(0, 300) + "…" : m;
   }
 
   private static ProviderException fromResponse(HttpResponseException h, Op op, String what) {
@@ -118,6 +160,15 @@ final class AzureErrors {
   private static String first(Pattern p, String text, String otherwise) {
     Matcher m = p.matcher(text);
     return m.find() ? m.group(1) : otherwise;
+  }
+
+  private static <T extends Throwable> Optional<T> cause(Throwable t, Class<T> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return Optional.of(type.cast(c));
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {

@@ -17,7 +17,9 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.LoopbackEndpoints;
 import dev.cmk.provider.azure.AzureErrors.Op;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -28,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Customer keys in Azure Key Vault or Managed HSM: RSA keys ({@code RSA}, {@code RSA-HSM}) used
@@ -64,16 +67,38 @@ public final class AzureKeyVaultProvider implements KeyProvider {
    * customer's vault lives in the customer's tenant, which the vault's bearer challenge names.
    */
   public static AzureKeyVaultProvider create(AzureConfig config, SecureRandom random) {
-    HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), null);
-    TokenCredential credential =
+    return create(config, random, null, null);
+  }
+
+  /**
+   * As {@link #create(AzureConfig, SecureRandom)}, signing in at {@code authorityHost} (null: the
+   * SDK's default, {@code AZURE_AUTHORITY_HOST} or the public cloud) over a transport that trusts
+   * {@code tls} (null: the JDK's trust store). A loopback authority (a test's identity stub) needs
+   * {@link LoopbackEndpoints#allowed()} and gets no instance discovery, which would otherwise ask
+   * login.microsoftonline.com about it.
+   */
+  static AzureKeyVaultProvider create(
+      AzureConfig config, SecureRandom random, URI authorityHost, SSLContext tls) {
+    HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), tls);
+    ClientSecretCredentialBuilder b =
         new ClientSecretCredentialBuilder()
             .tenantId(config.tenantId())
             .clientId(config.clientId())
             .clientSecret(SecretReader.read(config.clientSecret()))
             .additionallyAllowedTenants("*")
             .httpClient(http)
-            .build();
-    return new AzureKeyVaultProvider(credential, http, random, Clock.systemUTC());
+            .httpLogOptions(AzureClients.noHttpLogging());
+    if (authorityHost != null) {
+      b.authorityHost(authorityHost.toString());
+    }
+    if (authorityHost != null && LoopbackEndpoints.isLoopback(authorityHost.getHost())) {
+      if (!LoopbackEndpoints.allowed()) {
+        throw new IllegalArgumentException(
+            "an Azure authority host on this machine needs -D" + LoopbackEndpoints.PROPERTY);
+      }
+      b.disableInstanceDiscovery();
+    }
+    return new AzureKeyVaultProvider(b.build(), http, random, Clock.systemUTC());
   }
 
   @Override

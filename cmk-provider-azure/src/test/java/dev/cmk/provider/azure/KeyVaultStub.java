@@ -58,6 +58,7 @@ final class KeyVaultStub implements AutoCloseable {
   private final Map<String, Boolean> forbidden = new ConcurrentHashMap<>();
   private final AtomicInteger nextFailure = new AtomicInteger();
   private final AtomicInteger challenges = new AtomicInteger();
+  private final List<String> bearerTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile long delayMillis;
 
   private final String resource;
@@ -123,9 +124,18 @@ final class KeyVaultStub implements AutoCloseable {
     return challenges.get();
   }
 
+  /** The bearer tokens requests carried, in order (one entry per request that had one). */
+  List<String> bearerTokensSeen() {
+    return List.copyOf(bearerTokens);
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      if (auth != null && auth.startsWith("Bearer ")) {
+        bearerTokens.add(auth.substring("Bearer ".length()));
+      }
       int failure = nextFailure.getAndSet(0);
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);

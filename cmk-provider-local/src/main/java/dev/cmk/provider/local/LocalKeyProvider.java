@@ -13,6 +13,7 @@ import dev.cmk.provider.KeyIdFormatException;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.KeyUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +27,8 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Security:</b> never for production: the root keys sit on the same disk as the data they
  * protect, so disabling them proves nothing to a customer. The constructor logs a warning that says
  * so. Key ids are aliases ({@code [A-Za-z0-9_-]{1,64}}); enabled/disabled state is kept in the
- * keystore as a marker entry so that demos and tests can switch a key off.
+ * keystore as a marker entry so that demos and tests can switch a key off; {@link #setReachable}
+ * simulates an outage instead.
  */
 public final class LocalKeyProvider implements KeyProvider {
   public static final String KIND = "local";
@@ -50,6 +54,7 @@ public final class LocalKeyProvider implements KeyProvider {
   private final char[] password;
   private final SecureRandom random;
   private final KeyStore store;
+  private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
   public LocalKeyProvider(Path file, char[] password, SecureRandom random) {
     this.file = file;
@@ -102,6 +107,22 @@ public final class LocalKeyProvider implements KeyProvider {
     }
   }
 
+  /**
+   * Simulates an outage of a key, the way a cloud KMS that cannot be reached looks to the service:
+   * while {@code reachable} is false every use of the key fails as unavailable ({@code NETWORK}),
+   * so retries and the account's fallback apply. Unlike {@link #setEnabled} this is not the
+   * customer's decision and is not kept in the keystore: it lasts until switched back or the
+   * process ends.
+   */
+  public void setReachable(String alias, boolean reachable) {
+    String a = alias.toLowerCase(java.util.Locale.ROOT);
+    if (reachable) {
+      unreachable.remove(a);
+    } else {
+      unreachable.add(a);
+    }
+  }
+
   @Override
   public String kind() {
     return KIND;
@@ -118,6 +139,12 @@ public final class LocalKeyProvider implements KeyProvider {
   @Override
   public synchronized KeyDescription describe(KeyRef key) {
     String alias = alias(key);
+    if (unreachable.contains(alias)) {
+      throw new KeyUnavailableException(
+          FailureReason.NETWORK,
+          "SimulatedOutage",
+          "local key " + key.keyId() + " cannot be reached (simulated outage)");
+    }
     try {
       if (!store.containsAlias(alias)) {
         throw notFound(key);

@@ -6,13 +6,7 @@ import com.oracle.bmc.keymanagement.KmsCryptoClient;
 import com.oracle.bmc.keymanagement.KmsManagementClient;
 import com.oracle.bmc.retrier.RetryConfiguration;
 import com.oracle.bmc.util.CircuitBreakerUtils;
-import dev.cmk.provider.FailureReason;
-import dev.cmk.provider.KeyRefusedException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -65,29 +59,16 @@ final class OciClients implements AutoCloseable {
 
   private synchronized SimpleAuthenticationDetailsProvider auth() {
     if (auth == null) {
-      if (!Files.isReadable(config.privateKeyPem())) {
-        throw new KeyRefusedException(
-            FailureReason.ACCESS_DENIED,
-            "ApiKeyUnreadable",
-            "the OCI API key file " + config.privateKeyPem() + " cannot be read");
-      }
+      ApiKeyFile.check(config.privateKeyPem());
       auth =
           SimpleAuthenticationDetailsProvider.builder()
               .tenantId(config.tenancyOcid())
               .userId(config.userOcid())
               .fingerprint(config.fingerprint())
-              .privateKeySupplier(this::openPem)
+              .privateKeySupplier(() -> ApiKeyFile.open(config.privateKeyPem()))
               .build();
     }
     return auth;
-  }
-
-  private InputStream openPem() {
-    try {
-      return Files.newInputStream(config.privateKeyPem());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + config.privateKeyPem(), e);
-    }
   }
 
   @Override

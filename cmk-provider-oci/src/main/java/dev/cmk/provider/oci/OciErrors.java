@@ -7,6 +7,7 @@ import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.ProviderException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Turns OCI SDK failures into the SPI's families, by HTTP status and OCI error code.
@@ -30,8 +31,9 @@ final class OciErrors {
   }
 
   static ProviderException classify(RuntimeException e, Op op, OciKeyId key) {
-    if (e instanceof ProviderException p) {
-      return p;
+    Optional<ProviderException> ours = ownCause(e);
+    if (ours.isPresent()) {
+      return ours.get();
     }
     String what = op.name().toLowerCase(Locale.ROOT) + " with OCI key " + key.keyOcid();
     if (!(e instanceof BmcException b)) {
@@ -94,6 +96,16 @@ final class OciErrors {
       }
     }
     return false;
+  }
+
+  /** A refusal of ours (e.g. the API key file) raised inside the SDK and wrapped by it. */
+  private static Optional<ProviderException> ownCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ProviderException p) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean isDeletion(BmcException b) {

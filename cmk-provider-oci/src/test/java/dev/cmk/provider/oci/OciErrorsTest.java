@@ -52,6 +52,14 @@ class OciErrorsTest {
         .isInstanceOf(KeyUnavailableException.class);
   }
 
+  @Test
+  void ourOwnRefusalWrappedByTheSdkStaysRefused() {
+    KeyRefusedException ours =
+        new KeyRefusedException(FailureReason.ACCESS_DENIED, "ApiKeyUnreadable", "key file");
+    assertThat(OciErrors.classify(new IllegalStateException("signer", ours), Op.ENCRYPT, KEY))
+        .isSameAs(ours);
+  }
+
   private static ProviderException classify(int status, String code, String message, Op op) {
     return OciErrors.classify(new BmcException(status, code, message, "req-1"), op, KEY);
   }

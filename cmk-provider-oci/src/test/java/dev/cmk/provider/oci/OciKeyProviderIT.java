@@ -195,7 +195,9 @@ class OciKeyProviderIT extends KeyProviderContract {
           .isInstanceOfSatisfying(
               KeyRefusedException.class,
               e -> assertThat(e.reason()).isEqualTo(FailureReason.ACCESS_DENIED))
-          .hasMessageContaining("nope.pem");
+          .hasMessageContaining("nope.pem")
+          .extracting(e -> ((KeyRefusedException) e).providerCode())
+          .isEqualTo("ApiKeyUnreadable");
     }
   }
 }

@@ -77,6 +77,32 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     return store.events(accountId, limit);
   }
 
+  /**
+   * Appends an event that is not a state transition (e.g. a re-protection job started), so the
+   * account's key-events show it next to the transitions that caused it.
+   */
+  public void recordEvent(
+      String accountId,
+      String customerKeyId,
+      String kind,
+      String reason,
+      String source,
+      String detail) {
+    store.appendEvent(
+        new KeyEvent(
+            Ids.newId("evt", random),
+            accountId,
+            customerKeyId,
+            kind,
+            "",
+            "",
+            Cause.NONE,
+            reason,
+            source,
+            abbreviate(detail),
+            clock.instant()));
+  }
+
   /** Probes every active customer key once (one round of the schedule). */
   public void probeAll() {
     List<CustomerKey> active = store.activeKeys();

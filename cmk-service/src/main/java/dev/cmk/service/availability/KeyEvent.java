@@ -3,10 +3,13 @@ package dev.cmk.service.availability;
 import java.time.Instant;
 
 /**
- * One recorded change: a state transition ({@code kind = transition}) or an admin action on
- * availability ({@code revoked}, {@code fallback_enabled}, {@code fallback_disabled}).
+ * One recorded change: a state transition ({@code kind = transition}), an admin action on
+ * availability ({@code revoked}, {@code fallback_enabled}, {@code fallback_disabled}) or a
+ * re-protection job starting or ending ({@code job_started} with {@code reason} the job's kind,
+ * {@code recovery} or {@code rotation}; {@code job_finished} with {@code reason} its end status,
+ * {@code succeeded} or {@code failed}; {@code detail} names the job, its mode and its counts).
  *
- * @param source what saw it: {@code probe}, {@code traffic} or {@code admin}
+ * @param source what saw it: {@code probe}, {@code traffic}, {@code admin} or {@code job}
  */
 public record KeyEvent(
     String id,
@@ -21,4 +24,6 @@ public record KeyEvent(
     String detail,
     Instant at) {
   public static final String TRANSITION = "transition";
+  public static final String JOB_STARTED = "job_started";
+  public static final String JOB_FINISHED = "job_finished";
 }

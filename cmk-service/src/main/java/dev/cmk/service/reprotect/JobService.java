@@ -12,6 +12,7 @@ import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.availability.TransitionListener;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -187,7 +189,10 @@ public final class JobService {
     }
     Optional<Job> job = store.create(newJob(accountId, Job.Kind.RECOVERY, mode, target), items);
     job.ifPresent(
-        j -> LOG.info("account {}: recovery job {} ({}) started", accountId, j.id(), mode));
+        j -> {
+          LOG.info("account {}: recovery job {} ({}) started", accountId, j.id(), mode);
+          recordStarted(j, active.get().id());
+        });
     return job;
   }
 
@@ -244,15 +249,76 @@ public final class JobService {
                   Map.of("jobId", j.id()));
             });
     CustomerKey target = resolveTarget(account, req);
-    return store
-        .create(
-            newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
-            JobStore.Items.KEKS_NOT_UNDER_TARGET)
-        .orElseThrow(
-            () ->
-                new CmkException(
-                    ErrorCode.JOB_IN_PROGRESS,
-                    "another job started for account " + accountId + "; rotate again later"));
+    Job job =
+        store
+            .create(
+                newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
+                JobStore.Items.KEKS_NOT_UNDER_TARGET)
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.JOB_IN_PROGRESS,
+                        "another job started for account " + accountId + "; rotate again later"));
+    recordStarted(job, target.id());
+    return job;
+  }
+
+  // ---- key events ---------------------------------------------------------------------------
+
+  /**
+   * The account's key-events show each job next to the transitions that caused it. Written after
+   * the job's own transaction: a node dying in between loses the row, never the job.
+   */
+  private void recordStarted(Job job, String customerKeyId) {
+    recordEvent(
+        job,
+        customerKeyId,
+        KeyEvent.JOB_STARTED,
+        job.kind().name().toLowerCase(Locale.ROOT),
+        String.format(
+            Locale.ROOT,
+            "re-protection job %s started: %s, %s, %d item(s) to move under %s key %s",
+            job.id(),
+            job.kind(),
+            job.mode(),
+            job.total(),
+            job.target().provider(),
+            job.target().keyId()));
+  }
+
+  private void recordFinished(Job job, Instant now) {
+    Job ended = store.find(job.id()).orElse(job);
+    Job.Progress p = store.progress(ended, now);
+    String customerKeyId =
+        keyStore
+            .findActive(job.accountId())
+            .filter(k -> sameKey(primary(k), job.target()))
+            .map(CustomerKey::id)
+            .orElse("");
+    recordEvent(
+        ended,
+        customerKeyId,
+        KeyEvent.JOB_FINISHED,
+        ended.status().name().toLowerCase(Locale.ROOT),
+        String.format(
+            Locale.ROOT,
+            "re-protection job %s finished: %s, %s, %s: %d done, %d failed%s",
+            ended.id(),
+            ended.kind(),
+            ended.mode(),
+            ended.status(),
+            p.done(),
+            p.failed(),
+            p.failed() > 0 ? " (see the job's item errors)" : ""));
+  }
+
+  private void recordEvent(
+      Job job, String customerKeyId, String kind, String reason, String detail) {
+    try {
+      availability.recordEvent(job.accountId(), customerKeyId, kind, reason, "job", detail);
+    } catch (RuntimeException e) {
+      LOG.warn("account {}: cannot record {} of job {}", job.accountId(), kind, job.id(), e);
+    }
   }
 
   private CustomerKey resolveTarget(Account account, RotateRequest req) {
@@ -358,6 +424,7 @@ public final class JobService {
       if (store.finish(job, now)) {
         LOG.info("account {}: job {} ({}) finished", job.accountId(), job.id(), job.kind());
         revocation.purgeEverywhere(job.accountId());
+        recordFinished(job, now);
       }
       return 0;
     }
@@ -390,7 +457,7 @@ public final class JobService {
             token,
             ids.subList(i, ids.size()),
             clock.instant().plus(config.retryDelay()),
-            "key " + e.reason().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage());
+            "key " + e.reason().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
         return done.size();
       }
     }

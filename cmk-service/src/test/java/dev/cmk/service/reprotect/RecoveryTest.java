@@ -2,12 +2,14 @@ package dev.cmk.service.reprotect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.ServiceFixture;
 import dev.cmk.service.SwitchableProvider.Mode;
 import dev.cmk.service.account.Account;
+import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.kek.Protection;
@@ -145,6 +147,48 @@ class RecoveryTest {
           .isEqualTo(o.kekId());
     }
     assertEverythingUnderTheCmkAndReadableWithoutTheBackupKey();
+
+    // the admin's key-events, newest first: back, job started, job finished
+    List<KeyEvent> events = f.revocation.events(acct.id(), 100);
+    assertThat(events.subList(0, 3))
+        .extracting(KeyEvent::kind, KeyEvent::toState, KeyEvent::reason, KeyEvent::source)
+        .containsExactly(
+            tuple(KeyEvent.JOB_FINISHED, "", "succeeded", "job"),
+            tuple(KeyEvent.JOB_STARTED, "", "recovery", "job"),
+            tuple(KeyEvent.TRANSITION, "AVAILABLE", "", "probe"));
+    String keyId = f.keys.activeKey(acct.id()).orElseThrow().id();
+    assertThat(events.get(1).customerKeyId()).isEqualTo(keyId);
+    assertThat(events.get(1).detail())
+        .isEqualTo(
+            "re-protection job "
+                + job.id()
+                + " started: RECOVERY, KEK_REWRAP, 4 item(s) to move under remote key customer");
+    assertThat(events.get(0).customerKeyId()).isEqualTo(keyId);
+    assertThat(events.get(0).detail())
+        .isEqualTo(
+            "re-protection job "
+                + job.id()
+                + " finished: RECOVERY, KEK_REWRAP, SUCCEEDED: 4 done, 0 failed");
+  }
+
+  @Test
+  void aJobWithItemsThatCannotBeMovedEndsFailedAndSaysSoInTheKeyEvents() {
+    f.jobs.setRecoveryMode(acct.id(), "DEK_REWRAP");
+    outage(2);
+    f.blobs.delete(during.get(0).blobKey());
+    Job job = keyBack();
+    f.jobs.runUntilIdle(100);
+    assertThat(f.jobs.get(acct.id(), job.id()).job().status()).isEqualTo(Job.Status.FAILED);
+
+    KeyEvent finished = f.revocation.events(acct.id(), 1).get(0);
+    assertThat(finished.kind()).isEqualTo(KeyEvent.JOB_FINISHED);
+    assertThat(finished.reason()).isEqualTo("failed");
+    assertThat(finished.detail())
+        .isEqualTo(
+            "re-protection job "
+                + job.id()
+                + " finished: RECOVERY, DEK_REWRAP, FAILED: 5 done, 1 failed (see the job's item"
+                + " errors)");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.cmk.service.reprotect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.CmkException;
@@ -9,6 +10,7 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.ServiceFixture;
 import dev.cmk.service.SwitchableProvider.Mode;
 import dev.cmk.service.account.Account;
+import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.reprotect.JobService.RotateRequest;
@@ -87,6 +89,22 @@ class RotationTest {
     f.jobs.runUntilIdle(100);
     assertThat(f.providerCalls("remote") - before).as("one re-wrap per KEK").isEqualTo(6);
     assertThat(f.jobs.get(acct.id(), job.id()).job().status()).isEqualTo(Job.Status.SUCCEEDED);
+    assertThat(f.revocation.events(acct.id(), 2))
+        .extracting(KeyEvent::kind, KeyEvent::reason, KeyEvent::detail)
+        .containsExactly(
+            tuple(
+                KeyEvent.JOB_FINISHED,
+                "succeeded",
+                "re-protection job "
+                    + job.id()
+                    + " finished: ROTATION, KEK_REWRAP, SUCCEEDED: 6 done, 0 failed"),
+            tuple(
+                KeyEvent.JOB_STARTED,
+                "rotation",
+                "re-protection job "
+                    + job.id()
+                    + " started: ROTATION, KEK_REWRAP, 6 item(s) to move under remote key"
+                    + " customer2"));
 
     // the old key is gone for good: the account runs on the new key only
     f.remote.setMode(Mode.DISABLED, Set.of("customer"));
