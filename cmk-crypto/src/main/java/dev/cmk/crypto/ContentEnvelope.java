@@ -88,22 +88,16 @@ public final class ContentEnvelope {
       return sealCompact(dek, kekId, wrappedDek, aad, plaintext, rnd);
     }
     byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
-    byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
-    rnd.nextBytes(salt);
-    byte[][] keys = ChunkCipher.derive(dek, salt);
-    byte[] auth = EnvelopeHeader.chunkedAuthenticated(chunkSize, salt, keys[1]);
-    Arrays.fill(keys[1], (byte) 0);
     long chunks = (plaintext.length + (long) chunkSize - 1) / chunkSize;
-    long total = auth.length + refs.length + plaintext.length + chunks * TAG;
+    int authLen = EnvelopeHeader.authenticatedLength(EnvelopeHeader.FORM_CHUNKED);
+    long total = authLen + refs.length + plaintext.length + chunks * TAG;
     if (total > Integer.MAX_VALUE - 16) {
-      Arrays.fill(keys[0], (byte) 0);
       throw new IllegalArgumentException("content too large for a byte array: use a stream");
     }
     byte[] out = new byte[(int) total];
-    System.arraycopy(auth, 0, out, 0, auth.length);
-    System.arraycopy(refs, 0, out, auth.length, refs.length);
-    int o = auth.length + refs.length;
-    try (ChunkCipher cipher = ChunkCipher.chunked(keys[0], concat(auth, aad))) {
+    System.arraycopy(refs, 0, out, authLen, refs.length);
+    int o = authLen + refs.length;
+    try (ChunkCipher cipher = startChunked(dek, chunkSize, aad, rnd, out)) {
       for (int i = 0, p = 0; i < chunks; i++, p += chunkSize) {
         int len = Math.min(chunkSize, plaintext.length - p);
         o += cipher.seal(i, i == chunks - 1, plaintext, p, len, out, o);
@@ -142,10 +136,21 @@ public final class ContentEnvelope {
     return out;
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
+  /**
+   * Starts a chunked message: a random salt, the content key and commitment derived from it, the
+   * authenticated header written at the start of {@code header}, and the cipher for its chunks.
+   */
+  private static ChunkCipher startChunked(
+      SecretKeyMaterial dek, int chunkSize, byte[] aad, SecureRandom rnd, byte[] header) {
+    byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
+    rnd.nextBytes(salt);
+    byte[][] keys = ChunkCipher.derive(dek, salt);
+    byte[] auth = EnvelopeHeader.chunkedAuthenticated(chunkSize, salt, keys[1]);
+    Arrays.fill(keys[1], (byte) 0);
+    System.arraycopy(auth, 0, header, 0, auth.length);
+    byte[] chunkAad = Arrays.copyOf(auth, auth.length + aad.length);
+    System.arraycopy(aad, 0, chunkAad, auth.length, aad.length);
+    return ChunkCipher.chunked(keys[0], chunkAad);
   }
 
   /** Reads the key references from an envelope without decrypting anything. */
@@ -222,12 +227,8 @@ public final class ContentEnvelope {
       throws IOException {
     checkChunkSize(chunkSize);
     byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
-    byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
-    rnd.nextBytes(salt);
-    byte[][] keys = ChunkCipher.derive(dek, salt);
-    byte[] auth = EnvelopeHeader.chunkedAuthenticated(chunkSize, salt, keys[1]);
-    Arrays.fill(keys[1], (byte) 0);
-    ChunkCipher cipher = ChunkCipher.chunked(keys[0], concat(auth, aad));
+    byte[] auth = new byte[EnvelopeHeader.authenticatedLength(EnvelopeHeader.FORM_CHUNKED)];
+    ChunkCipher cipher = startChunked(dek, chunkSize, aad, rnd, auth);
     try {
       out.write(auth);
       out.write(refs);
