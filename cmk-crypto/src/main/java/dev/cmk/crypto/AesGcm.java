@@ -9,6 +9,8 @@ import java.util.Arrays;
  * <p>Output layout: {@code nonce (12) || ciphertext || tag (16)}. With random nonces one key should
  * protect at most 2^32 messages; KEKs are scoped per (account, service, period), which keeps every
  * KEK far below that bound.
+ *
+ * <p><b>Security:</b> the JCA key built for each call is wiped when the call returns.
  */
 public final class AesGcm {
   public static final int NONCE_BYTES = 12;
@@ -21,7 +23,12 @@ public final class AesGcm {
     rnd.nextBytes(nonce);
     byte[] out = new byte[NONCE_BYTES + plaintext.length + TAG_BYTES];
     System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
-    Gcm.encrypt(key.aesKey(), nonce, aad, plaintext, 0, plaintext.length, out, NONCE_BYTES);
+    AesKey k = Gcm.key(key.copyBytes());
+    try {
+      Gcm.encrypt(k, nonce, aad, plaintext, 0, plaintext.length, out, NONCE_BYTES);
+    } finally {
+      k.destroy();
+    }
     return out;
   }
 
@@ -31,13 +38,15 @@ public final class AesGcm {
     }
     byte[] nonce = Arrays.copyOf(sealed, NONCE_BYTES);
     byte[] out = new byte[sealed.length - NONCE_BYTES - TAG_BYTES];
+    AesKey k = Gcm.key(key.copyBytes());
     try {
-      Gcm.decrypt(
-          key.aesKey(), nonce, aad, sealed, NONCE_BYTES, sealed.length - NONCE_BYTES, out, 0);
+      Gcm.decrypt(k, nonce, aad, sealed, NONCE_BYTES, sealed.length - NONCE_BYTES, out, 0);
       return out;
     } catch (DecryptionFailedException e) {
       Arrays.fill(out, (byte) 0);
       throw e;
+    } finally {
+      k.destroy();
     }
   }
 }

@@ -3,15 +3,14 @@ package dev.cmk.crypto;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Raw symmetric key bytes (a KEK or a DEK) with an explicit lifetime.
  *
  * <p><b>Security:</b> the bytes are copied in, handed out only as a JCA {@link SecretKey} or a
  * defensive copy, and overwritten with zeros by {@link #close()}. {@code toString} never shows
- * them. The JDK's {@link SecretKeySpec} keeps its own copy that cannot be wiped on Java 17; keep
- * those short-lived.
+ * them. The JCA keys handed out are wipeable; the JDK cipher's own copy of its last key cannot be
+ * wiped on Java 17.
  */
 public final class SecretKeyMaterial implements AutoCloseable {
   /** Length of every key CMK makes: AES-256. */
@@ -54,10 +53,12 @@ public final class SecretKeyMaterial implements AutoCloseable {
     return new SecretKeyMaterial(b);
   }
 
-  /** An AES {@link SecretKey} for the JCA. */
+  /**
+   * An AES {@link SecretKey} for the JCA, holding its own copy of the bytes; {@code destroy()} it
+   * when done (it is wipeable, unlike a {@code SecretKeySpec}).
+   */
   public SecretKey aesKey() {
-    checkAlive();
-    return new SecretKeySpec(bytes, "AES");
+    return new AesKey(copyBytes());
   }
 
   /** A copy of the raw bytes, for a KMS call that needs them; wipe it after use. */
