@@ -7,6 +7,10 @@ import java.util.List;
  * search service reach an account's key through its own, separately revocable permission. Obtained
  * through {@link KeyProvider#grants()}.
  *
+ * <p>Each call acts on the one key {@code key.keyId()} names, never on its replicas: grants are per
+ * key and region (AWS KMS), so a caller that needs the grant on a multi-region replica calls again
+ * with {@link KeyRef#atReplica}.
+ *
  * <p><b>Security:</b> the grantee principal and the granted operations are fixed by operator
  * configuration, never taken from a request, so an account admin cannot widen them.
  */

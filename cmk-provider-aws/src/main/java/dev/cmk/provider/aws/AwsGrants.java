@@ -13,10 +13,13 @@ import software.amazon.awssdk.services.kms.model.GrantListEntry;
 import software.amazon.awssdk.services.kms.model.GrantOperation;
 
 /**
- * KMS grants for the search service's principal, on the primary key.
+ * KMS grants for the search service's principal, on the one key a {@link KeyRef}'s {@code keyId}
+ * names, through that key's regional client.
  *
- * <p>Grants are regional in KMS and do not follow a multi-region key to its replicas; search
- * therefore reaches the key through its primary region.
+ * <p>Grants are per key and region in KMS and do not follow a multi-region key to its replicas: a
+ * caller that needs the grant on a replica (for search in that region, e.g. on failover) passes
+ * {@code key.atReplica(replicaArn)}. The calls never fail over to a replica, so a grant is always
+ * made, listed or revoked exactly where the caller asked.
  *
  * <p><b>Security:</b> the grantee comes from operator configuration and the operations are fixed
  * here (what search needs to wrap and unwrap its KEKs and move them between keys), so an account

@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
  * again, and when it answers the listener hears the key is back on its primary.
  *
  * <p><b>Grants.</b> {@link #grants()} creates, lists and revokes grants for the configured search
- * principal.
+ * principal, on the one key (primary or replica) a ref names: KMS grants do not follow a
+ * multi-region key to its replicas.
  *
  * <p><b>Security:</b> plaintext keys cross this class only inside {@link SecretKeyMaterial}; the
  * SDK's own byte buffers that held them are overwritten after use. Every failure is translated by
@@ -216,7 +217,10 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
     throw lastUnavailable;
   }
 
-  /** Calls only the primary: grants and ReEncrypt are managed where the key was registered. */
+  /**
+   * Calls only the key {@code key.keyId()} names, without failover: grants and ReEncrypt act where
+   * the caller asked (a replica's grant is made with {@code key.atReplica(arn)}).
+   */
   <T> T callPrimary(KeyRef key, String operation, BiFunction<KmsClient, Target, T> fn) {
     Target t = new Target(key.keyId(), AwsKeyArn.parse(key.keyId()), true);
     try {

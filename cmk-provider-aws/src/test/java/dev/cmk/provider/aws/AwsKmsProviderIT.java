@@ -178,6 +178,38 @@ class AwsKmsProviderIT extends KeyProviderContract {
     assertThat(grants.listGrants(key)).isEmpty();
   }
 
+  /**
+   * Every grant call on a replica ref reaches the replica's region and acts on the replica there.
+   * Not asserted here: that the primary does not see the replica's grant. moto 5 replicates a key
+   * by a shallow copy, so primary and replica share one grants table (real KMS keeps them apart);
+   * AwsKmsProviderTest checks that separation against FakeKms.
+   */
+  @Test
+  void aMultiRegionReplicaGetsItsOwnSearchGrantInItsRegion() {
+    GrantSupport grants = provider.grants().orElseThrow();
+    String primary = kms.createMultiRegionKey(EAST);
+    KeyRef mrk = new KeyRef("aws", primary, List.of(kms.replicate(primary, EAST, WEST)));
+    KeyRef replica = mrk.atReplica(mrk.replicaKeyIds().get(0));
+    int eastCreates = proxy.hits(EAST, "CreateGrant");
+    int westCreates = proxy.hits(WEST, "CreateGrant");
+    int westRevokes = proxy.hits(WEST, "RevokeGrant");
+
+    String id = grants.createSearchGrant(replica, "cmk-search-acct-b");
+    assertThat(proxy.hits(WEST, "CreateGrant") - westCreates).isEqualTo(1);
+    assertThat(proxy.hits(EAST, "CreateGrant")).isEqualTo(eastCreates);
+    assertThat(grants.listGrants(replica))
+        .singleElement()
+        .satisfies(
+            g -> {
+              assertThat(g.grantId()).isEqualTo(id);
+              assertThat(g.granteePrincipal()).isEqualTo(MotoKms.SEARCH_PRINCIPAL);
+            });
+
+    grants.revokeGrant(replica, id);
+    assertThat(proxy.hits(WEST, "RevokeGrant") - westRevokes).isEqualTo(1);
+    assertThat(grants.listGrants(replica)).isEmpty();
+  }
+
   @Test
   void aSearchGrantNeedsAConfiguredSearchPrincipal() {
     AwsKmsConfig noSearch = MotoKms.config(proxy.endpoint());

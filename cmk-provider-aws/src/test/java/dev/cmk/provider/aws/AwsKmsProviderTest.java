@@ -7,6 +7,7 @@ import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.DataKey;
 import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
+import dev.cmk.provider.Grant;
 import dev.cmk.provider.GrantSupport;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
@@ -189,5 +190,22 @@ class AwsKmsProviderTest extends KeyProviderContract {
     g.revokeGrant(usableKey(), id);
     g.revokeGrant(usableKey(), id);
     assertThat(g.listGrants(usableKey())).isEmpty();
+  }
+
+  @Test
+  void aReplicaGetsItsOwnSearchGrantInItsRegion() {
+    GrantSupport g = provider.grants().orElseThrow();
+    KeyRef replica = mrk.atReplica(mrk.replicaKeyIds().get(0));
+    String onPrimary = g.createSearchGrant(mrk, "search-acme");
+    int westCalls = world.callsByRegion.getOrDefault(WEST, 0);
+    String onReplica = g.createSearchGrant(replica, "search-acme");
+    assertThat(world.callsByRegion.get(WEST)).isGreaterThan(westCalls);
+    assertThat(onReplica).isNotEqualTo(onPrimary);
+    // grants are per key and region: neither key lists the other's
+    assertThat(g.listGrants(replica)).extracting(Grant::grantId).containsExactly(onReplica);
+    assertThat(g.listGrants(mrk)).extracting(Grant::grantId).containsExactly(onPrimary);
+    g.revokeGrant(replica, onReplica);
+    assertThat(g.listGrants(replica)).isEmpty();
+    assertThat(g.listGrants(mrk)).extracting(Grant::grantId).containsExactly(onPrimary);
   }
 }

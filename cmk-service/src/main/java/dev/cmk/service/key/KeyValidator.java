@@ -27,7 +27,8 @@ import java.util.Optional;
  * the platform principal can GenerateDataKey, Decrypt and Encrypt (proved by round trips under a
  * validation context); each replica exists and shares the key material (wrap under one, unwrap
  * under the other, both ways), and its policy matches the primary's where the provider can read
- * policies; with search encryption on, the search principal can be granted its access.
+ * policies; with search encryption on, the search principal can be granted its access on the
+ * primary and, since grants are per key and region, on each replica too.
  *
  * <p>Providers that lack a capability (regions, policies, grants) get that check SKIPPED, with the
  * reason as evidence. Validation never throws for a provider failure: it is evidence.
@@ -328,6 +329,11 @@ final class KeyValidator {
     return b.toString();
   }
 
+  /**
+   * Creates, lists and revokes the search grant on the primary and on every registered replica: KMS
+   * grants are per key and region, a multi-region replica does not share the primary's, and the
+   * search service in a replica's region (where it goes on failover) needs its own.
+   */
   private void searchGrant(Account account, KeyProvider p, KeyRef ref, List<Check> checks) {
     if (!account.searchEncryption()) {
       checks.add(skip("search_grant", "search encryption is off for this account"));
@@ -345,28 +351,75 @@ final class KeyValidator {
                   + " (see the search statement of the key-policy template)"));
       return;
     }
-    try {
-      String id = grants.get().createSearchGrant(ref, "cmk-validation-" + account.id());
-      boolean listed = grants.get().listGrants(ref).stream().anyMatch(g -> g.grantId().equals(id));
-      grants.get().revokeGrant(ref, id);
+    String name = "cmk-validation-" + account.id();
+    checks.add(
+        grantRoundTrip(
+            grants.get(), ref, name, grantee, "search_grant", where(p, "key ", ref.keyId())));
+    for (String replicaId : ref.replicaKeyIds()) {
       checks.add(
-          listed
-              ? pass(
-                  "search_grant",
-                  "CreateGrant, ListGrants and RevokeGrant succeeded for " + grantee)
-              : fail(
-                  "search_grant",
-                  "grant " + id + " was created but ListGrants does not show it",
-                  "allow the platform principal kms:ListGrants"));
-    } catch (ProviderException e) {
-      checks.add(
-          fail(
-              "search_grant",
-              evidence(e),
-              fix(e, "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant")
-                  + "; add the search statement (GET /v1/accounts/{accountId}/key-policy"
-                  + "?search=true)"));
+          grantRoundTrip(
+              grants.get(),
+              ref.atReplica(replicaId),
+              name,
+              grantee,
+              "replica_search_grant",
+              where(p, "replica ", replicaId)));
     }
+  }
+
+  /** "replica arn:… in eu-central-1: ", so a failure names the region whose grant is missing. */
+  private static String where(KeyProvider p, String what, String keyId) {
+    return what + keyId + p.regionOf(keyId).map(r -> " in " + r).orElse("") + ": ";
+  }
+
+  /**
+   * One key's grant: created, confirmed by ListGrants, and revoked again whatever the listing
+   * showed, so that validation leaves no grant behind on any key.
+   */
+  private static Check grantRoundTrip(
+      GrantSupport grants, KeyRef key, String name, String grantee, String check, String who) {
+    boolean replica = check.startsWith("replica_");
+    String id;
+    try {
+      id = grants.createSearchGrant(key, name);
+    } catch (ProviderException e) {
+      return fail(check, who + evidence(e), grantFix(e, replica));
+    }
+    ProviderException listFailure = null;
+    boolean listed = false;
+    try {
+      listed = grants.listGrants(key).stream().anyMatch(g -> g.grantId().equals(id));
+    } catch (ProviderException e) {
+      listFailure = e;
+    }
+    try {
+      grants.revokeGrant(key, id);
+    } catch (ProviderException e) {
+      return fail(
+          check,
+          who + "grant " + id + " was created but not revoked: " + evidence(e),
+          grantFix(e, replica) + "; then revoke grant " + id + " on " + key.keyId());
+    }
+    if (listFailure != null) {
+      return fail(check, who + evidence(listFailure), grantFix(listFailure, replica));
+    }
+    return listed
+        ? pass(check, who + "CreateGrant, ListGrants and RevokeGrant succeeded for " + grantee)
+        : fail(
+            check,
+            who + "grant " + id + " was created but ListGrants does not show it",
+            "allow the platform principal kms:ListGrants"
+                + (replica ? " in the replica's own key policy" : ""));
+  }
+
+  private static String grantFix(ProviderException e, boolean replica) {
+    return fix(e, "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant")
+        + (replica
+            ? " in the replica's own key policy (key policies are not replicated); add the search"
+                + " statement (GET /v1/accounts/{accountId}/key-policy?search=true"
+                + "&multiRegion=true)"
+            : "; add the search statement (GET /v1/accounts/{accountId}/key-policy"
+                + "?search=true)");
   }
 
   private EncryptionContext context(Account account, String purpose) {

@@ -23,8 +23,10 @@ import java.util.Set;
 
 /**
  * A cloud-KMS-like provider for validation tests: keys have regions, multi-region keys have
- * replicas that share the primary's material, policies can be read, grants made, and any operation
- * can be refused with ACCESS_DENIED the way a key policy would. Crypto is the local provider's.
+ * replicas that share the primary's material, policies can be read, grants made (per key, as in
+ * KMS: a replica does not see the primary's grants), and any operation can be refused with
+ * ACCESS_DENIED the way a key policy would, everywhere ({@code "CreateGrant"}) or on one key
+ * ({@code "CreateGrant@fk-replica"}). Crypto is the local provider's.
  */
 final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   /** A key of this fake: where it is and which local key holds its material. */
@@ -33,7 +35,13 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   final Map<String, Key> keys = new HashMap<>();
   final Map<String, String> policies = new HashMap<>();
   final Set<String> denied = new HashSet<>();
-  final List<Grant> grants = new ArrayList<>();
+
+  /** The grants standing on each key id. */
+  final Map<String, List<Grant>> grants = new HashMap<>();
+
+  /** How many grants were ever created on each key id. */
+  final Map<String, Integer> grantsCreated = new HashMap<>();
+
   private final LocalKeyProvider local;
   private int grantCount;
 
@@ -54,7 +62,7 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   }
 
   private Key key(KeyRef ref, String operation) {
-    if (denied.contains(operation)) {
+    if (denied.contains(operation) || denied.contains(operation + "@" + ref.keyId())) {
       throw new KeyRefusedException(
           FailureReason.ACCESS_DENIED,
           "AccessDeniedException",
@@ -69,6 +77,16 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
 
   private KeyRef material(KeyRef ref, String operation) {
     return KeyRef.of("local", key(ref, operation).material());
+  }
+
+  @Override
+  public Optional<String> regionOf(String keyId) {
+    return Optional.ofNullable(keys.get(keyId)).map(Key::region);
+  }
+
+  /** The grants standing on {@code keyId} now. */
+  List<Grant> grantsOn(String keyId) {
+    return List.copyOf(grants.getOrDefault(keyId, List.of()));
   }
 
   @Override
@@ -123,19 +141,20 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
                 "ReEncryptFrom",
                 "ReEncryptTo",
                 "DescribeKey"));
-    grants.add(g);
+    grants.computeIfAbsent(ref.keyId(), k -> new ArrayList<>()).add(g);
+    grantsCreated.merge(ref.keyId(), 1, Integer::sum);
     return g.grantId();
   }
 
   @Override
   public List<Grant> listGrants(KeyRef ref) {
     key(ref, "ListGrants");
-    return List.copyOf(grants);
+    return grantsOn(ref.keyId());
   }
 
   @Override
   public void revokeGrant(KeyRef ref, String grantId) {
     key(ref, "RevokeGrant");
-    grants.removeIf(g -> g.grantId().equals(grantId));
+    grants.getOrDefault(ref.keyId(), new ArrayList<>()).removeIf(g -> g.grantId().equals(grantId));
   }
 }

@@ -191,7 +191,8 @@ class KeyValidationTest {
     ValidationReport ok = validate("fk-single");
     assertThat(check(ok, "search_grant").outcome()).isEqualTo(Outcome.PASS);
     assertThat(check(ok, "search_grant").evidence()).contains("cmk-search");
-    assertThat(kms.grants).isEmpty();
+    assertThat(kms.grantsCreated).containsEntry("fk-single", 1);
+    assertThat(kms.grantsOn("fk-single")).isEmpty();
 
     kms.denied.add("CreateGrant");
     ValidationReport denied = validate("fk-single");
@@ -203,6 +204,75 @@ class KeyValidationTest {
     ValidationReport noGrants =
         keys.validate(account, local, dev.cmk.provider.KeyRef.of("local", "m1"));
     assertThat(check(noGrants, "search_grant").outcome()).isEqualTo(Outcome.SKIPPED);
+  }
+
+  @Test
+  void registeringAMultiRegionKeyGrantsSearchOnThePrimaryAndOnEachReplica() {
+    account = accounts.setSearchEncryption(account.id(), true);
+    var reg = keys.register(account, "fake", "fk-primary", List.of("fk-replica"));
+    ValidationReport r = reg.report();
+    assertThat(r.passed()).isTrue();
+    Check primary = check(r, "search_grant");
+    assertThat(primary.outcome()).isEqualTo(Outcome.PASS);
+    assertThat(primary.evidence()).contains("fk-primary in eu-west-1").contains("cmk-search");
+    Check replica = check(r, "replica_search_grant");
+    assertThat(replica.outcome()).isEqualTo(Outcome.PASS);
+    assertThat(replica.required()).isTrue();
+    assertThat(replica.evidence())
+        .contains("replica fk-replica in eu-central-1")
+        .contains("ListGrants");
+    // each key got its own grant (a replica does not see the primary's), and none was left behind
+    assertThat(kms.grantsCreated).containsEntry("fk-primary", 1).containsEntry("fk-replica", 1);
+    assertThat(kms.grantsOn("fk-primary")).isEmpty();
+    assertThat(kms.grantsOn("fk-replica")).isEmpty();
+    assertThat(keys.activeKey(account.id())).isPresent();
+  }
+
+  @Test
+  void aReplicaThatRefusesTheSearchGrantFailsValidationNamingItsRegion() {
+    account = accounts.setSearchEncryption(account.id(), true);
+    kms.denied.add("CreateGrant@fk-replica");
+    ValidationReport r = validate("fk-primary", "fk-replica");
+    assertThat(check(r, "search_grant").outcome()).isEqualTo(Outcome.PASS);
+    Check replica = check(r, "replica_search_grant");
+    assertThat(replica.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(replica.evidence())
+        .contains("fk-replica in eu-central-1")
+        .contains("AccessDeniedException")
+        .contains("kms:CreateGrant");
+    assertThat(replica.fix()).contains("replica's own key policy").contains("multiRegion=true");
+    assertThat(r.passed()).isFalse();
+    assertThat(kms.grantsOn("fk-primary")).isEmpty();
+
+    assertThatThrownBy(() -> keys.register(account, "fake", "fk-primary", List.of("fk-replica")))
+        .isInstanceOfSatisfying(
+            CmkException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_VALIDATION_FAILED));
+    assertThat(keys.keys(account.id())).isEmpty();
+  }
+
+  @Test
+  void theValidationGrantIsRevokedOnTheReplicaAndAFailedRevokeIsReported() {
+    account = accounts.setSearchEncryption(account.id(), true);
+    kms.denied.add("ListGrants@fk-replica");
+    ValidationReport listDenied = validate("fk-primary", "fk-replica");
+    assertThat(check(listDenied, "replica_search_grant").outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(check(listDenied, "replica_search_grant").evidence())
+        .contains("eu-central-1")
+        .contains("kms:ListGrants");
+    // created on the replica, and revoked there although the listing failed
+    assertThat(kms.grantsCreated).containsEntry("fk-replica", 1);
+    assertThat(kms.grantsOn("fk-replica")).isEmpty();
+
+    kms.denied.clear();
+    kms.denied.add("RevokeGrant@fk-replica");
+    ValidationReport revokeDenied = validate("fk-primary", "fk-replica");
+    Check c = check(revokeDenied, "replica_search_grant");
+    assertThat(c.outcome()).isEqualTo(Outcome.FAIL);
+    String left = kms.grantsOn("fk-replica").get(0).grantId();
+    assertThat(c.evidence()).contains("eu-central-1").contains(left).contains("not revoked");
+    assertThat(c.fix()).contains("kms:RevokeGrant").contains("revoke grant " + left);
+    assertThat(kms.grantsOn("fk-primary")).isEmpty();
   }
 
   @Test
