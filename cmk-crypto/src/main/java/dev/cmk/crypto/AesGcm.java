@@ -36,11 +36,18 @@ public final class AesGcm {
     if (sealed.length < NONCE_BYTES + TAG_BYTES) {
       throw new DecryptionFailedException("decryption failed: ciphertext too short");
     }
-    byte[] nonce = Arrays.copyOf(sealed, NONCE_BYTES);
     byte[] out = new byte[sealed.length - NONCE_BYTES - TAG_BYTES];
     AesKey k = Gcm.key(key.copyBytes());
     try {
-      Gcm.decrypt(k, nonce, aad, sealed, NONCE_BYTES, sealed.length - NONCE_BYTES, out, 0);
+      Gcm.decrypt(
+          k,
+          Gcm.nonce(sealed, 0, NONCE_BYTES),
+          aad,
+          sealed,
+          NONCE_BYTES,
+          sealed.length - NONCE_BYTES,
+          out,
+          0);
       return out;
     } catch (DecryptionFailedException e) {
       Arrays.fill(out, (byte) 0);

@@ -87,16 +87,15 @@ public final class ContentEnvelope {
     if (plaintext.length <= chunkSize) {
       return sealCompact(dek, kekId, wrappedDek, aad, plaintext, rnd);
     }
-    byte[] refs = EnvelopeHeader.refBytes(kekId, wrappedDek);
+    byte[] kek = EnvelopeHeader.kekUtf8(kekId, wrappedDek);
     long chunks = (plaintext.length + (long) chunkSize - 1) / chunkSize;
     int authLen = EnvelopeHeader.authenticatedLength(EnvelopeHeader.FORM_CHUNKED);
-    long total = authLen + refs.length + plaintext.length + chunks * TAG;
+    long total = authLen + 4 + kek.length + wrappedDek.length + plaintext.length + chunks * TAG;
     if (total > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("content too large for a byte array: use a stream");
     }
     byte[] out = new byte[(int) total];
-    System.arraycopy(refs, 0, out, authLen, refs.length);
-    int o = authLen + refs.length;
+    int o = EnvelopeHeader.writeRefs(out, authLen, kek, wrappedDek);
     try (ChunkCipher cipher = startChunked(dek, chunkSize, aad, rnd, out)) {
       for (int i = 0, p = 0; i < chunks; i++, p += chunkSize) {
         int len = Math.min(chunkSize, plaintext.length - p);
@@ -145,11 +144,13 @@ public final class ContentEnvelope {
     byte[] salt = new byte[EnvelopeHeader.SALT_BYTES];
     rnd.nextBytes(salt);
     byte[][] keys = ChunkCipher.derive(dek, salt);
-    byte[] auth = EnvelopeHeader.chunkedAuthenticated(chunkSize, salt, keys[1]);
+    int saltAt = EnvelopeHeader.writeLead(header, EnvelopeHeader.FORM_CHUNKED, chunkSize);
+    System.arraycopy(salt, 0, header, saltAt, salt.length);
+    System.arraycopy(keys[1], 0, header, saltAt + salt.length, EnvelopeHeader.COMMIT_BYTES);
     Arrays.fill(keys[1], (byte) 0);
-    System.arraycopy(auth, 0, header, 0, auth.length);
-    byte[] chunkAad = Arrays.copyOf(auth, auth.length + aad.length);
-    System.arraycopy(aad, 0, chunkAad, auth.length, aad.length);
+    int authLen = saltAt + salt.length + EnvelopeHeader.COMMIT_BYTES;
+    byte[] chunkAad = Arrays.copyOf(header, authLen + aad.length);
+    System.arraycopy(aad, 0, chunkAad, authLen, aad.length);
     return ChunkCipher.chunked(keys[0], chunkAad);
   }
 

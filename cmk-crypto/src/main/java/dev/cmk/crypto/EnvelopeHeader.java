@@ -142,15 +142,6 @@ final class EnvelopeHeader {
     return LEAD;
   }
 
-  /** Encodes the authenticated part of a chunked header. */
-  static byte[] chunkedAuthenticated(int chunkSize, byte[] salt, byte[] commitment) {
-    byte[] b = new byte[authenticatedLength(FORM_CHUNKED)];
-    int o = writeLead(b, FORM_CHUNKED, chunkSize);
-    System.arraycopy(salt, 0, b, o, salt.length);
-    System.arraycopy(commitment, 0, b, o + salt.length, COMMIT_BYTES);
-    return b;
-  }
-
   /** Encodes the key references that follow the authenticated part. */
   static byte[] refBytes(String kekId, byte[] wrappedDek) {
     byte[] kek = kekUtf8(kekId, wrappedDek);

@@ -16,8 +16,8 @@ public final class SecretKeyMaterial implements AutoCloseable {
   /** Length of every key CMK makes: AES-256. */
   public static final int AES_256_BYTES = 32;
 
-  private final byte[] bytes;
-  private volatile boolean destroyed;
+  /** The bytes, wiped by {@link #close()}; its race-checked copy and wipe serve this class too. */
+  private final AesKey key;
 
   /**
    * The compact envelope form's content key and commitment, derived from these bytes on first use
@@ -26,7 +26,7 @@ public final class SecretKeyMaterial implements AutoCloseable {
   private volatile CompactKeys.Entry compactKeys;
 
   private SecretKeyMaterial(byte[] bytes) {
-    this.bytes = bytes;
+    this.key = new AesKey(bytes);
   }
 
   /** Copies {@code bytes}; the caller should wipe its own array. */
@@ -63,14 +63,7 @@ public final class SecretKeyMaterial implements AutoCloseable {
 
   /** A copy of the raw bytes, for a KMS call that needs them; wipe it after use. */
   public byte[] copyBytes() {
-    checkAlive();
-    byte[] copy = bytes.clone();
-    if (destroyed) {
-      // closed while copying: the copy may be partly wiped, never hand it out
-      Arrays.fill(copy, (byte) 0);
-      checkAlive();
-    }
-    return copy;
+    return key.getEncoded();
   }
 
   /** The compact-form keys of this key, derived once and destroyed by {@link #close()}. */
@@ -79,10 +72,10 @@ public final class SecretKeyMaterial implements AutoCloseable {
     if (keys == null) {
       keys = CompactKeys.derive(this);
       compactKeys = keys;
-      if (destroyed) {
+      if (key.isDestroyed()) {
         // closed while deriving: close() may have missed the entry just stored
         keys.destroy();
-        checkAlive();
+        throw new IllegalStateException("key material was already wiped");
       }
     }
     return keys;
@@ -90,24 +83,16 @@ public final class SecretKeyMaterial implements AutoCloseable {
 
   /** A second, independently closable holder of the same key. */
   public SecretKeyMaterial duplicate() {
-    checkAlive();
-    return new SecretKeyMaterial(bytes.clone());
+    return new SecretKeyMaterial(copyBytes());
   }
 
   public boolean isDestroyed() {
-    return destroyed;
-  }
-
-  private void checkAlive() {
-    if (destroyed) {
-      throw new IllegalStateException("key material was already wiped");
-    }
+    return key.isDestroyed();
   }
 
   @Override
   public void close() {
-    destroyed = true;
-    Arrays.fill(bytes, (byte) 0);
+    key.destroy();
     CompactKeys.Entry keys = compactKeys;
     if (keys != null) {
       keys.destroy();
