@@ -8,14 +8,19 @@ import javax.crypto.spec.GCMParameterSpec;
  * The content key of one version-1 envelope, and the per-chunk AES-GCM calls under it.
  *
  * <p>Chunked form: the content key and the commitment come from one HKDF-SHA256 call over the DEK
- * and the message's 32-byte salt. Compact form: they come from the DEK alone ({@link CompactKeys})
- * and the single chunk uses the header's random 96-bit nonce. Chunk {@code i} uses the nonce {@code
- * 0x000000 || i (8 bytes) || last (1 byte)} and the associated data {@code authenticated header ||
- * caller AAD} (built once per message), so every chunk authenticates the header, its own position
- * and whether it ends the message.
+ * and the message's 32-byte salt. Chunk {@code i} uses the nonce {@code 0x000000 || i (8 bytes) ||
+ * last (1 byte)} and the associated data {@code authenticated header || caller AAD} (built once per
+ * message), so every chunk authenticates the header, its own position and whether it ends the
+ * message.
+ *
+ * <p>Compact forms: the key and commitment come from the DEK alone and the form ({@link
+ * CompactKeys}); the single chunk uses the header's random 96-bit nonce. Form 03 (written today)
+ * passes the caller's AAD alone, its header being bound by the form-specific key, the commitment
+ * check and the nonce; form 01 (read only) passes {@code header || caller AAD}.
  *
  * <p><b>Security:</b> a chunked message's content key is wiped by {@link #close()}; a compact
- * message's belongs to its DEK and is wiped when the DEK is closed.
+ * message's belongs to its DEK and is wiped when the DEK is closed, unless this cipher derived it
+ * for itself (a stream, or form 01), when {@link #close()} wipes it.
  */
 final class ChunkCipher implements AutoCloseable {
   static final int TAG = Gcm.TAG_BYTES;
@@ -36,8 +41,8 @@ final class ChunkCipher implements AutoCloseable {
   }
 
   /**
-   * For the compact form: the one chunk under the DEK's compact key and the nonce at {@code
-   * nonce[off, off+12)}; {@code aad} is the authenticated header followed by the caller's AAD.
+   * For sealing the compact form: the one chunk under the DEK's compact key and the nonce at {@code
+   * nonce[off, off+12)}; {@code aad} is the caller's.
    */
   static ChunkCipher compact(CompactKeys.Entry keys, byte[] nonce, int off, byte[] aad) {
     return compact(keys, false, nonce, off, aad);
@@ -74,15 +79,21 @@ final class ChunkCipher implements AutoCloseable {
    */
   static ChunkCipher forDecryption(
       SecretKeyMaterial dek, EnvelopeHeader header, byte[] aad, boolean outlivesDek) {
-    if (header.form() == EnvelopeHeader.FORM_SINGLE) {
-      CompactKeys.Entry keys = outlivesDek ? CompactKeys.derive(dek) : dek.compactKeys();
+    if (header.compact()) {
+      boolean current = header.form() == EnvelopeHeader.FORM_COMPACT;
+      // the current form's keys live with the DEK; a stream that outlives the DEK, or the
+      // read-only form 01, gets keys of its own, destroyed with this cipher
+      boolean owned = outlivesDek || !current;
+      CompactKeys.Entry keys = owned ? CompactKeys.derive(dek, header.form()) : dek.compactKeys();
       if (!keys.commitsTo(header.bytes(), header.commitmentOffset())) {
-        if (outlivesDek) {
+        if (owned) {
           keys.destroy();
         }
         throw new DecryptionFailedException("decryption failed: key commitment mismatch");
       }
-      return compact(keys, outlivesDek, header.bytes(), header.saltOffset(), header.chunkAad(aad));
+      // a stream keeps its own copy: the caller may reuse its array while the stream is read
+      byte[] chunkAad = !current ? header.chunkAad(aad) : outlivesDek ? aad.clone() : aad;
+      return compact(keys, owned, header.bytes(), header.saltOffset(), chunkAad);
     }
     byte[][] keys = derive(dek, header.salt());
     try {

@@ -15,8 +15,14 @@ import java.util.Arrays;
  * cache kept a derived key reachable after its DEK was closed).
  */
 final class CompactKeys {
-  private static final byte[] INFO =
+  /** HKDF info of form 01, the compact form that authenticates its header as AAD (read only). */
+  private static final byte[] INFO_HEADER_AAD =
       "CMK envelope v1 compact: AES-256-GCM content key, key commitment"
+          .getBytes(StandardCharsets.US_ASCII);
+
+  /** HKDF info of form 03, the compact form whose header is bound by its key (written today). */
+  private static final byte[] INFO_HEADER_BOUND =
+      "CMK envelope v1 compact, header bound by key: AES-256-GCM content key, key commitment"
           .getBytes(StandardCharsets.US_ASCII);
 
   private CompactKeys() {}
@@ -52,10 +58,16 @@ final class CompactKeys {
     }
   }
 
-  /** Derives the entry; callers use {@link SecretKeyMaterial#compactKeys()}, which keeps it. */
-  static Entry derive(SecretKeyMaterial dek) {
+  /**
+   * Derives the entry of compact form {@code form} ({@link EnvelopeHeader#FORM_COMPACT} or the
+   * read-only {@link EnvelopeHeader#FORM_SINGLE}); for the current form callers use {@link
+   * SecretKeyMaterial#compactKeys()}, which keeps it. The two forms' keys and commitments differ,
+   * so an envelope relabelled from one form to the other fails the commitment check.
+   */
+  static Entry derive(SecretKeyMaterial dek, int form) {
+    byte[] info = form == EnvelopeHeader.FORM_COMPACT ? INFO_HEADER_BOUND : INFO_HEADER_AAD;
     byte[] raw = dek.copyBytes();
-    byte[] okm = Hkdf.derive(raw, new byte[0], INFO, 64);
+    byte[] okm = Hkdf.derive(raw, new byte[0], info, 64);
     Arrays.fill(raw, (byte) 0);
     Entry fresh =
         new Entry(Gcm.key(Arrays.copyOfRange(okm, 0, 32)), Arrays.copyOfRange(okm, 32, 64));

@@ -106,8 +106,9 @@ public final class ContentEnvelope {
   }
 
   /**
-   * The compact form: the DEK's own content key (derived once per DEK object), a random nonce, one
-   * chunk. The header is built once, in the associated data, and copied to the output.
+   * The compact form (03): the DEK's own content key (derived once per DEK object), a random nonce,
+   * one chunk whose associated data is the caller's alone. The header is written straight into the
+   * output; it is bound by the key, the commitment and the nonce instead of the AAD (FORMAT.md).
    */
   private static byte[] sealCompact(
       SecretKeyMaterial dek,
@@ -118,18 +119,15 @@ public final class ContentEnvelope {
       SecureRandom rnd) {
     byte[] kek = EnvelopeHeader.kekUtf8(kekId, wrappedDek);
     CompactKeys.Entry keys = dek.compactKeys();
-    int authLen = EnvelopeHeader.authenticatedLength(EnvelopeHeader.FORM_SINGLE);
-    byte[] chunkAad = new byte[authLen + aad.length];
-    int nonceAt = EnvelopeHeader.writeLead(chunkAad, EnvelopeHeader.FORM_SINGLE, 0);
+    int authLen = EnvelopeHeader.authenticatedLength(EnvelopeHeader.FORM_COMPACT);
+    byte[] out = new byte[authLen + 4 + kek.length + wrappedDek.length + plaintext.length + TAG];
+    int nonceAt = EnvelopeHeader.writeLead(out, EnvelopeHeader.FORM_COMPACT, 0);
     byte[] nonce = new byte[EnvelopeHeader.NONCE_BYTES];
     rnd.nextBytes(nonce);
-    System.arraycopy(nonce, 0, chunkAad, nonceAt, nonce.length);
-    keys.writeCommitment(chunkAad, nonceAt + nonce.length);
-    System.arraycopy(aad, 0, chunkAad, authLen, aad.length);
-    byte[] out = new byte[authLen + 4 + kek.length + wrappedDek.length + plaintext.length + TAG];
-    System.arraycopy(chunkAad, 0, out, 0, authLen);
+    System.arraycopy(nonce, 0, out, nonceAt, nonce.length);
+    keys.writeCommitment(out, nonceAt + nonce.length);
     int body = EnvelopeHeader.writeRefs(out, authLen, kek, wrappedDek);
-    try (ChunkCipher cipher = ChunkCipher.compact(keys, nonce, 0, chunkAad)) {
+    try (ChunkCipher cipher = ChunkCipher.compact(keys, nonce, 0, aad)) {
       cipher.seal(0, true, plaintext, 0, plaintext.length, out, body);
     }
     return out;
@@ -179,7 +177,7 @@ public final class ContentEnvelope {
     int full;
     int chunks;
     int lastLength;
-    if (h.form() == EnvelopeHeader.FORM_SINGLE) {
+    if (h.compact()) {
       full = body;
       chunks = 1;
       lastLength = body;

@@ -39,7 +39,7 @@ final class DecryptingInputStream extends InputStream {
   DecryptingInputStream(InputStream in, ChunkCipher cipher, EnvelopeHeader header) {
     this.in = in;
     this.cipher = cipher;
-    this.single = header.form() == EnvelopeHeader.FORM_SINGLE;
+    this.single = header.compact();
     this.chunkSize = header.chunkSize();
     this.want = single ? 0 : chunkSize + ChunkCipher.TAG + 1;
     this.ct = new byte[Math.min(want, Math.max(INITIAL_BUFFER, available(in)))];

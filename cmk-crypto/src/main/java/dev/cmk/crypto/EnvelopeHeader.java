@@ -35,9 +35,14 @@ final class EnvelopeHeader {
     this.length = length;
   }
 
-  /** {@link #FORM_SINGLE} or {@link #FORM_CHUNKED}. */
+  /** {@link #FORM_COMPACT}, {@link #FORM_CHUNKED} or the read-only {@link #FORM_SINGLE}. */
   int form() {
     return form;
+  }
+
+  /** Whether this is one of the single-chunk forms (01 or 03). */
+  boolean compact() {
+    return form != FORM_CHUNKED;
   }
 
   /** Plaintext bytes per non-final chunk (0 for the compact form). */
@@ -112,8 +117,21 @@ final class EnvelopeHeader {
   static final byte[] MAGIC = {'C', 'M', 'K'};
   static final byte VERSION = 1;
   static final byte ALG_AES256_GCM_HKDF_SHA256 = 1;
+
+  /**
+   * Compact form 01: one chunk whose AAD is the header followed by the caller's AAD. Written until
+   * 2026-11-29; still opened, no longer written.
+   */
   static final byte FORM_SINGLE = 1;
+
   static final byte FORM_CHUNKED = 2;
+
+  /**
+   * Compact form 03: one chunk whose AAD is the caller's alone; the header is bound by the content
+   * key (form-specific derivation), the commitment check and the GCM nonce (FORMAT.md).
+   */
+  static final byte FORM_COMPACT = 3;
+
   static final int SALT_BYTES = 32;
   static final int NONCE_BYTES = 12;
   static final int COMMIT_BYTES = 32;
@@ -226,7 +244,7 @@ final class EnvelopeHeader {
     if (b[4] != ALG_AES256_GCM_HKDF_SHA256) {
       throw malformed("unsupported algorithm " + b[4]);
     }
-    if (b[5] != FORM_SINGLE && b[5] != FORM_CHUNKED) {
+    if (b[5] != FORM_COMPACT && b[5] != FORM_CHUNKED && b[5] != FORM_SINGLE) {
       throw malformed("unknown envelope form " + b[5]);
     }
     return b[5];

@@ -70,7 +70,7 @@ public final class SecretKeyMaterial implements AutoCloseable {
   CompactKeys.Entry compactKeys() {
     CompactKeys.Entry keys = compactKeys;
     if (keys == null) {
-      keys = CompactKeys.derive(this);
+      keys = CompactKeys.derive(this, EnvelopeHeader.FORM_COMPACT);
       compactKeys = keys;
       if (key.isDestroyed()) {
         // closed while deriving: close() may have missed the entry just stored

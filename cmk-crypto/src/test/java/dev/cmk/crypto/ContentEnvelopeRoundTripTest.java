@@ -68,7 +68,7 @@ class ContentEnvelopeRoundTripTest {
       byte[] env =
           ContentEnvelope.seal(
               dek, KEK_ID, WRAPPED, AAD, new byte[100], new Fixtures.FixedRandom(1));
-      assertThat(env[5]).isEqualTo(EnvelopeHeader.FORM_SINGLE);
+      assertThat(env[5]).isEqualTo(EnvelopeHeader.FORM_COMPACT);
       // 6 lead + 12 nonce + 32 commitment + references + one tag
       assertThat(env.length - 100)
           .isEqualTo(6 + 12 + 32 + 4 + KEK_ID.length() + WRAPPED.length + 16);

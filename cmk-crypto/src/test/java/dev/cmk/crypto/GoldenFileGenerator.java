@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 
 /**
- * Wrote the version-1 golden files under {@code src/test/resources/golden/} once, on 2026-11-29.
+ * Wrote the version-1 golden files under {@code src/test/resources/golden/} once each, on
+ * 2026-11-29: {@code v1-chunked.bin} and {@code v1-compact.bin} (compact form 01) first, {@code
+ * v1-compact-03.bin} when compact form 03 replaced form 01 as the form written.
  *
  * <p>Never run it again to make {@link GoldenFileTest} pass: a golden file that stops decrypting
- * means the format changed, which needs a new version number, not new golden bytes. Run from the
- * module directory: {@code java -cp target/classes:target/test-classes
- * dev.cmk.crypto.GoldenFileGenerator}.
+ * means the format changed, which needs a new version number or form, not new golden bytes; it only
+ * ever writes files that do not exist. Run from the module directory: {@code java -cp
+ * target/classes:target/test-classes dev.cmk.crypto.GoldenFileGenerator}.
  */
 final class GoldenFileGenerator {
   static final String KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
@@ -34,19 +36,26 @@ final class GoldenFileGenerator {
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of("src/test/resources/golden");
-    if (Files.exists(dir.resolve("v1-chunked.bin"))) {
-      throw new IllegalStateException("golden files exist; they are never regenerated");
-    }
     Files.createDirectories(dir);
     byte[] pt = plaintext();
     try (SecretKeyMaterial dek = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(KEY_HEX))) {
       var rnd = new Fixtures.FixedRandom(20261129);
-      Files.write(
-          dir.resolve("v1-chunked.bin"),
-          ContentEnvelope.seal(dek, KEK_ID, WRAPPED, AAD, pt, rnd, CHUNK));
-      Files.write(
-          dir.resolve("v1-compact.bin"),
-          ContentEnvelope.seal(dek, KEK_ID, WRAPPED, AAD, java.util.Arrays.copyOf(pt, 50), rnd));
+      byte[] chunked = ContentEnvelope.seal(dek, KEK_ID, WRAPPED, AAD, pt, rnd, CHUNK);
+      byte[] compact =
+          ContentEnvelope.seal(dek, KEK_ID, WRAPPED, AAD, java.util.Arrays.copyOf(pt, 50), rnd);
+      writeOnce(dir.resolve("v1-chunked.bin"), chunked);
+      // v1-compact.bin holds form 01, written until form 03 replaced it: kept, never rewritten
+      if (compact[5] != EnvelopeHeader.FORM_COMPACT) {
+        throw new IllegalStateException("the encoder no longer writes compact form 03");
+      }
+      writeOnce(dir.resolve("v1-compact-03.bin"), compact);
+    }
+  }
+
+  /** Writes a golden file that does not exist yet; an existing one is never touched. */
+  private static void writeOnce(Path file, byte[] bytes) throws IOException {
+    if (!Files.exists(file)) {
+      Files.write(file, bytes);
     }
   }
 }

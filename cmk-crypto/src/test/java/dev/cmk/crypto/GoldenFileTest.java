@@ -4,6 +4,7 @@ import static dev.cmk.crypto.GoldenFileGenerator.AAD;
 import static dev.cmk.crypto.GoldenFileGenerator.KEK_ID;
 import static dev.cmk.crypto.GoldenFileGenerator.WRAPPED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,8 +14,9 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Envelopes written by version 1 on 2026-11-29 must open forever. If this fails, the change broke
- * the format: restore compatibility or introduce version 2; never regenerate the files.
+ * Envelopes written by version 1 on 2026-11-29 must open forever (compact form 01 included, which
+ * is no longer written). If this fails, the change broke the format: restore compatibility or
+ * introduce a new version or form; never regenerate the files.
  */
 class GoldenFileTest {
 
@@ -46,14 +48,70 @@ class GoldenFileTest {
   }
 
   @Test
-  void compactGoldenFileOpens() throws IOException {
+  void compactForm01GoldenFileOpens() throws IOException {
     byte[] env = golden("v1-compact.bin");
     assertThat(env[5]).isEqualTo(EnvelopeHeader.FORM_SINGLE);
+    byte[] expected = Arrays.copyOf(GoldenFileGenerator.plaintext(), 50);
     try (SecretKeyMaterial dek = key()) {
-      assertThat(ContentEnvelope.open(dek, AAD, env))
-          .isEqualTo(Arrays.copyOf(GoldenFileGenerator.plaintext(), 50));
+      assertThat(ContentEnvelope.open(dek, AAD, env)).isEqualTo(expected);
+      try (InputStream in =
+          ContentEnvelope.decryptingStream(new ByteArrayInputStream(env), dek, AAD)) {
+        assertThat(in.readAllBytes()).isEqualTo(expected);
+      }
     }
     assertThat(ContentEnvelope.readHeader(env).kekId()).isEqualTo(KEK_ID);
+  }
+
+  @Test
+  void compactForm03GoldenFileOpens() throws IOException {
+    byte[] env = golden("v1-compact-03.bin");
+    assertThat(env[5]).isEqualTo(EnvelopeHeader.FORM_COMPACT);
+    byte[] expected = Arrays.copyOf(GoldenFileGenerator.plaintext(), 50);
+    try (SecretKeyMaterial dek = key()) {
+      assertThat(ContentEnvelope.open(dek, AAD, env)).isEqualTo(expected);
+      try (InputStream in =
+          ContentEnvelope.decryptingStream(new ByteArrayInputStream(env), dek, AAD)) {
+        assertThat(in.readAllBytes()).isEqualTo(expected);
+      }
+    }
+    assertThat(ContentEnvelope.readHeader(env).kekId()).isEqualTo(KEK_ID);
+  }
+
+  @Test
+  void compactForm01StillRejectsEveryAlteredByte() throws IOException {
+    // form 01 is no longer written, so its tamper checks run on the golden file
+    byte[] env = golden("v1-compact.bin");
+    int refsEnd = env.length - 50 - 16;
+    try (SecretKeyMaterial dek = key()) {
+      for (int pos = 0; pos < env.length; pos++) {
+        if (pos >= 6 + 12 + 32 && pos < refsEnd) {
+          continue; // key references: checked by the DEK unwrap, not here
+        }
+        byte[] t = env.clone();
+        t[pos] ^= 0x01;
+        assertThatThrownBy(() -> ContentEnvelope.open(dek, AAD, t))
+            .as("flipped byte %d", pos)
+            .isInstanceOf(DecryptionFailedException.class);
+      }
+      byte[] otherAad = AAD.clone();
+      otherAad[0] ^= 1;
+      assertThatThrownBy(() -> ContentEnvelope.open(dek, otherAad, env))
+          .isInstanceOf(DecryptionFailedException.class);
+    }
+  }
+
+  @Test
+  void relabellingOneCompactFormAsTheOtherFailsTheCommitment() throws IOException {
+    byte[] form01 = golden("v1-compact.bin");
+    byte[] form03 = golden("v1-compact-03.bin");
+    form01[5] = EnvelopeHeader.FORM_COMPACT;
+    form03[5] = EnvelopeHeader.FORM_SINGLE;
+    try (SecretKeyMaterial dek = key()) {
+      assertThatThrownBy(() -> ContentEnvelope.open(dek, AAD, form01))
+          .hasMessage("decryption failed: key commitment mismatch");
+      assertThatThrownBy(() -> ContentEnvelope.open(dek, AAD, form03))
+          .hasMessage("decryption failed: key commitment mismatch");
+    }
   }
 
   @Test
@@ -66,7 +124,7 @@ class GoldenFileTest {
               ContentEnvelope.seal(dek, KEK_ID, WRAPPED, AAD, pt, rnd, GoldenFileGenerator.CHUNK))
           .isEqualTo(golden("v1-chunked.bin"));
       assertThat(ContentEnvelope.seal(dek, KEK_ID, WRAPPED, AAD, Arrays.copyOf(pt, 50), rnd))
-          .isEqualTo(golden("v1-compact.bin"));
+          .isEqualTo(golden("v1-compact-03.bin"));
     }
   }
 }
