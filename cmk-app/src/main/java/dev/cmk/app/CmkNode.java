@@ -22,6 +22,7 @@ import dev.cmk.service.key.KeyService;
 import dev.cmk.service.policy.PlatformPrincipals;
 import dev.cmk.service.policy.PolicyTemplates;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.search.SearchIndexService;
 import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
@@ -32,6 +33,7 @@ import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSearchIndexStore;
 import dev.cmk.service.store.JdbcSessionStore;
 import dev.cmk.service.store.JdbcTokenStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -70,6 +72,7 @@ public final class CmkNode implements AutoCloseable {
   final JobService jobs;
   final SessionService sessions;
   final JdbcObjectStore objects;
+  final SearchIndexService search;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -177,6 +180,17 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random);
     availability.addListener(sessions.dropOnUnavailable());
+    search =
+        new SearchIndexService(
+            accounts,
+            catalog,
+            keys,
+            keks,
+            new JdbcSearchIndexStore(db, clock),
+            contentConfig.platformKey(),
+            SearchIndexService.Config.defaults(),
+            clock,
+            random);
     scheduler =
         new ProbeScheduler(
             clock,
@@ -199,7 +213,8 @@ public final class CmkNode implements AutoCloseable {
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
                 new PolicyTemplates(principals),
                 metrics::scrape,
-                new HttpServer.Availability(revocation, jobs, sessions)));
+                new HttpServer.Availability(revocation, jobs, sessions),
+                search));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {

@@ -7,6 +7,7 @@ import dev.cmk.service.auth.Role;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.search.SearchIndexService;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
@@ -25,6 +26,8 @@ import java.util.Set;
  *       of every account) whose services include the asset type's service;
  *   <li>{@code GET /v1/accounts/{accountId}/objects/...}: those service tokens, the account's
  *       admins and operators;
+ *   <li>the search index ({@code /v1/accounts/{accountId}/search...}): service tokens of that
+ *       account (or of every account) whose services include {@code search};
  *   <li>{@code PATCH /v1/accounts/{accountId}} (operator options): operators;
  *   <li>anything else under {@code /v1/accounts/{accountId}}: the account's admins and operators;
  *   <li>everything else: operators only.
@@ -50,7 +53,8 @@ final class AccessPolicy {
     ACCOUNT_ADMIN,
     ACCOUNT_READ,
     CONTENT,
-    LIVE_CALL
+    LIVE_CALL,
+    SEARCH
   }
 
   private final TokenService tokens;
@@ -69,7 +73,11 @@ final class AccessPolicy {
           // live calls are opened, read and ended by the phone service
           "POST " + ACCOUNT + "/sessions", Rule.LIVE_CALL,
           "GET " + ACCOUNT + "/sessions/{sessionId}", Rule.LIVE_CALL,
-          "DELETE " + ACCOUNT + "/sessions/{sessionId}", Rule.LIVE_CALL);
+          "DELETE " + ACCOUNT + "/sessions/{sessionId}", Rule.LIVE_CALL,
+          // the search index is written and queried by the search service only
+          "PUT " + ACCOUNT + "/search/documents/{documentId}", Rule.SEARCH,
+          "DELETE " + ACCOUNT + "/search/documents/{documentId}", Rule.SEARCH,
+          "GET " + ACCOUNT + "/search", Rule.SEARCH);
 
   static Rule ruleFor(HandlerType method, String template) {
     Rule explicit = EXPLICIT.get(method.name() + " " + template);
@@ -123,6 +131,10 @@ final class AccessPolicy {
                   && servesAsset(t, params.getOrDefault("assetType", ""));
           case LIVE_CALL ->
               t.role() == Role.SERVICE && t.coversAccount(account) && servesAsset(t, "live-call");
+          case SEARCH ->
+              t.role() == Role.SERVICE
+                  && t.coversAccount(account)
+                  && servesAsset(t, SearchIndexService.ASSET_TYPE);
         };
     if (!ok) {
       throw new CmkException(
@@ -162,6 +174,9 @@ final class AccessPolicy {
       case LIVE_CALL ->
           "cannot handle live calls: needs a service token of this account whose services include"
               + " the live-call asset type's service (phone)";
+      case SEARCH ->
+          "cannot use the search index: needs a service token of this account whose services"
+              + " include the search-index asset type's service (search)";
       default -> "is not allowed here";
     };
   }

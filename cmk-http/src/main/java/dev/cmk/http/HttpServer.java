@@ -11,6 +11,7 @@ import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.policy.PolicyTemplates;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.search.SearchIndexService;
 import dev.cmk.service.session.SessionService;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -45,7 +46,8 @@ public final class HttpServer implements AutoCloseable {
       IdempotencyService idempotency,
       PolicyTemplates policies,
       Supplier<String> prometheusScrape,
-      Availability availability) {}
+      Availability availability,
+      SearchIndexService search) {}
 
   /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
   public record Availability(
@@ -92,6 +94,7 @@ public final class HttpServer implements AutoCloseable {
               new AvailabilityRoutes(s.availability().revocation()).register(r);
               new JobRoutes(s.availability().jobs()).register(r);
               new SessionRoutes(s.availability().sessions()).register(r);
+              new SearchRoutes(s.search()).register(r);
             });
   }
 

@@ -21,6 +21,15 @@ class AccessPolicyTest {
     assertThat(AccessPolicy.ruleFor(HandlerType.PUT, "/v1/accounts/{accountId}/content/{a}/{o}"))
         .isEqualTo(Rule.CONTENT);
     assertThat(AccessPolicy.ruleFor(HandlerType.GET, "/v1/catalog")).isEqualTo(Rule.ANY_TOKEN);
+    assertThat(AccessPolicy.ruleFor(HandlerType.GET, "/v1/accounts/{accountId}/search"))
+        .isEqualTo(Rule.SEARCH);
+    assertThat(
+            AccessPolicy.ruleFor(
+                HandlerType.PUT, "/v1/accounts/{accountId}/search/documents/{documentId}"))
+        .isEqualTo(Rule.SEARCH);
+    assertThat(AccessPolicy.ruleFor(HandlerType.POST, "/v1/accounts/{accountId}/search/documents"))
+        .as("a search route added later is the admins', not the search service's")
+        .isEqualTo(Rule.ACCOUNT_ADMIN);
     assertThat(AccessPolicy.ruleFor(HandlerType.POST, "/v1/catalog")).isEqualTo(Rule.OPERATOR);
     assertThat(AccessPolicy.ruleFor(HandlerType.GET, "/v1/accountsx")).isEqualTo(Rule.OPERATOR);
   }

@@ -17,6 +17,7 @@ import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.search.SearchIndexService;
 import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
@@ -26,6 +27,7 @@ import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSearchIndexStore;
 import dev.cmk.service.store.JdbcSessionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -66,6 +68,7 @@ public final class ServiceFixture implements AutoCloseable {
   public final JdbcJobStore jobStore;
   public final JobService jobs;
   public final SessionService sessions;
+  public final SearchIndexService search;
 
   public ServiceFixture(Path dir, Database.Config dbConfig, KekCacheConfig cache) {
     this(dir, dbConfig, cache, null, null, null);
@@ -155,6 +158,17 @@ public final class ServiceFixture implements AutoCloseable {
             clock,
             random);
     availability.addListener(sessions.dropOnUnavailable());
+    search =
+        new SearchIndexService(
+            accounts,
+            catalog,
+            keys,
+            keks,
+            new JdbcSearchIndexStore(db, clock),
+            contentConfig.platformKey(),
+            SearchIndexService.Config.defaults(),
+            clock,
+            random);
     scheduler =
         new ProbeScheduler(
             clock,
