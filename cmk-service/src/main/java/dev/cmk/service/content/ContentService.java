@@ -89,6 +89,11 @@ public final class ContentService {
       byte[] plaintext) {
     Account account = accounts.require(accountId);
     AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
+    if (Catalog.OWN_API_ONLY.contains(type.name())) {
+      throw new CmkException(
+          ErrorCode.INVALID_REQUEST,
+          "asset type '" + type.name() + "' is written through its own API, not the content API");
+    }
     Ids.requireUser(ownerUserId);
     String id =
         objectId.map(o -> Ids.require("object id", o)).orElseGet(() -> Ids.newId("obj", random));

@@ -67,6 +67,19 @@ class ContentServiceTest {
   }
 
   @Test
+  void assetTypesWithTheirOwnApiAreNotWrittenAsContent() {
+    for (String own : dev.cmk.service.catalog.Catalog.OWN_API_ONLY) {
+      assertThat(f.catalog.find(own)).as(own + " is in the catalog").isPresent();
+      assertThatThrownBy(
+              () -> f.content.put(acct.id(), own, "alice", Optional.of("o-" + own), new byte[1]))
+          .isInstanceOfSatisfying(
+              CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST));
+      assertThatThrownBy(() -> f.content.get(acct.id(), own, "o-" + own))
+          .isInstanceOf(CmkException.class);
+    }
+  }
+
+  @Test
   void storedBlobHoldsNoPlaintext() throws Exception {
     StoredObject a = put("alice", "mail", "a very recognisable secret sentence");
     byte[] blob = Files.readAllBytes(dir.resolve("blobs").resolve(a.blobKey()));
