@@ -19,6 +19,7 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.key.SearchGrantService;
 import dev.cmk.service.policy.PlatformPrincipals;
 import dev.cmk.service.policy.PolicyTemplates;
 import dev.cmk.service.reprotect.JobService;
@@ -32,6 +33,7 @@ import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSearchGrantStore;
 import dev.cmk.service.store.JdbcSessionStore;
 import dev.cmk.service.store.JdbcTokenStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -69,6 +71,7 @@ public final class CmkNode implements AutoCloseable {
   final ProbeScheduler scheduler;
   final JobService jobs;
   final SessionService sessions;
+  final SearchGrantService searchGrants;
   final JdbcObjectStore objects;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
@@ -103,13 +106,14 @@ public final class CmkNode implements AutoCloseable {
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
     tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
     PlatformPrincipals principals = principals(cfg.principals());
+    var keyPrincipals =
+        new KeyService.Principals(principals.platformPrincipals(), principals.searchPrincipals());
     keys =
         new KeyService(
             new JdbcCustomerKeyStore(db),
             registry,
             cfg.platformName(),
-            new KeyService.Principals(
-                principals.platformPrincipals(), principals.searchPrincipals()),
+            keyPrincipals,
             clock,
             random);
     accounts.setChangeGuard(keys);
@@ -119,6 +123,17 @@ public final class CmkNode implements AutoCloseable {
         new AvailabilityService(
             availabilityStore, registry, cfg.platformName(), clock, random, metrics);
     servedTo.set(availability);
+    searchGrants =
+        new SearchGrantService(
+            new JdbcSearchGrantStore(db),
+            new JdbcCustomerKeyStore(db),
+            accounts,
+            registry,
+            keyPrincipals,
+            availability::recordEvent,
+            clock,
+            random);
+    keys.setSearchGrants(searchGrants);
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -184,7 +199,8 @@ public final class CmkNode implements AutoCloseable {
             List.of(
                 availability::probeAll,
                 jobs::startPendingRecoveries,
-                sessions::dropWhereUnavailable));
+                sessions::dropWhereUnavailable,
+                searchGrants::settleAll));
     http =
         new HttpServer(
             new HttpServer.Config(
