@@ -19,6 +19,7 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.key.SearchGrantService;
 import dev.cmk.service.policy.PlatformPrincipals;
 import dev.cmk.service.policy.PolicyTemplates;
 import dev.cmk.service.reprotect.JobService;
@@ -33,6 +34,7 @@ import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSearchGrantStore;
 import dev.cmk.service.store.JdbcSearchIndexStore;
 import dev.cmk.service.store.JdbcSessionStore;
 import dev.cmk.service.store.JdbcTokenStore;
@@ -71,6 +73,7 @@ public final class CmkNode implements AutoCloseable {
   final ProbeScheduler scheduler;
   final JobService jobs;
   final SessionService sessions;
+  final SearchGrantService searchGrants;
   final JdbcObjectStore objects;
   final SearchIndexService search;
   private final ScheduledExecutorService background =
@@ -106,13 +109,14 @@ public final class CmkNode implements AutoCloseable {
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
     tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
     PlatformPrincipals principals = principals(cfg.principals());
+    var keyPrincipals =
+        new KeyService.Principals(principals.platformPrincipals(), principals.searchPrincipals());
     keys =
         new KeyService(
             new JdbcCustomerKeyStore(db),
             registry,
             cfg.platformName(),
-            new KeyService.Principals(
-                principals.platformPrincipals(), principals.searchPrincipals()),
+            keyPrincipals,
             clock,
             random);
     accounts.setChangeGuard(keys);
@@ -122,6 +126,17 @@ public final class CmkNode implements AutoCloseable {
         new AvailabilityService(
             availabilityStore, registry, cfg.platformName(), clock, random, metrics);
     servedTo.set(availability);
+    searchGrants =
+        new SearchGrantService(
+            new JdbcSearchGrantStore(db),
+            new JdbcCustomerKeyStore(db),
+            accounts,
+            registry,
+            keyPrincipals,
+            availability::recordEvent,
+            clock,
+            random);
+    keys.setSearchGrants(searchGrants);
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -198,7 +213,8 @@ public final class CmkNode implements AutoCloseable {
             List.of(
                 availability::probeAll,
                 jobs::startPendingRecoveries,
-                sessions::dropWhereUnavailable));
+                sessions::dropWhereUnavailable,
+                searchGrants::settleAll));
     http =
         new HttpServer(
             new HttpServer.Config(

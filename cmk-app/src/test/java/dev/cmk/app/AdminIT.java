@@ -231,4 +231,32 @@ class AdminIT {
     assertThat(n.send(adm, "POST", a + "/keys/key_nope/validate", null).code())
         .isEqualTo("key_not_found");
   }
+
+  @Test
+  void searchGrantsAreReadOnlyAndEmptyForAKeyWithoutGrants() throws Exception {
+    String acct =
+        n.send(
+                n.operator,
+                "POST",
+                "/v1/accounts",
+                "{\"name\":\"Search Co\",\"searchEncryption\":true}")
+            .json()
+            .get("id")
+            .asText();
+    String adm = n.adminToken(acct);
+    String a = "/v1/accounts/" + acct;
+    Res none = n.send(adm, "GET", a + "/key/search-grants", null);
+    assertThat(none.status()).isEqualTo(200);
+    assertThat(none.json()).isEmpty();
+    n.node.localProvider().orElseThrow().createKey("search-co");
+    assertThat(
+            n.send(adm, "PUT", a + "/key", "{\"provider\":\"local\",\"keyId\":\"search-co\"}")
+                .status())
+        .isEqualTo(201);
+    // the local provider has no grants: search reaches the key through its policy
+    assertThat(n.send(adm, "GET", a + "/key/search-grants", null).json()).isEmpty();
+    assertThat(n.send(adm, "POST", a + "/key/search-grants", "{}").status()).isIn(404, 405);
+    assertThat(n.send(n.operator, "GET", "/v1/accounts/%24bad/key/search-grants", null).code())
+        .isEqualTo("invalid_id");
+  }
 }

@@ -3,6 +3,7 @@ package dev.cmk.http;
 import dev.cmk.http.model.ApiModel.KeyRegistration;
 import dev.cmk.http.model.ApiModel.KeyView;
 import dev.cmk.http.model.ApiModel.RegisterKey;
+import dev.cmk.http.model.ApiModel.SearchGrantView;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.account.AccountService;
@@ -11,7 +12,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 
-/** Registration and listing of an account's customer keys. */
+/** Registration and listing of an account's customer keys and the search service's grants. */
 final class KeyRoutes {
   private final AccountService accounts;
   private final KeyService keys;
@@ -25,6 +26,13 @@ final class KeyRoutes {
     r.put("/v1/accounts/{accountId}/key", this::registerKey);
     r.get("/v1/accounts/{accountId}/keys", this::list);
     r.post("/v1/accounts/{accountId}/keys/{keyId}/validate", this::revalidate);
+    r.get("/v1/accounts/{accountId}/key/search-grants", this::searchGrants);
+  }
+
+  private void searchGrants(Context ctx) {
+    var account = accounts.require(ctx.pathParam("accountId"));
+    Json.write(
+        ctx, 200, keys.searchGrants(account.id()).stream().map(SearchGrantView::of).toList());
   }
 
   private void revalidate(Context ctx) {

@@ -15,6 +15,8 @@ class AccessPolicyTest {
         .isEqualTo(Rule.ACCOUNT_ADMIN);
     assertThat(AccessPolicy.ruleFor(HandlerType.GET, "/v1/accounts/{accountId}/jobs/{jobId}"))
         .isEqualTo(Rule.ACCOUNT_ADMIN);
+    assertThat(AccessPolicy.ruleFor(HandlerType.GET, "/v1/accounts/{accountId}/key/search-grants"))
+        .isEqualTo(Rule.ACCOUNT_ADMIN);
     assertThat(AccessPolicy.ruleFor(HandlerType.POST, "/v1/jobs")).isEqualTo(Rule.OPERATOR);
     assertThat(AccessPolicy.ruleFor(HandlerType.PATCH, "/v1/accounts/{accountId}"))
         .isEqualTo(Rule.OPERATOR);

@@ -22,6 +22,8 @@ public enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED("idempotency_key_reused", Kind.CONFLICT),
   KEY_UNAVAILABLE("key_unavailable", Kind.UNAVAILABLE),
   KEY_REFUSED("key_refused", Kind.REFUSED),
+  /** The provider refused the search service's standing grant; nothing was changed. */
+  SEARCH_GRANT_REFUSED("search_grant_refused", Kind.REFUSED),
   DECRYPTION_FAILED("decryption_failed", Kind.DECRYPTION_FAILED),
   ALREADY_REVOKED("already_revoked", Kind.CONFLICT),
   JOB_NOT_FOUND("job_not_found", Kind.NOT_FOUND),

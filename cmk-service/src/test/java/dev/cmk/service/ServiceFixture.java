@@ -16,6 +16,7 @@ import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
+import dev.cmk.service.key.SearchGrantService;
 import dev.cmk.service.reprotect.JobService;
 import dev.cmk.service.search.SearchIndexService;
 import dev.cmk.service.session.SessionService;
@@ -27,6 +28,7 @@ import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
+import dev.cmk.service.store.JdbcSearchGrantStore;
 import dev.cmk.service.store.JdbcSearchIndexStore;
 import dev.cmk.service.store.JdbcSessionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -69,9 +71,13 @@ public final class ServiceFixture implements AutoCloseable {
   public final JobService jobs;
   public final SessionService sessions;
   public final SearchIndexService search;
+  public final JdbcSearchGrantStore searchGrantStore;
+  public final SearchGrantService searchGrants;
+  private final List<KeyProvider> extraProviders;
+  private final KeyService.Principals principals;
 
   public ServiceFixture(Path dir, Database.Config dbConfig, KekCacheConfig cache) {
-    this(dir, dbConfig, cache, null, null, null);
+    this(dir, dbConfig, cache, null, null, null, List.of(), KeyService.Principals.none());
   }
 
   private ServiceFixture(
@@ -80,8 +86,12 @@ public final class ServiceFixture implements AutoCloseable {
       KekCacheConfig cache,
       MutableClock sharedClock,
       LocalKeyProvider sharedLocal,
-      SwitchableProvider sharedRemote) {
+      SwitchableProvider sharedRemote,
+      List<KeyProvider> extraProviders,
+      KeyService.Principals principals) {
     this.dir = dir;
+    this.extraProviders = List.copyOf(extraProviders);
+    this.principals = principals;
     this.dbConfig = dbConfig;
     this.cacheConfig = cache;
     this.clock =
@@ -97,17 +107,33 @@ public final class ServiceFixture implements AutoCloseable {
       }
       remote = new SwitchableProvider("remote", local);
     }
-    providers =
-        new KeyProviders(
-            List.<KeyProvider>of(
-                new CountingKeyProvider(local, metrics), new CountingKeyProvider(remote, metrics)));
+    List<KeyProvider> all = new java.util.ArrayList<>();
+    all.add(new CountingKeyProvider(local, metrics));
+    all.add(new CountingKeyProvider(remote, metrics));
+    extraProviders.forEach(p -> all.add(new CountingKeyProvider(p, metrics)));
+    providers = new KeyProviders(all);
     db = Database.open(dbConfig);
     accountStore = new JdbcAccountStore(db);
     accounts = new AccountService(accountStore, clock, random);
-    keys = new KeyService(new JdbcCustomerKeyStore(db), providers, "cmk-test", clock, random);
+    keys =
+        new KeyService(
+            new JdbcCustomerKeyStore(db), providers, "cmk-test", principals, clock, random);
+    accounts.setChangeGuard(keys);
     availabilityStore = new JdbcAvailabilityStore(db);
     availability =
         new AvailabilityService(availabilityStore, providers, "cmk-test", clock, random, metrics);
+    searchGrantStore = new JdbcSearchGrantStore(db);
+    searchGrants =
+        new SearchGrantService(
+            searchGrantStore,
+            new JdbcCustomerKeyStore(db),
+            accounts,
+            providers,
+            principals,
+            availability::recordEvent,
+            clock,
+            random);
+    keys.setSearchGrants(searchGrants);
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -176,16 +202,35 @@ public final class ServiceFixture implements AutoCloseable {
             List.of(
                 availability::probeAll,
                 jobs::startPendingRecoveries,
-                sessions::dropWhereUnavailable));
+                sessions::dropWhereUnavailable,
+                searchGrants::settleAll));
   }
 
   public static ServiceFixture h2(Path dir) {
     return new ServiceFixture(dir, Database.embedded(dir), KekCacheConfig.defaults());
   }
 
+  /**
+   * On H2, with further providers (e.g. a fake cloud KMS with grants) and the principals the
+   * key-policy and search-grant checks use.
+   */
+  public static ServiceFixture h2(
+      Path dir, List<KeyProvider> extraProviders, KeyService.Principals principals) {
+    return new ServiceFixture(
+        dir,
+        Database.embedded(dir),
+        KekCacheConfig.defaults(),
+        null,
+        null,
+        null,
+        extraProviders,
+        principals);
+  }
+
   /** Another node on the same database, blob directory, providers and clock. */
   public ServiceFixture secondNode() {
-    return new ServiceFixture(dir, dbConfig, cacheConfig, clock, local, remote);
+    return new ServiceFixture(
+        dir, dbConfig, cacheConfig, clock, local, remote, extraProviders, principals);
   }
 
   public double providerCalls() {

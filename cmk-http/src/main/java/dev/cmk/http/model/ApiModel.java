@@ -6,6 +6,7 @@ import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.key.SearchGrant;
 import dev.cmk.service.key.ValidationReport;
 import java.time.Instant;
 import java.util.List;
@@ -93,6 +94,37 @@ public final class ApiModel {
           k.ref().replicaKeyIds(),
           k.status().name(),
           k.createdAt());
+    }
+  }
+
+  /** One of the search service's standing grants (GET key/search-grants). */
+  public record SearchGrantView(
+      String id,
+      String customerKeyId,
+      String provider,
+      String keyId,
+      String region,
+      boolean replica,
+      String grantName,
+      String grantId,
+      String status,
+      String lastError,
+      Instant createdAt,
+      Instant updatedAt) {
+    public static SearchGrantView of(SearchGrant g) {
+      return new SearchGrantView(
+          g.id(),
+          g.customerKeyId(),
+          g.provider(),
+          g.keyId(),
+          g.region(),
+          g.replica(),
+          g.grantName(),
+          g.grantId(),
+          g.status().name(),
+          g.lastError(),
+          g.createdAt(),
+          g.updatedAt());
     }
   }
 

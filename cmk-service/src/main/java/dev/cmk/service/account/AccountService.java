@@ -115,7 +115,9 @@ public final class AccountService {
     if (keyRelevant) {
       guard.check(after);
     }
+    guard.applying(before, after);
     store.update(after);
+    guard.applied(before, after);
     return after;
   }
 

@@ -7,7 +7,11 @@ import java.time.Instant;
  * availability ({@code revoked}, {@code fallback_enabled}, {@code fallback_disabled}) or a
  * re-protection job starting or ending ({@code job_started} with {@code reason} the job's kind,
  * {@code recovery} or {@code rotation}; {@code job_finished} with {@code reason} its end status,
- * {@code succeeded} or {@code failed}; {@code detail} names the job, its mode and its counts).
+ * {@code succeeded} or {@code failed}; {@code detail} names the job, its mode and its counts) or a
+ * change of the search service's grants ({@code search_grant_created}, {@code
+ * search_grant_revoked}, {@code search_grant_revoke_pending}; {@code reason} says why, e.g. {@code
+ * key_activated}, {@code search_on}, {@code search_off}, {@code key_replaced}, {@code retried};
+ * {@code detail} names the grant id and the key and region it is on).
  *
  * @param source what saw it: {@code probe}, {@code traffic}, {@code admin} or {@code job}
  */

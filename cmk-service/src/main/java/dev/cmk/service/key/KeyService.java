@@ -14,17 +14,23 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers an account's root key, validates it with real provider calls, and activates it when
- * every required check passes.
+ * every required check passes. With search encryption on, activation also gives the search service
+ * its standing grant on the key (see {@link SearchGrantService}).
  */
 public final class KeyService implements AccountChangeGuard {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyService.class);
+
   private final CustomerKeyStore store;
   private final KeyProviders providers;
   private final KeyValidator validator;
   private final Clock clock;
   private final SecureRandom random;
+  private volatile Optional<SearchGrantService> searchGrants = Optional.empty();
 
   public KeyService(
       CustomerKeyStore store,
@@ -64,6 +70,14 @@ public final class KeyService implements AccountChangeGuard {
     this.random = random;
   }
 
+  /**
+   * Sets who keeps the search service's standing grants (set once by the composition root; without
+   * it no standing grant is made).
+   */
+  public void setSearchGrants(SearchGrantService grants) {
+    this.searchGrants = Optional.of(grants);
+  }
+
   /** What registration returns: the stored key and its validation report. */
   public record Registration(CustomerKey key, ValidationReport report) {}
 
@@ -96,16 +110,85 @@ public final class KeyService implements AccountChangeGuard {
     }
     Optional<CustomerKey> active = store.findActive(account.id());
     if (active.isPresent() && active.get().ref().equals(ref)) {
-      // a retried PUT of the active key: validated again, nothing new stored
+      // a retried PUT of the active key: validated again, nothing new stored (but a search grant
+      // missing on it is made, e.g. one whose first attempt failed)
+      grantSearch(account, active.get());
       return new Registration(active.get(), report);
     }
     Instant now = clock.instant();
     CustomerKey key =
         new CustomerKey(
             Ids.newId("key", random), account.id(), ref, CustomerKey.Status.ACTIVE, now, now);
+    grantSearch(account, key);
     active.ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
     store.insert(key);
+    settleSearchGrants(account.id(), "admin");
     return new Registration(key, report);
+  }
+
+  /**
+   * Makes an already validated registration of the account its active key (rotation to a registered
+   * key), retiring the current one. With search encryption on, the search grant on the new key is
+   * made first; if the provider refuses it, nothing changes.
+   */
+  public CustomerKey activate(Account account, CustomerKey key) {
+    if (!key.accountId().equals(account.id())) {
+      throw new IllegalArgumentException(
+          "key " + key.id() + " is not account " + account.id() + "'s");
+    }
+    grantSearch(account, key);
+    Instant now = clock.instant();
+    store
+        .findActive(account.id())
+        .filter(old -> !old.id().equals(key.id()))
+        .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+    CustomerKey on = key.withStatus(CustomerKey.Status.ACTIVE, now);
+    store.update(on);
+    settleSearchGrants(account.id(), "admin");
+    return on;
+  }
+
+  private void grantSearch(Account account, CustomerKey key) {
+    searchGrants.ifPresent(g -> g.grant(account, key, "key_activated", "admin"));
+  }
+
+  /** Search turned on for an account whose key is active: its grants first, or no change. */
+  @Override
+  public void applying(Account before, Account after) {
+    if (after.searchEncryption() && !before.searchEncryption()) {
+      store
+          .findActive(after.id())
+          .ifPresent(k -> searchGrants.ifPresent(g -> g.grant(after, k, "search_on", "admin")));
+    }
+  }
+
+  /** Search turned off: every grant of the account is revoked (or left pending revoke). */
+  @Override
+  public void applied(Account before, Account after) {
+    if (before.searchEncryption() && !after.searchEncryption()) {
+      searchGrants.ifPresent(g -> g.revokeAll(after.id(), "search_off", "admin"));
+    }
+  }
+
+  /**
+   * Retries pending revokes of the account's search grants and revokes those of a replaced key once
+   * the switch is final (e.g. when a rotation job has ended). Never throws.
+   */
+  public void settleSearchGrants(String accountId, String source) {
+    searchGrants.ifPresent(
+        g -> {
+          try {
+            g.settle(accountId, source);
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "account {}: cannot settle search grants; the probe round retries", accountId, e);
+          }
+        });
+  }
+
+  /** The search service's grants on the account's keys (empty when none are kept). */
+  public List<SearchGrant> searchGrants(String accountId) {
+    return searchGrants.map(g -> g.list(accountId)).orElse(List.of());
   }
 
   /** Re-validates the active key against a proposed account change; refuses it if the key fails. */

@@ -342,12 +342,7 @@ public final class JobService {
               "key " + k.ref().keyId() + " failed validation; nothing was changed",
               Map.of("report", report));
         }
-        Instant now = clock.instant();
-        keyStore
-            .findActive(account.id())
-            .ifPresent(old -> keyStore.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
-        k = k.withStatus(CustomerKey.Status.ACTIVE, now);
-        keyStore.update(k);
+        k = keys.activate(account, k);
       }
       return k;
     }
@@ -425,6 +420,8 @@ public final class JobService {
         LOG.info("account {}: job {} ({}) finished", job.accountId(), job.id(), job.kind());
         revocation.purgeEverywhere(job.accountId());
         recordFinished(job, now);
+        // the old key's search grants go once it wraps none of the account's KEKs
+        keys.settleSearchGrants(job.accountId(), "job");
       }
       return 0;
     }

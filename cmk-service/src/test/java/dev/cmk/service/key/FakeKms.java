@@ -11,6 +11,7 @@ import dev.cmk.provider.KeyIdFormatException;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
+import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.PolicyReader;
 import dev.cmk.provider.local.LocalKeyProvider;
 import java.util.ArrayList;
@@ -26,7 +27,9 @@ import java.util.Set;
  * replicas that share the primary's material, policies can be read, grants made (per key, as in
  * KMS: a replica does not see the primary's grants), and any operation can be refused with
  * ACCESS_DENIED the way a key policy would, everywhere ({@code "CreateGrant"}) or on one key
- * ({@code "CreateGrant@fk-replica"}). Crypto is the local provider's.
+ * ({@code "CreateGrant@fk-replica"}), or fail as unreachable the same way ({@link #unreachable}). A
+ * search grant is created once per key and name, as {@link GrantSupport} promises. Crypto is the
+ * local provider's.
  */
 final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   /** A key of this fake: where it is and which local key holds its material. */
@@ -35,6 +38,9 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   final Map<String, Key> keys = new HashMap<>();
   final Map<String, String> policies = new HashMap<>();
   final Set<String> denied = new HashSet<>();
+
+  /** Operations (or {@code "op@keyId"}) that fail as if the provider could not be reached. */
+  final Set<String> unreachable = new HashSet<>();
 
   /** The grants standing on each key id. */
   final Map<String, List<Grant>> grants = new HashMap<>();
@@ -62,6 +68,10 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   }
 
   private Key key(KeyRef ref, String operation) {
+    if (unreachable.contains(operation) || unreachable.contains(operation + "@" + ref.keyId())) {
+      throw new KeyUnavailableException(
+          FailureReason.NETWORK, "SdkClientException", "unable to reach kms (test outage)");
+    }
     if (denied.contains(operation) || denied.contains(operation + "@" + ref.keyId())) {
       throw new KeyRefusedException(
           FailureReason.ACCESS_DENIED,
@@ -129,6 +139,11 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   @Override
   public String createSearchGrant(KeyRef ref, String grantName) {
     key(ref, "CreateGrant");
+    for (Grant existing : grantsOn(ref.keyId())) {
+      if (existing.name().equals(grantName)) {
+        return existing.grantId();
+      }
+    }
     Grant g =
         new Grant(
             "grant-" + ++grantCount,

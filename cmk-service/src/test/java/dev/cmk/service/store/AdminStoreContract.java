@@ -7,6 +7,7 @@ import dev.cmk.service.account.User;
 import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.auth.Role;
 import dev.cmk.service.catalog.AssetType;
+import dev.cmk.service.key.SearchGrant;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -93,5 +94,73 @@ public abstract class AdminStoreContract {
     assertThat(s.listUsers(a.id()))
         .extracting(User::userId)
         .containsExactly("a@example.com", "b@example.com");
+  }
+
+  @Test
+  void searchGrantsAreStoredOncePerKeyMarkedAndDeleted() {
+    JdbcSearchGrantStore s = new JdbcSearchGrantStore(db());
+    Account a = newAccount();
+    SearchGrant primary =
+        new SearchGrant(
+            "sgr_1",
+            a.id(),
+            "key_1",
+            "aws",
+            "arn:aws:kms:eu-west-1:111122223333:key/mrk-1",
+            "eu-west-1",
+            false,
+            "cmk-search-" + a.id() + "-key_1",
+            "g".repeat(64),
+            SearchGrant.Status.ACTIVE,
+            "",
+            now,
+            now);
+    SearchGrant replica =
+        new SearchGrant(
+            "sgr_2",
+            a.id(),
+            "key_1",
+            "aws",
+            "arn:aws:kms:eu-central-1:111122223333:key/mrk-1",
+            "eu-central-1",
+            true,
+            primary.grantName(),
+            "h".repeat(64),
+            SearchGrant.Status.ACTIVE,
+            "",
+            now,
+            now);
+    assertThat(s.insert(primary)).isTrue();
+    assertThat(s.insert(replica)).isTrue();
+    // the same registration and key again (another node, a retry): not stored twice
+    assertThat(
+            s.insert(
+                new SearchGrant(
+                    "sgr_3",
+                    a.id(),
+                    "key_1",
+                    "aws",
+                    primary.keyId(),
+                    "eu-west-1",
+                    false,
+                    primary.grantName(),
+                    "x",
+                    SearchGrant.Status.ACTIVE,
+                    "",
+                    now,
+                    now)))
+        .isFalse();
+    assertThat(s.listForAccount(a.id())).containsExactly(primary, replica);
+    assertThat(s.accountsWithGrants()).contains(a.id());
+
+    SearchGrant pending =
+        replica.pendingRevoke("NETWORK (SdkClientException): down", now.plusSeconds(1));
+    s.update(pending);
+    assertThat(s.listForAccount(a.id())).containsExactly(primary, pending);
+    s.delete("sgr_2");
+    s.delete("sgr_1");
+    assertThat(s.listForAccount(a.id())).isEmpty();
+    assertThat(s.accountsWithGrants()).doesNotContain(a.id());
+    assertThat(s.wrapsKeks(a.id(), "aws", primary.keyId())).isFalse();
   }
 }
