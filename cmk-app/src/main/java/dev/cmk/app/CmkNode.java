@@ -211,7 +211,7 @@ public final class CmkNode implements AutoCloseable {
             clock,
             av.probeInterval(),
             List.of(
-                availability::probeAll,
+                () -> availability.probeRound(av.probeInterval()),
                 jobs::startPendingRecoveries,
                 sessions::dropWhereUnavailable,
                 searchGrants::settleAll));

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,11 @@ import org.slf4j.LoggerFactory;
  * trigger behaviour through {@link TransitionListener}s.
  *
  * <p>Transitions are compare-and-set in the database, so when several nodes see the same change
- * exactly one records it and runs the listeners.
+ * exactly one records it and runs the listeners. On a schedule ({@link #probeRound}) each key is
+ * probed by one node per interval, the holder of the account's probe lease, so a cluster of N nodes
+ * does not call every customer's KMS N times per interval; the other nodes read the stored status.
+ * What a probe finds reaches every node through the database: the stored status, and the revocation
+ * epoch that a refused key bumps.
  */
 public final class AvailabilityService implements KeyUseObserver, KeyServingListener {
   private static final Logger LOG = LoggerFactory.getLogger(AvailabilityService.class);
@@ -48,6 +53,7 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
   private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
   private volatile Map<String, List<CustomerKey>> byRootKey = Map.of();
+  private final String nodeId;
 
   public AvailabilityService(
       AvailabilityStore store,
@@ -62,6 +68,7 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     this.clock = clock;
     this.random = random;
     this.metrics = metrics;
+    this.nodeId = Ids.newId("node", random);
   }
 
   public void addListener(TransitionListener l) {
@@ -103,20 +110,62 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
             clock.instant()));
   }
 
-  /** Probes every active customer key once (one round of the schedule). */
+  /** Probes every active customer key once from this node, whoever holds the probe leases. */
   public void probeAll() {
+    for (CustomerKey k : refreshActiveKeys()) {
+      probeLogged(k);
+    }
+  }
+
+  /**
+   * One round of the schedule on a node of a cluster: probes the keys whose probe lease this node
+   * holds or can take (free, expired, or its own), for {@code interval} and half as much again, so
+   * the holder renews it every round and a stopped node is replaced within one and a half
+   * intervals. For the other keys it reads the status the holder stored.
+   *
+   * @return how many keys this node probed
+   */
+  public int probeRound(Duration interval) {
+    int probed = 0;
+    for (CustomerKey k : refreshActiveKeys()) {
+      Instant now = clock.instant();
+      boolean mine;
+      try {
+        mine =
+            store.claimProbe(
+                k.accountId(), nodeId, now, now.plus(interval.multipliedBy(3).dividedBy(2)));
+      } catch (RuntimeException e) {
+        // the database is the lease; without it, probing from here is the safe side
+        LOG.warn("probe lease of account {} unavailable; probing from this node", k.accountId(), e);
+        mine = true;
+      }
+      if (mine) {
+        probeLogged(k);
+        probed++;
+      } else {
+        store
+            .find(k.accountId())
+            .ifPresent(st -> gauge(k.accountId()).set(st.state().gaugeValue()));
+      }
+    }
+    return probed;
+  }
+
+  private List<CustomerKey> refreshActiveKeys() {
     List<CustomerKey> active = store.activeKeys();
     Map<String, List<CustomerKey>> index = new ConcurrentHashMap<>();
     for (CustomerKey k : active) {
       index.computeIfAbsent(rootName(k.ref()), x -> new CopyOnWriteArrayList<>()).add(k);
     }
     byRootKey = index;
-    for (CustomerKey k : active) {
-      try {
-        probe(k);
-      } catch (RuntimeException e) {
-        LOG.warn("probe of account {} key {} failed unexpectedly", k.accountId(), k.id(), e);
-      }
+    return active;
+  }
+
+  private void probeLogged(CustomerKey k) {
+    try {
+      probe(k);
+    } catch (RuntimeException e) {
+      LOG.warn("probe of account {} key {} failed unexpectedly", k.accountId(), k.id(), e);
     }
   }
 

@@ -15,6 +15,12 @@ public interface AvailabilityStore {
    */
   boolean transition(Optional<KeyStatus> expected, KeyStatus next, KeyEvent event);
 
+  /**
+   * Takes the account's probe lease for {@code node} until {@code expiresAt} if it is free, expired
+   * at {@code now}, or already {@code node}'s; returns whether {@code node} holds it now.
+   */
+  boolean claimProbe(String accountId, String node, Instant now, Instant expiresAt);
+
   /** Confirms the stored status without changing it. */
   void touch(String accountId, Instant checkedAt);
 

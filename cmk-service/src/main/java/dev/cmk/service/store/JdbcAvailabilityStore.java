@@ -133,6 +133,48 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
   }
 
   @Override
+  public boolean claimProbe(String accountId, String node, Instant now, Instant expiresAt) {
+    try {
+      return jdbi.inTransaction(
+          h -> {
+            int taken =
+                h.createUpdate(
+                        "update probe_leases set owner = :o, expires_at = :e"
+                            + " where account_id = :a and (owner = :o or expires_at <= :now)")
+                    .bind("a", accountId)
+                    .bind("o", node)
+                    .bind("e", ts(expiresAt))
+                    .bind("now", ts(now))
+                    .execute();
+            if (taken == 1) {
+              return true;
+            }
+            boolean exists =
+                h.createQuery("select count(*) from probe_leases where account_id = :a")
+                        .bind("a", accountId)
+                        .mapTo(Integer.class)
+                        .one()
+                    > 0;
+            if (exists) {
+              return false; // another node holds a live lease
+            }
+            h.createUpdate(
+                    "insert into probe_leases (account_id, owner, expires_at) values (:a, :o, :e)")
+                .bind("a", accountId)
+                .bind("o", node)
+                .bind("e", ts(expiresAt))
+                .execute();
+            return true;
+          });
+    } catch (RuntimeException e) {
+      if (Database.isUniqueViolation(e)) {
+        return false; // another node inserted the lease first
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public void touch(String accountId, Instant checkedAt) {
     jdbi.useHandle(
         h ->

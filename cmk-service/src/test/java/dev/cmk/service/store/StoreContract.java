@@ -36,6 +36,38 @@ public abstract class StoreContract {
   }
 
   @Test
+  void probeLeaseHasOneHolderEvenUnderConcurrentClaims() throws Exception {
+    JdbcAvailabilityStore s = new JdbcAvailabilityStore(db());
+    Account a = newAccount();
+    Instant until = now.plusSeconds(45);
+    int nodes = 6;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Boolean>> claims = new java.util.ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        String node = "node-" + i;
+        claims.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return s.claimProbe(a.id(), node, now, until);
+                }));
+      }
+      start.countDown();
+      int holders = 0;
+      for (var c : claims) {
+        holders += c.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(holders).as("exactly one node holds a fresh lease").isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(s.claimProbe(a.id(), "late", until.minusMillis(1), until.plusSeconds(45))).isFalse();
+    assertThat(s.claimProbe(a.id(), "late", until, until.plusSeconds(45))).isTrue();
+  }
+
+  @Test
   void accountsRoundTripAndUpdate() {
     JdbcAccountStore s = new JdbcAccountStore(db());
     Account a = newAccount();
