@@ -128,8 +128,7 @@ final class AzureErrors {
         what
             + ": the platform principal's sign-in failed at the identity platform ("
             + code
-            + ", HTTP "
-            + status
+            + (status == 0 ? "" : ", HTTP " + status)
             + "): "
             + firstLine(m.getMessage());
     if (status == 429 || error.equals("throttled_request")) {
