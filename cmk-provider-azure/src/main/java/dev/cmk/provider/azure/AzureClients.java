@@ -21,13 +21,16 @@ import javax.net.ssl.SSLContext;
  * Azure SDK clients, built on first use and kept: one {@link KeyClient} per vault, one {@link
  * CryptographyClient} per key identifier (name and version).
  *
- * <p>All share one JDK-HTTP-client-based pipeline transport (no Netty). The SDK's retries are off:
- * CMK's resilience decorator retries. Cryptography clients are built with {@code
- * disableKeyCaching()} so every wrap runs in the vault, never locally with a cached public key:
- * each use then shows in the customer's Key Vault logs, and disabling the key stops wraps at once.
+ * <p>All share one JDK-HTTP-client-based pipeline transport (no Netty). The SDK's retries are off,
+ * here and in the sign-in credential: CMK's resilience decorator retries, and an SDK retry honours
+ * {@code Retry-After} (a throttled vault or identity platform would hold the caller for a minute or
+ * more). A failed call therefore takes at most the connect plus the read timeout. Cryptography
+ * clients are built with {@code disableKeyCaching()} so every wrap runs in the vault, never locally
+ * with a cached public key: each use then shows in the customer's Key Vault logs, and disabling the
+ * key stops wraps at once.
  */
 final class AzureClients {
-  private static final RetryOptions NO_RETRIES =
+  static final RetryOptions NO_RETRIES =
       new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1)));
 
   /**

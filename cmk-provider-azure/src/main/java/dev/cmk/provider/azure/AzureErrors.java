@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +34,24 @@ final class AzureErrors {
   private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]{1,100})\"");
   private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]{1,300})\"");
 
+  /** OAuth 2.0 / Entra error codes of a token answer that refuse the client or its grant. */
+  private static final Set<String> SIGN_IN_REFUSALS =
+      Set.of(
+          "invalid_client",
+          "unauthorized_client",
+          "invalid_grant",
+          "invalid_request",
+          "invalid_scope",
+          "invalid_resource",
+          "unsupported_grant_type",
+          "access_denied",
+          "consent_required",
+          "interaction_required");
+
+  /** Error codes of a token answer that say the identity platform is unwell. */
+  private static final Set<String> SIGN_IN_OUTAGES =
+      Set.of("server_error", "temporarily_unavailable");
+
   private AzureErrors() {}
 
   enum Op {
@@ -49,16 +68,18 @@ final class AzureErrors {
     if (e instanceof HttpResponseException h && h.getResponse() != null) {
       return fromResponse(h, op, what);
     }
-    if (causedBy(e, ClientAuthenticationException.class)) {
-      return new KeyRefusedException(
-          FailureReason.ACCESS_DENIED,
-          "ClientAuthentication",
-          what + ": no access token for the platform principal (" + e.getMessage() + ")",
-          e);
-    }
+    // The sign-in's own answer first: the identity SDK may wrap it in a
+    // ClientAuthenticationException, which alone says nothing about refused or unavailable.
     Optional<MsalServiceException> signIn = cause(e, MsalServiceException.class);
     if (signIn.isPresent()) {
       return fromSignIn(signIn.get(), what, e);
+    }
+    if (causedBy(e, SignInCheck.NoAccessTokenException.class)) {
+      return new KeyUnavailableException(
+          FailureReason.PROVIDER_ERROR,
+          "SignIn:NoAccessToken",
+          what + ": the identity platform's answer carried no access token",
+          e);
     }
     if (causedBy(e, HttpTimeoutException.class) || causedBy(e, TimeoutException.class)) {
       return new KeyUnavailableException(FailureReason.TIMEOUT, "Timeout", what + ": timed out", e);
@@ -68,7 +89,17 @@ final class AzureErrors {
         || causedBy(e, IOException.class)
         || e instanceof UncheckedIOException) {
       return new KeyUnavailableException(
-          FailureReason.NETWORK, "Network", what + ": cannot reach the vault", e);
+          FailureReason.NETWORK,
+          "Network",
+          what + ": cannot reach the vault or the identity platform",
+          e);
+    }
+    if (causedBy(e, ClientAuthenticationException.class)) {
+      return new KeyRefusedException(
+          FailureReason.ACCESS_DENIED,
+          "ClientAuthentication",
+          what + ": no access token for the platform principal (" + e.getMessage() + ")",
+          e);
     }
     return new KeyUnavailableException(
         FailureReason.PROVIDER_ERROR,
@@ -79,33 +110,41 @@ final class AzureErrors {
 
   /**
    * The identity platform answered the token request (the SDK wraps MSAL's exception, not always in
-   * a {@link ClientAuthenticationException}). A 4xx ({@code invalid_client} for a wrong or expired
-   * secret, {@code unauthorized_client} for an unknown application…) is the platform's
-   * misconfiguration, refused so that fallback does not hide it; 429 and 5xx are an outage.
+   * a {@link ClientAuthenticationException}). 429 (and MSAL's own {@code throttled_request}, which
+   * it raises without a call while an earlier {@code Retry-After} lasts) and 5xx are an outage, as
+   * are {@code server_error} and {@code temporarily_unavailable}. A 4xx, or one of the OAuth codes
+   * that refuse the client or its grant ({@code invalid_client} for a wrong or expired secret,
+   * {@code unauthorized_client} for an unknown application, {@code invalid_grant}…), is the
+   * platform's misconfiguration, refused so that fallback does not hide it; MSAL does not always
+   * say the status, so the code decides then. Anything else (no status, an unknown code) is an
+   * outage: refusing the key on an answer nobody understood would be the worse mistake.
    */
   private static ProviderException fromSignIn(
       MsalServiceException m, String what, RuntimeException e) {
     int status = m.statusCode() == null ? 0 : m.statusCode();
+    String error = m.errorCode() == null ? "" : m.errorCode();
     String code = "SignIn:" + (m.errorCode() == null ? "HTTP" + status : m.errorCode());
     String detail =
         what
-            + ": the identity platform refused the platform principal's sign-in ("
+            + ": the platform principal's sign-in failed at the identity platform ("
             + code
-            + ", HTTP "
-            + status
+            + (status == 0 ? "" : ", HTTP " + status)
             + "): "
             + firstLine(m.getMessage());
-    if (status == 429) {
+    if (status == 429 || error.equals("throttled_request")) {
       return new KeyUnavailableException(FailureReason.THROTTLED, code, detail, e);
     }
-    if (status >= 500 || status == 0) {
+    if (status >= 500 || SIGN_IN_OUTAGES.contains(error)) {
       return new KeyUnavailableException(FailureReason.PROVIDER_ERROR, code, detail, e);
     }
-    return new KeyRefusedException(
-        FailureReason.ACCESS_DENIED,
-        code,
-        detail + "; check azure.tenantId, azure.clientId and the client secret",
-        e);
+    if ((status >= 400 && status < 500) || SIGN_IN_REFUSALS.contains(error)) {
+      return new KeyRefusedException(
+          FailureReason.ACCESS_DENIED,
+          code,
+          detail + "; check azure.tenantId, azure.clientId and the client secret",
+          e);
+    }
+    return new KeyUnavailableException(FailureReason.PROVIDER_ERROR, code, detail, e);
   }
 
   private static String firstLine(String message) {

@@ -87,6 +87,7 @@ public final class AzureKeyVaultProvider implements KeyProvider {
             .clientSecret(SecretReader.read(config.clientSecret()))
             .additionallyAllowedTenants("*")
             .httpClient(http)
+            .retryOptions(AzureClients.NO_RETRIES)
             .httpLogOptions(AzureClients.noHttpLogging());
     if (authorityHost != null) {
       b.authorityHost(authorityHost.toString());
@@ -98,7 +99,8 @@ public final class AzureKeyVaultProvider implements KeyProvider {
       }
       b.disableInstanceDiscovery();
     }
-    return new AzureKeyVaultProvider(b.build(), http, random, Clock.systemUTC());
+    return new AzureKeyVaultProvider(
+        SignInCheck.requireAccessToken(b.build()), http, random, Clock.systemUTC());
   }
 
   @Override

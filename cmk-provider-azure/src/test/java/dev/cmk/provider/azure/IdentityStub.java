@@ -30,7 +30,9 @@ import javax.net.ssl.SSLContext;
  * {@code POST /{tenant}/oauth2/v2.0/token}, form-encoded {@code grant_type=client_credentials,
  * client_id, client_secret, scope}; answers {@code {token_type, expires_in, access_token}}, or 401
  * {@code invalid_client} (AADSTS7000215) for a wrong secret and 400 {@code invalid_request} /
- * {@code invalid_scope} / {@code unauthorized_client} otherwise.
+ * {@code invalid_scope} / {@code unauthorized_client} otherwise. A test can make every token
+ * request get one canned answer instead ({@link #answerWith}): throttling, an outage, a body that
+ * is not a token.
  */
 final class IdentityStub implements AutoCloseable {
   private static final Pattern TOKEN_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token");
@@ -39,12 +41,23 @@ final class IdentityStub implements AutoCloseable {
   /** One request the stub received: method, path and (for token requests) the form. */
   record Request(String method, String path, Map<String, String> form) {}
 
+  /** A canned answer: status, content type, body and extra headers. */
+  record Answer(int status, String contentType, String body, Map<String, String> headers) {
+    /** The identity platform's JSON error body, {@code {error, error_description, …}}. */
+    static Answer error(int status, String error, String description, Map<String, String> headers)
+        throws IOException {
+      return new Answer(
+          status, "application/json; charset=utf-8", errorBody(error, description), headers);
+    }
+  }
+
   private final HttpsServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final String clientId;
   private final String clientSecret;
   private final String accessToken;
+  private volatile Answer canned;
 
   IdentityStub(SSLContext tls, String clientId, String clientSecret, String accessToken)
       throws IOException {
@@ -67,6 +80,11 @@ final class IdentityStub implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** Every request from now on gets {@code answer} (null: answered normally again). */
+  void answerWith(Answer answer) {
+    canned = answer;
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -74,7 +92,11 @@ final class IdentityStub implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       requests.add(new Request(ex.getRequestMethod(), path, form));
       Matcher m = TOKEN_PATH.matcher(path);
-      if (!m.matches() || !ex.getRequestMethod().equals("POST")) {
+      Answer a = canned;
+      if (a != null) {
+        a.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        respond(ex, a.status(), a.contentType(), a.body().getBytes(StandardCharsets.UTF_8));
+      } else if (!m.matches() || !ex.getRequestMethod().equals("POST")) {
         error(ex, 404, "not_found", "AADSTS90002: no such endpoint " + path);
       } else if (!"client_credentials".equals(form.get("grant_type"))) {
         error(ex, 400, "invalid_request", "AADSTS900144: grant_type must be client_credentials");
@@ -129,6 +151,14 @@ final class IdentityStub implements AutoCloseable {
 
   private static void error(HttpExchange ex, int status, String error, String description)
       throws IOException {
+    respond(
+        ex,
+        status,
+        "application/json; charset=utf-8",
+        errorBody(error, description).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String errorBody(String error, String description) throws IOException {
     ObjectNode e = JSON.createObjectNode();
     e.put("error", error);
     e.put("error_description", description);
@@ -136,12 +166,16 @@ final class IdentityStub implements AutoCloseable {
         .add(Integer.parseInt(description.replaceAll("^AADSTS(\\d+).*", "$1")));
     e.put("trace_id", UUID.randomUUID().toString());
     e.put("correlation_id", UUID.randomUUID().toString());
-    respond(ex, status, e);
+    return JSON.writeValueAsString(e);
   }
 
   private static void respond(HttpExchange ex, int status, ObjectNode json) throws IOException {
-    byte[] out = JSON.writeValueAsBytes(json);
-    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    respond(ex, status, "application/json; charset=utf-8", JSON.writeValueAsBytes(json));
+  }
+
+  private static void respond(HttpExchange ex, int status, String contentType, byte[] out)
+      throws IOException {
+    ex.getResponseHeaders().set("Content-Type", contentType);
     ex.getResponseHeaders().set("Cache-Control", "no-store");
     ex.sendResponseHeaders(status, out.length);
     ex.getResponseBody().write(out);

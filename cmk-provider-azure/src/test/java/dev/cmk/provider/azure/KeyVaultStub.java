@@ -57,6 +57,9 @@ final class KeyVaultStub implements AutoCloseable {
   private final Map<String, List<Version>> keys = new ConcurrentHashMap<>();
   private final Map<String, Boolean> forbidden = new ConcurrentHashMap<>();
   private final AtomicInteger nextFailure = new AtomicInteger();
+  private final AtomicInteger requests = new AtomicInteger();
+  private volatile int failAll;
+  private volatile String failRetryAfter = "";
   private final AtomicInteger challenges = new AtomicInteger();
   private final List<String> bearerTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile long delayMillis;
@@ -116,6 +119,20 @@ final class KeyVaultStub implements AutoCloseable {
     nextFailure.set(status);
   }
 
+  /**
+   * Every request from now on fails with {@code status} (0: none do), with a {@code Retry-After}
+   * header of {@code retryAfter} seconds if not empty, as a throttled or unwell vault answers.
+   */
+  void failAll(int status, String retryAfter) {
+    failRetryAfter = retryAfter;
+    failAll = status;
+  }
+
+  /** How many requests reached the vault. */
+  int requests() {
+    return requests.get();
+  }
+
   void delay(long millis) {
     delayMillis = millis;
   }
@@ -136,7 +153,14 @@ final class KeyVaultStub implements AutoCloseable {
       if (auth != null && auth.startsWith("Bearer ")) {
         bearerTokens.add(auth.substring("Bearer ".length()));
       }
+      requests.incrementAndGet();
       int failure = nextFailure.getAndSet(0);
+      if (failure == 0 && failAll != 0) {
+        failure = failAll;
+        if (!failRetryAfter.isEmpty()) {
+          ex.getResponseHeaders().set("Retry-After", failRetryAfter);
+        }
+      }
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);
       }

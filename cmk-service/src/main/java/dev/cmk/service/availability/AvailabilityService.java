@@ -85,8 +85,9 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
   }
 
   /**
-   * Appends an event that is not a state transition (e.g. a re-protection job started), so the
-   * account's key-events show it next to the transitions that caused it.
+   * Appends an event that is not a state transition, on its own. A change that has its own
+   * transaction (a re-protection job starting or ending) passes {@link #newEvent} to its store
+   * instead, so the change and its event are written together.
    */
   public void recordEvent(
       String accountId,
@@ -95,19 +96,32 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
       String reason,
       String source,
       String detail) {
-    store.appendEvent(
-        new KeyEvent(
-            Ids.newId("evt", random),
-            accountId,
-            customerKeyId,
-            kind,
-            "",
-            "",
-            Cause.NONE,
-            reason,
-            source,
-            abbreviate(detail),
-            clock.instant()));
+    store.appendEvent(newEvent(accountId, customerKeyId, kind, reason, source, detail));
+  }
+
+  /**
+   * An event that is not a state transition (e.g. a re-protection job started), stamped now, for
+   * the account's key-events to show next to the transitions that caused it.
+   */
+  public KeyEvent newEvent(
+      String accountId,
+      String customerKeyId,
+      String kind,
+      String reason,
+      String source,
+      String detail) {
+    return new KeyEvent(
+        Ids.newId("evt", random),
+        accountId,
+        customerKeyId,
+        kind,
+        "",
+        "",
+        Cause.NONE,
+        reason,
+        source,
+        abbreviate(detail),
+        clock.instant());
   }
 
   /** Probes every active customer key once from this node, whoever holds the probe leases. */

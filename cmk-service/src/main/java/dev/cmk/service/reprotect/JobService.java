@@ -187,12 +187,14 @@ public final class JobService {
     if (store.count(accountId, items, target) == 0) {
       return Optional.empty();
     }
-    Optional<Job> job = store.create(newJob(accountId, Job.Kind.RECOVERY, mode, target), items);
+    String customerKeyId = active.get().id();
+    Optional<Job> job =
+        store.create(
+            newJob(accountId, Job.Kind.RECOVERY, mode, target),
+            items,
+            j -> started(j, customerKeyId));
     job.ifPresent(
-        j -> {
-          LOG.info("account {}: recovery job {} ({}) started", accountId, j.id(), mode);
-          recordStarted(j, active.get().id());
-        });
+        j -> LOG.info("account {}: recovery job {} ({}) started", accountId, j.id(), mode));
     return job;
   }
 
@@ -253,28 +255,30 @@ public final class JobService {
         store
             .create(
                 newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
-                JobStore.Items.KEKS_NOT_UNDER_TARGET)
+                JobStore.Items.KEKS_NOT_UNDER_TARGET,
+                j -> started(j, target.id()))
             .orElseThrow(
                 () ->
                     new CmkException(
                         ErrorCode.JOB_IN_PROGRESS,
                         "another job started for account " + accountId + "; rotate again later"));
-    recordStarted(job, target.id());
     return job;
   }
 
   // ---- key events ---------------------------------------------------------------------------
 
   /**
-   * The account's key-events show each job next to the transitions that caused it. Written after
-   * the job's own transaction: a node dying in between loses the row, never the job.
+   * The account's key-events show each job next to the transitions that caused it. The store
+   * appends the event in the transaction that creates or ends the job, so a node dying in between
+   * cannot leave a job without its event, or an event without its job.
    */
-  private void recordStarted(Job job, String customerKeyId) {
-    recordEvent(
-        job,
+  private KeyEvent started(Job job, String customerKeyId) {
+    return availability.newEvent(
+        job.accountId(),
         customerKeyId,
         KeyEvent.JOB_STARTED,
         job.kind().name().toLowerCase(Locale.ROOT),
+        "job",
         String.format(
             Locale.ROOT,
             "re-protection job %s started: %s, %s, %d item(s) to move under %s key %s",
@@ -286,20 +290,13 @@ public final class JobService {
             job.target().keyId()));
   }
 
-  private void recordFinished(Job job, Instant now) {
-    Job ended = store.find(job.id()).orElse(job);
-    Job.Progress p = store.progress(ended, now);
-    String customerKeyId =
-        keyStore
-            .findActive(job.accountId())
-            .filter(k -> sameKey(primary(k), job.target()))
-            .map(CustomerKey::id)
-            .orElse("");
-    recordEvent(
-        ended,
+  private KeyEvent finished(Job ended, Job.Progress p, String customerKeyId) {
+    return availability.newEvent(
+        ended.accountId(),
         customerKeyId,
         KeyEvent.JOB_FINISHED,
         ended.status().name().toLowerCase(Locale.ROOT),
+        "job",
         String.format(
             Locale.ROOT,
             "re-protection job %s finished: %s, %s, %s: %d done, %d failed%s",
@@ -312,13 +309,13 @@ public final class JobService {
             p.failed() > 0 ? " (see the job's item errors)" : ""));
   }
 
-  private void recordEvent(
-      Job job, String customerKeyId, String kind, String reason, String detail) {
-    try {
-      availability.recordEvent(job.accountId(), customerKeyId, kind, reason, "job", detail);
-    } catch (RuntimeException e) {
-      LOG.warn("account {}: cannot record {} of job {}", job.accountId(), kind, job.id(), e);
-    }
+  /** The registration whose key the job moves items under, if it is still the active one. */
+  private String targetKeyId(Job job) {
+    return keyStore
+        .findActive(job.accountId())
+        .filter(k -> sameKey(primary(k), job.target()))
+        .map(CustomerKey::id)
+        .orElse("");
   }
 
   private CustomerKey resolveTarget(Account account, RotateRequest req) {
@@ -416,10 +413,10 @@ public final class JobService {
     List<String> ids =
         store.claim(job.id(), token, config.batchSize(), now, now.plus(config.lease()));
     if (ids.isEmpty()) {
-      if (store.finish(job, now)) {
+      String customerKeyId = targetKeyId(job);
+      if (store.finish(job, now, (ended, p) -> finished(ended, p, customerKeyId))) {
         LOG.info("account {}: job {} ({}) finished", job.accountId(), job.id(), job.kind());
         revocation.purgeEverywhere(job.accountId());
-        recordFinished(job, now);
         // the old key's search grants go once it wraps none of the account's KEKs
         keys.settleSearchGrants(job.accountId(), "job");
       }

@@ -1,14 +1,19 @@
 package dev.cmk.service.reprotect;
 
 import dev.cmk.provider.KeyRef;
+import dev.cmk.service.availability.KeyEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Persistence of jobs, their items and leases. Every completion is conditional on the caller's
  * lease token and on the item still pending, in the same transaction as its effect: an item is
- * applied exactly once even when two nodes (or a node and its restarted self) race for it.
+ * applied exactly once even when two nodes (or a node and its restarted self) race for it. A job's
+ * start and end append their key event in the transaction that records them, so the account's
+ * key-events never miss (or invent) a job, whenever a node dies.
  */
 public interface JobStore {
   /** Which rows a new job works on. */
@@ -22,10 +27,12 @@ public interface JobStore {
   }
 
   /**
-   * Creates the job with its items and takes the account's one-running-job lock, in one
-   * transaction. Empty (nothing written) when another job of the account is running.
+   * Creates the job with its items, takes the account's one-running-job lock and appends the key
+   * event {@code started} makes of the job as created (with its item count), in one transaction.
+   * Empty (nothing written) when another job of the account is running. If {@code started} or the
+   * event's insert fails, nothing is written and the failure is thrown.
    */
-  Optional<Job> create(Job job, Items items);
+  Optional<Job> create(Job job, Items items, Function<Job, KeyEvent> started);
 
   long count(String accountId, Items items, KeyRef target);
 
@@ -70,9 +77,11 @@ public interface JobStore {
   /**
    * Ends the job if no item is pending: sets its status, frees the account's lock and, for a
    * per-object recovery, deletes the account's backup-wrapped KEKs nothing refers to any more.
-   * Returns false if items are still pending or the job was already ended.
+   * Appends the key event {@code finished} makes of the ended job and its final progress, in the
+   * same transaction. Returns false (and appends nothing) if items are still pending or the job was
+   * already ended. If {@code finished} or the event's insert fails, the job stays running.
    */
-  boolean finish(Job job, Instant now);
+  boolean finish(Job job, Instant now, BiFunction<Job, Job.Progress, KeyEvent> finished);
 
   Job.Mode recoveryMode(String accountId);
 

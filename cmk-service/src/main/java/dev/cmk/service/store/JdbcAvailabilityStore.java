@@ -121,7 +121,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
             if (rows != 1) {
               return false;
             }
-            insertEvent(h, event);
+            KeyEventRows.insert(h, event);
             return true;
           });
     } catch (RuntimeException e) {
@@ -186,26 +186,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
 
   @Override
   public void appendEvent(KeyEvent event) {
-    jdbi.useHandle(h -> insertEvent(h, event));
-  }
-
-  private static void insertEvent(Handle h, KeyEvent e) {
-    h.createUpdate(
-            "insert into key_events (id, account_id, customer_key_id, kind, from_state, to_state,"
-                + " cause, reason, source, detail, at)"
-                + " values (:id, :a, :k, :kind, :f, :t, :c, :r, :src, :d, :at)")
-        .bind("id", e.id())
-        .bind("a", e.accountId())
-        .bind("k", e.customerKeyId())
-        .bind("kind", e.kind())
-        .bind("f", e.fromState())
-        .bind("t", e.toState())
-        .bind("c", e.cause().name())
-        .bind("r", e.reason())
-        .bind("src", e.source())
-        .bind("d", e.detail())
-        .bind("at", ts(e.at()))
-        .execute();
+    jdbi.useHandle(h -> KeyEventRows.insert(h, event));
   }
 
   @Override
@@ -346,7 +327,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
           h.createUpdate("update accounts set fallback_enabled = false where id = :a")
               .bind("a", accountId)
               .execute();
-          insertEvent(h, event);
+          KeyEventRows.insert(h, event);
           return Optional.of(r);
         });
   }
@@ -368,7 +349,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
               .bind("a", accountId)
               .bind("f", enabled)
               .execute();
-          insertEvent(h, event);
+          KeyEventRows.insert(h, event);
         });
   }
 }

@@ -4,6 +4,7 @@ import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.provider.KeyRef;
+import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.reprotect.Job;
 import dev.cmk.service.reprotect.JobStore;
 import java.sql.Timestamp;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -59,7 +62,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Optional<Job> create(Job job, Items items) {
+  public Optional<Job> create(Job job, Items items, Function<Job, KeyEvent> started) {
     try {
       return jdbi.inTransaction(
           h -> {
@@ -94,7 +97,9 @@ public final class JdbcJobStore implements JobStore {
                 .bind("n", n)
                 .bind("id", job.id())
                 .execute();
-            return find(h, job.id());
+            Job created = find(h, job.id()).orElseThrow();
+            KeyEventRows.insert(h, started.apply(created));
+            return Optional.of(created);
           });
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
@@ -315,20 +320,21 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public Job.Progress progress(Job job, Instant now) {
-    return jdbi.withHandle(
-        h -> {
-          long done = countItems(h, job.id(), "DONE");
-          long failed = countItems(h, job.id(), "FAILED");
-          long pending = countItems(h, job.id(), "PENDING");
-          Instant end = job.finishedAt().orElse(now);
-          double secs = Math.max(0.001, Duration.between(job.createdAt(), end).toMillis() / 1e3);
-          double rate = (done + failed) / secs;
-          Optional<Long> eta =
-              pending == 0
-                  ? Optional.of(0L)
-                  : rate > 0 ? Optional.of((long) Math.ceil(pending / rate)) : Optional.empty();
-          return new Job.Progress(done, failed, pending, rate, eta);
-        });
+    return jdbi.withHandle(h -> progress(h, job, now));
+  }
+
+  private static Job.Progress progress(Handle h, Job job, Instant now) {
+    long done = countItems(h, job.id(), "DONE");
+    long failed = countItems(h, job.id(), "FAILED");
+    long pending = countItems(h, job.id(), "PENDING");
+    Instant end = job.finishedAt().orElse(now);
+    double secs = Math.max(0.001, Duration.between(job.createdAt(), end).toMillis() / 1e3);
+    double rate = (done + failed) / secs;
+    Optional<Long> eta =
+        pending == 0
+            ? Optional.of(0L)
+            : rate > 0 ? Optional.of((long) Math.ceil(pending / rate)) : Optional.empty();
+    return new Job.Progress(done, failed, pending, rate, eta);
   }
 
   private static long countItems(Handle h, String jobId, String status) {
@@ -340,7 +346,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public boolean finish(Job job, Instant now) {
+  public boolean finish(Job job, Instant now, BiFunction<Job, Job.Progress, KeyEvent> finished) {
     return jdbi.inTransaction(
         h -> {
           if (countItems(h, job.id(), "PENDING") > 0) {
@@ -367,6 +373,8 @@ public final class JdbcJobStore implements JobStore {
                 .bind("a", job.accountId())
                 .execute();
           }
+          Job done = find(h, job.id()).orElseThrow();
+          KeyEventRows.insert(h, finished.apply(done, progress(h, done, now)));
           return true;
         });
   }

@@ -1,18 +1,25 @@
 package dev.cmk.service.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.User;
+import dev.cmk.service.availability.Cause;
+import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.kek.Kek;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.reprotect.Job;
+import dev.cmk.service.reprotect.JobStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -173,5 +180,181 @@ public abstract class StoreContract {
     assertThat(os.insert(o)).isFalse();
     assertThat(os.find(a.id(), "o1")).contains(o);
     assertThat(os.countByKek(k.id())).isEqualTo(1);
+  }
+
+  // ---- re-protection jobs and their key events ----------------------------------------------
+
+  private static final KeyRef TARGET = KeyRef.of("remote", "customer");
+
+  /** An account with one KEK under the backup key, and a recovery job for it (not stored yet). */
+  private Job recoveryJobWithOneItem() {
+    Account a = newAccount();
+    new JdbcKekStore(db())
+        .insertIfAbsent(
+            new Kek(
+                "kek_" + UUID.randomUUID(),
+                a.id(),
+                "0001",
+                "20261129",
+                Protection.FALLBACK,
+                KeyRef.of("local", "backup"),
+                new byte[] {1},
+                now));
+    return new Job(
+        "job_" + UUID.randomUUID(),
+        a.id(),
+        Job.Kind.RECOVERY,
+        Job.Mode.KEK_REWRAP,
+        TARGET,
+        Job.Status.RUNNING,
+        0,
+        "",
+        now,
+        now,
+        Optional.empty());
+  }
+
+  private KeyEvent event(Job job, String kind, String reason, String detail) {
+    return new KeyEvent(
+        "evt_" + UUID.randomUUID(),
+        job.accountId(),
+        "key_1",
+        kind,
+        "",
+        "",
+        Cause.NONE,
+        reason,
+        "job",
+        detail,
+        now);
+  }
+
+  private List<KeyEvent> events(String accountId) {
+    return new JdbcAvailabilityStore(db()).events(accountId, 10);
+  }
+
+  /** Settles every item of the job (as already done), so that it can finish. */
+  private void settle(JdbcJobStore s, Job job) {
+    List<String> items = s.claim(job.id(), "tok", 10, now, now.plusSeconds(60));
+    s.complete(
+        job.id(), "tok", items.stream().<JobStore.Completion>map(JobStore.Noop::new).toList(), now);
+  }
+
+  @Test
+  void aJobStartsAndEndsInTheTransactionsThatAppendItsKeyEvents() {
+    JdbcJobStore s = new JdbcJobStore(db());
+    Job job = recoveryJobWithOneItem();
+    Job created =
+        s.create(
+                job,
+                JobStore.Items.FALLBACK_KEKS,
+                j -> event(j, KeyEvent.JOB_STARTED, "recovery", "total " + j.total()))
+            .orElseThrow();
+    assertThat(created.total()).isEqualTo(1);
+    settle(s, job);
+    Instant end = now.plusSeconds(5);
+    assertThat(
+            s.finish(
+                job,
+                end,
+                (j, p) ->
+                    event(
+                        j,
+                        KeyEvent.JOB_FINISHED,
+                        j.status().name(),
+                        p.done() + " done at " + j.finishedAt().orElseThrow())))
+        .isTrue();
+    assertThat(events(job.accountId()))
+        .extracting(KeyEvent::kind, KeyEvent::reason, KeyEvent::detail)
+        .containsExactly(
+            tuple(KeyEvent.JOB_FINISHED, "SUCCEEDED", "1 done at " + end),
+            tuple(KeyEvent.JOB_STARTED, "recovery", "total 1"));
+    assertThat(s.finish(job, end, (j, p) -> event(j, KeyEvent.JOB_FINISHED, "again", "")))
+        .as("an ended job does not end (or record its end) twice")
+        .isFalse();
+    assertThat(events(job.accountId())).hasSize(2);
+  }
+
+  @Test
+  void aFailureBetweenCreatingAJobAndAppendingItsEventWritesNeither() {
+    JdbcJobStore s = new JdbcJobStore(db());
+    Job job = recoveryJobWithOneItem();
+    assertThatThrownBy(
+            () ->
+                s.create(
+                    job,
+                    JobStore.Items.FALLBACK_KEKS,
+                    j -> {
+                      throw new IllegalStateException("injected: node dies before the event");
+                    }))
+        .hasMessageContaining("injected");
+    assertThat(s.find(job.id())).isEmpty();
+    assertThat(s.running(job.accountId())).isEmpty();
+    assertThat(events(job.accountId())).isEmpty();
+
+    // the event's own insert failing (its account does not exist) rolls the job back too
+    assertThatThrownBy(
+            () ->
+                s.create(
+                    job,
+                    JobStore.Items.FALLBACK_KEKS,
+                    j ->
+                        new KeyEvent(
+                            "evt_" + UUID.randomUUID(),
+                            "acct_missing",
+                            "",
+                            KeyEvent.JOB_STARTED,
+                            "",
+                            "",
+                            Cause.NONE,
+                            "recovery",
+                            "job",
+                            "",
+                            now)))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(s.find(job.id())).isEmpty();
+    assertThat(s.running(job.accountId())).isEmpty();
+    assertThat(events(job.accountId())).isEmpty();
+
+    // nothing was left behind: the account's one-job lock is free
+    assertThat(
+            s.create(
+                job, JobStore.Items.FALLBACK_KEKS, j -> event(j, KeyEvent.JOB_STARTED, "r", "")))
+        .isPresent();
+    assertThat(events(job.accountId())).hasSize(1);
+  }
+
+  @Test
+  void aFailureBetweenEndingAJobAndAppendingItsEventLeavesTheJobRunning() {
+    JdbcJobStore s = new JdbcJobStore(db());
+    Job job = recoveryJobWithOneItem();
+    s.create(job, JobStore.Items.FALLBACK_KEKS, j -> event(j, KeyEvent.JOB_STARTED, "r", ""));
+    settle(s, job);
+    Instant end = now.plusSeconds(5);
+    assertThatThrownBy(
+            () ->
+                s.finish(
+                    job,
+                    end,
+                    (j, p) -> {
+                      throw new IllegalStateException("injected: node dies before the event");
+                    }))
+        .hasMessageContaining("injected");
+    Job still = s.find(job.id()).orElseThrow();
+    assertThat(still.status()).isEqualTo(Job.Status.RUNNING);
+    assertThat(still.finishedAt()).isEmpty();
+    assertThat(s.running(job.accountId())).contains(still);
+    assertThat(events(job.accountId()))
+        .extracting(KeyEvent::kind)
+        .containsExactly(KeyEvent.JOB_STARTED);
+
+    // the next round ends it, with its event
+    assertThat(s.finish(job, end, (j, p) -> event(j, KeyEvent.JOB_FINISHED, "succeeded", "")))
+        .isTrue();
+    assertThat(s.find(job.id()).orElseThrow().status()).isEqualTo(Job.Status.SUCCEEDED);
+    assertThat(s.running(job.accountId())).isEmpty();
+    assertThat(events(job.accountId()))
+        .extracting(KeyEvent::kind)
+        .containsExactly(KeyEvent.JOB_FINISHED, KeyEvent.JOB_STARTED);
   }
 }
