@@ -25,7 +25,10 @@ final class TestNode implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   TestNode(Path dir, long maxContentBytes) {
-    CmkConfig cfg = CmkConfig.embeddedIn(dir, maxContentBytes);
+    this(CmkConfig.embeddedIn(dir, maxContentBytes));
+  }
+
+  TestNode(CmkConfig cfg) {
     node = new CmkNode(cfg, Clock.systemUTC()).start();
     base = "http://127.0.0.1:" + node.port();
     operator =
