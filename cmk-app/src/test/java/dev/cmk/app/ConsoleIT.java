@@ -20,11 +20,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -114,6 +116,14 @@ class ConsoleIT {
           p + " not found: apt-get install chromium chromium-driver (see .ci/run), or set " + env);
     }
     return p;
+  }
+
+  /** What the page looked like at the end of each test: target/console-screenshots/NAME.png. */
+  @AfterEach
+  void screenshot(TestInfo test) throws IOException {
+    Path shots = Files.createDirectories(Path.of("target", "console-screenshots"));
+    String name = test.getTestMethod().map(m -> m.getName()).orElse("test") + ".png";
+    Files.write(shots.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   @AfterEach
@@ -479,7 +489,8 @@ class ConsoleIT {
   @Test
   void consoleFilesCarryAStrictContentSecurityPolicy() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    for (String file : List.of("/console/", "/console/js/app.js", "/console/console.css")) {
+    for (String file :
+        List.of("/console", "/console/", "/console/js/app.js", "/console/console.css")) {
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(URI.create(n.base + file)).build(),

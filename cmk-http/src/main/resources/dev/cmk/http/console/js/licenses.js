@@ -1,12 +1,13 @@
 // Users' CMK licenses: grant and revoke one at a time.
 import { api, accountPath } from './api.js';
-import { $, el, rows, text, guarded } from './dom.js';
+import { $, el, rows, guarded } from './dom.js';
 
 async function set(button, userId, licensed) {
   const path = accountPath('users', userId, 'license');
   const done = await guarded(button, () =>
     licensed ? api('PUT', path, { cmkLicensed: true }) : api('DELETE', path));
   if (done) await load();
+  return done;
 }
 
 export async function load() {
@@ -23,7 +24,6 @@ export function init() {
   $('license-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const user = $('license-user').value.trim();
-    await set(ev.submitter, user, true);
-    $('license-user').value = '';
+    if (await set(ev.submitter, user, true)) $('license-user').value = '';
   });
 }
