@@ -347,6 +347,24 @@ class ConsoleIT {
           browser.findElement(By.id("state-refresh")).click();
           return text("key-state").equals("AVAILABLE");
         });
+    // the key disabled at the provider: UNAVAILABLE with the API's reason, then back
+    n.node.localProvider().orElseThrow().setEnabled("umbrella-1", false);
+    wait.until(
+        d -> {
+          browser.findElement(By.id("state-refresh")).click();
+          return text("key-state").equals("UNAVAILABLE");
+        });
+    JsonNode down = get("/v1/accounts/" + account + "/key-status");
+    assertThat(down.get("state").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(text("key-reason")).isNotEmpty().isEqualTo(down.get("reason").asText());
+    assertThat(text("state-cause")).isEqualTo(down.get("cause").asText());
+    n.node.localProvider().orElseThrow().setEnabled("umbrella-1", true);
+    wait.until(
+        d -> {
+          browser.findElement(By.id("state-refresh")).click();
+          return text("key-state").equals("AVAILABLE");
+        });
+
     WebElement revoke = browser.findElement(By.id("revoke-button"));
     assertThat(revoke.isEnabled()).isFalse();
     type("revoke-confirm", account.substring(0, account.length() - 1));
