@@ -42,8 +42,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromium-driver}, against a full node on 127.0.0.1 (local provider, embedded H2, probe every
  * second). Every flow goes through the console's pages and is checked against the API.
  *
- * <p>The browser resolves no host name but 127.0.0.1 and keeps its profile in a temporary
- * directory. Set {@code CMK_TEST_CHROMIUM} / {@code CMK_TEST_CHROMEDRIVER} to use other binaries.
+ * <p>The browser reaches 127.0.0.1 only (no other name resolves, every other address goes to a
+ * closed proxy port) and keeps its profile in a temporary directory. Set {@code CMK_TEST_CHROMIUM}
+ * / {@code CMK_TEST_CHROMEDRIVER} to use other binaries.
  */
 class ConsoleIT {
   static final String CSP =
@@ -95,7 +96,9 @@ class ConsoleIT {
         "--disable-sync",
         "--disable-extensions",
         "--disable-default-apps",
+        // 127.0.0.1 only: no other name resolves, and anything not loopback goes to a dead proxy
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        "--proxy-server=http://127.0.0.1:9",
         "--window-size=1400,1000");
     if ("root".equals(System.getProperty("user.name"))) {
       o.addArguments("--no-sandbox"); // Chromium's sandbox refuses to run as root

@@ -4,6 +4,7 @@ import { $, el, rows, text, guarded, showError } from './dom.js';
 
 const POLL_MS = 1000;
 let timer = null;
+let active = false;
 
 function eta(seconds) {
   if (seconds === null || seconds === undefined) return '';
@@ -29,14 +30,15 @@ async function refresh() {
 }
 
 function schedule(again) {
-  stop();
-  if (again) {
+  clearTimeout(timer);
+  if (again && active) {
     timer = setTimeout(() => refresh().catch((e) => showError(e)), POLL_MS);
   }
 }
 
 export function stop() {
-  if (timer !== null) clearTimeout(timer);
+  active = false;
+  clearTimeout(timer);
   timer = null;
 }
 
@@ -62,6 +64,7 @@ async function fillKeys() {
 }
 
 export async function load() {
+  active = true;
   text('mode-status', '');
   $('recovery-mode').value = (await api('GET', accountPath('recovery-mode'))).mode;
   await fillKeys();

@@ -1,8 +1,11 @@
 // Key state (available / degraded / unavailable with the reason), recent events, revoke now.
 import { api, accountPath, session } from './api.js';
-import { $, el, rows, text, when, guarded } from './dom.js';
+import { $, el, rows, text, when, guarded, showError } from './dom.js';
 
 const EVENTS = 20;
+const POLL_MS = 5000;
+let timer = null;
+let active = false;
 
 function renderStatus(s) {
   text('key-state', s.state);
@@ -17,7 +20,20 @@ function renderStatus(s) {
   text('state-revoked', s.revoked ? 'yes, ' + when(s.revokedAt) : 'no');
 }
 
+/** Reads state and events; while the page is shown, again every few seconds. */
 async function refresh() {
+  clearTimeout(timer);
+  await read();
+  if (active) timer = setTimeout(() => refresh().catch(showError), POLL_MS);
+}
+
+export function stop() {
+  active = false;
+  clearTimeout(timer);
+  timer = null;
+}
+
+async function read() {
   renderStatus(await api('GET', accountPath('key-status')));
   const events = await api('GET', accountPath('key-events') + '?limit=' + EVENTS);
   rows('event-rows', events, (e) =>
@@ -45,6 +61,7 @@ async function revoke(ev) {
 }
 
 export async function load() {
+  active = true;
   text('revoke-expected', session.account());
   text('revoke-status', '');
   $('revoke-confirm').value = '';
