@@ -377,6 +377,7 @@ class ConsoleIT {
 
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("state-revoked"), "yes"));
     assertThat(text("revoke-status")).startsWith("Revoked at");
+    assertThat(browser.findElement(By.id("key-revoked")).isDisplayed()).isTrue();
     assertThat(get("/v1/accounts/" + account + "/key-status").get("revoked").asBoolean()).isTrue();
     wait.until(
         ExpectedConditions.presenceOfElementLocated(

@@ -10,6 +10,7 @@ let active = false;
 function renderStatus(s) {
   text('key-state', s.state);
   $('key-state').className = 'badge state-' + s.state.toLowerCase();
+  $('key-revoked').hidden = !s.revoked;
   text('key-reason', s.reason);
   text('state-key', s.customerKeyId || 'none registered');
   text('state-cause', s.cause);
