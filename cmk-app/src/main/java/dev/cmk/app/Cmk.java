@@ -72,7 +72,7 @@ public final class Cmk implements Runnable {
                   },
                   "cmk-shutdown"));
       System.out.printf(
-          "cmk listening on http://%s:%d (data in %s)%n",
+          "cmk listening on http://%s:%d (data in %s)%nweb console: http://%1$s:%2$d/console/%n",
           cfg.server().host(), node.port(), cfg.storage().dataDir().toAbsolutePath());
       stopped.await();
       return 0;

@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The HTTP server: the /v1 API, health and metrics. It holds no state of its own; every route calls
- * one service method.
+ * The HTTP server: the /v1 API, health, metrics and the web console's static files ({@link
+ * Console}). It holds no state of its own; every route calls one service method.
  */
 public final class HttpServer implements AutoCloseable {
   private final Javalin app;
@@ -64,6 +64,7 @@ public final class HttpServer implements AutoCloseable {
               c.jetty.port = config.port();
               c.http.maxRequestSize = config.maxRequestBytes();
               c.startup.showJavalinBanner = false;
+              Console.serve(c);
               RoutesConfig r = c.routes;
               r.before(RequestIds::assign);
               r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
