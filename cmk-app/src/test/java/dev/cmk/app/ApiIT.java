@@ -62,6 +62,12 @@ class ApiIT {
     Res r = content("GET", "/v1/accounts/" + account + "/content/mail/m-1", null, null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("hello");
+    assertThat(r.raw().headers().firstValue("Cache-Control"))
+        .as("plaintext is never cached")
+        .contains("no-store");
+    assertThat(r.raw().headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    Res error = n.send(null, "GET", "/v1/accounts", null);
+    assertThat(error.raw().headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(
             n.send(admin, "GET", "/v1/accounts/" + account + "/objects/m-1", null)
                 .json()

@@ -67,6 +67,7 @@ public final class HttpServer implements AutoCloseable {
               Console.serve(c);
               RoutesConfig r = c.routes;
               r.before(RequestIds::assign);
+              r.before(HttpServer::apiHeaders);
               r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
               r.exception(HttpResponseException.class, ErrorMapper::http);
@@ -143,5 +144,16 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+  }
+
+  /**
+   * Every API answer may carry key material or content (a session key, a read's plaintext): no
+   * cache may keep it and no browser may sniff it into something else. The console sets its own.
+   */
+  private static void apiHeaders(io.javalin.http.Context ctx) {
+    if (!ctx.path().startsWith("/console")) {
+      ctx.header("X-Content-Type-Options", "nosniff");
+      ctx.header("Cache-Control", "no-store");
+    }
   }
 }
