@@ -49,6 +49,7 @@ final class JobRoutes {
     }
     var job =
         jobs.rotate(
+            Callers.of(ctx),
             ctx.pathParam("accountId"),
             new RotateRequest(
                 registration,

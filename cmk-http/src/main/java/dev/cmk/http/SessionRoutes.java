@@ -54,6 +54,9 @@ final class SessionRoutes {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "enabled (true or false) is required");
     }
     Json.write(
-        ctx, 200, AccountView.of(sessions.setDropCalls(ctx.pathParam("accountId"), req.enabled())));
+        ctx,
+        200,
+        AccountView.of(
+            sessions.setDropCalls(Callers.of(ctx), ctx.pathParam("accountId"), req.enabled())));
   }
 }

@@ -131,21 +131,30 @@ public final class AuditService {
     }
   }
 
-  /** What the key-usage report is filtered by, besides the window. */
+  /**
+   * What the key-usage report is filtered by, besides the window (exact matches).
+   *
+   * @param operation one of {@link Actions#KEY_USES}, else 400 {@code invalid_request}
+   */
   public record UsageFilter(
-      Optional<String> user, Optional<String> asset, Optional<String> operation) {}
+      Optional<String> user, Optional<String> asset, Optional<String> operation) {
+    public UsageFilter {
+      if (operation.isPresent() && !Actions.KEY_USES.contains(operation.get())) {
+        throw invalid(
+            "operation must be one of "
+                + Actions.KEY_USES.stream().sorted().toList()
+                + ", not '"
+                + abbreviate(operation.get())
+                + "'");
+      }
+    }
+  }
 
   /** Streams the key uses in the window that match {@code u}, ascending seq. */
   public void keyUsage(String accountId, Window w, UsageFilter u, Consumer<KeyUse> sink) {
     requireAccount(accountId);
-    List<String> actions = Actions.KEY_USES.stream().sorted().toList();
-    if (u.operation().isPresent()) {
-      String op = u.operation().get();
-      if (!Actions.KEY_USES.contains(op)) {
-        throw invalid("operation must be one of " + actions + ", not '" + abbreviate(op) + "'");
-      }
-      actions = List.of(op);
-    }
+    List<String> actions =
+        u.operation().map(List::of).orElseGet(() -> Actions.KEY_USES.stream().sorted().toList());
     Filter f = new Filter(w.afterSeq(), w.from(), w.to(), actions, u.user(), u.asset());
     stream(accountId, f, w.limit(), r -> sink.accept(KeyUse.of(r)));
   }

@@ -11,6 +11,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
@@ -90,6 +94,7 @@ public final class JobService {
   private final Config config;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
   private final String nodeId;
 
   public JobService(
@@ -230,6 +235,16 @@ public final class JobService {
    * new content at once; the old key keeps serving the KEKs not yet moved until the job ends.
    */
   public Job rotate(String accountId, RotateRequest req) {
+    return rotate(Caller.system("jobs"), accountId, req);
+  }
+
+  /** Where rotations and jobs starting and finishing are recorded (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
+  /** {@link #rotate(String, RotateRequest)} for {@code caller}; audited with the job's creation. */
+  public Job rotate(Caller caller, String accountId, RotateRequest req) {
     Account account = accounts.require(accountId);
     store
         .running(accountId)
@@ -248,17 +263,30 @@ public final class JobService {
                       + "; nothing was changed. Rotate again when it has finished",
                   Map.of("jobId", j.id()));
             });
-    CustomerKey target = resolveTarget(account, req);
+    CustomerKey target = resolveTarget(caller, account, req);
     Job job =
-        store
-            .create(
-                newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
-                JobStore.Items.KEKS_NOT_UNDER_TARGET)
-            .orElseThrow(
-                () ->
-                    new CmkException(
-                        ErrorCode.JOB_IN_PROGRESS,
-                        "another job started for account " + accountId + "; rotate again later"));
+        audit.inTransaction(
+            () -> {
+              Job j =
+                  store
+                      .create(
+                          newJob(
+                              accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
+                          JobStore.Items.KEKS_NOT_UNDER_TARGET)
+                      .orElseThrow(
+                          () ->
+                              new CmkException(
+                                  ErrorCode.JOB_IN_PROGRESS,
+                                  "another job started for account "
+                                      + accountId
+                                      + "; rotate again later"));
+              audit.record(
+                  AuditEvent.of(accountId, caller, Actions.KEY_ROTATE)
+                      .withKey(target.ref())
+                      .withTarget("", target.id())
+                      .withDetail("jobId", j.id()));
+              return j;
+            });
     recordStarted(job, target.id());
     return job;
   }
@@ -270,6 +298,13 @@ public final class JobService {
    * the job's own transaction: a node dying in between loses the row, never the job.
    */
   private void recordStarted(Job job, String customerKeyId) {
+    recordAudit(
+        AuditEvent.of(job.accountId(), Caller.system("job"), Actions.JOB_START)
+            .withKey(job.target())
+            .withTarget("", job.id())
+            .withDetail("kind", job.kind().name().toLowerCase(Locale.ROOT))
+            .withDetail("mode", job.mode().name().toLowerCase(Locale.ROOT))
+            .withDetail("items", Long.toString(job.total())));
     recordEvent(
         job,
         customerKeyId,
@@ -295,6 +330,14 @@ public final class JobService {
             .filter(k -> sameKey(primary(k), job.target()))
             .map(CustomerKey::id)
             .orElse("");
+    recordAudit(
+        AuditEvent.of(ended.accountId(), Caller.system("job"), Actions.JOB_FINISH)
+            .withKey(ended.target())
+            .withTarget("", ended.id())
+            .withResult(ended.status().name().toLowerCase(Locale.ROOT))
+            .withDetail("kind", ended.kind().name().toLowerCase(Locale.ROOT))
+            .withDetail("done", Long.toString(p.done()))
+            .withDetail("failed", Long.toString(p.failed())));
     recordEvent(
         ended,
         customerKeyId,
@@ -312,6 +355,15 @@ public final class JobService {
             p.failed() > 0 ? " (see the job's item errors)" : ""));
   }
 
+  /** Like the key events, written after the job's own transaction (see recordStarted). */
+  private void recordAudit(AuditEvent e) {
+    try {
+      audit.record(e);
+    } catch (RuntimeException ex) {
+      LOG.warn("account {}: cannot append {} to the audit log", e.accountId(), e.action(), ex);
+    }
+  }
+
   private void recordEvent(
       Job job, String customerKeyId, String kind, String reason, String detail) {
     try {
@@ -321,7 +373,7 @@ public final class JobService {
     }
   }
 
-  private CustomerKey resolveTarget(Account account, RotateRequest req) {
+  private CustomerKey resolveTarget(Caller caller, Account account, RotateRequest req) {
     if (req.customerKeyId().isPresent()) {
       String id = req.customerKeyId().get();
       CustomerKey k =
@@ -352,7 +404,8 @@ public final class JobService {
       return k;
     }
     if (req.provider().isPresent() && req.keyId().isPresent()) {
-      return keys.register(account, req.provider().get(), req.keyId().get(), req.replicaKeyIds())
+      return keys.register(
+              caller, account, req.provider().get(), req.keyId().get(), req.replicaKeyIds())
           .key();
     }
     throw new CmkException(

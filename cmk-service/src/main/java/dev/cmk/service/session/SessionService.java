@@ -9,6 +9,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.KeyStatus;
@@ -58,6 +62,7 @@ public final class SessionService {
   private final ContentConfig keysConfig;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
 
   public SessionService(
       SessionStore store,
@@ -163,9 +168,27 @@ public final class SessionService {
   }
 
   /** Operator option: end the account's live calls when its key becomes unavailable. */
+
+  /** Where these changes are recorded (the composition root sets the node's log). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
   public Account setDropCalls(String accountId, boolean enabled) {
+    return setDropCalls(Caller.system("sessions"), accountId, enabled);
+  }
+
+  /** {@link #setDropCalls(String, boolean)} for {@code caller}; audited with the change. */
+  public Account setDropCalls(Caller caller, String accountId, boolean enabled) {
     accounts.require(accountId);
-    store.setDropCalls(accountId, enabled);
+    audit.inTransaction(
+        () -> {
+          store.setDropCalls(accountId, enabled);
+          audit.record(
+              AuditEvent.of(accountId, caller, Actions.DROP_CALLS)
+                  .withDetail("enabled", Boolean.toString(enabled)));
+          return enabled;
+        });
     return accounts.require(accountId);
   }
 
