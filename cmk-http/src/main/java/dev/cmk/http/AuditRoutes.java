@@ -31,9 +31,9 @@ import java.util.function.Function;
 final class AuditRoutes {
   private static final List<String> RECORD_COLUMNS =
       List.of(
+          "seq",
           "v",
           "accountId",
-          "seq",
           "at",
           "actorKind",
           "actorId",
@@ -167,9 +167,9 @@ final class AuditRoutes {
 
   private static List<String> recordRow(AuditRecord r) {
     return List.of(
+        Long.toString(r.seq()),
         Integer.toString(r.v()),
         r.accountId(),
-        Long.toString(r.seq()),
         r.at().toString(),
         r.actorKind(),
         r.actorId(),
