@@ -251,6 +251,58 @@ class ServiceAuditTest {
         .isInstanceOf(CmkException.class);
   }
 
+  @Test
+  void searchIndexUseIsRecordedWithoutTermsOrDocumentIds() {
+    Caller search = new Caller(ActorKind.SERVICE, "tok_search", "req-s");
+    f.search.index(search, acct.id(), "doc-secret-id", "chat", List.of("confidential-term"));
+    f.search.query(search, acct.id(), List.of("confidential-term"));
+    f.search.remove(search, acct.id(), "doc-secret-id");
+    List<AuditRecord> rows = rows().stream().filter(r -> r.action().startsWith("search.")).toList();
+    assertThat(rows)
+        .extracting(AuditRecord::action)
+        .containsExactly(Actions.SEARCH_INDEX, Actions.SEARCH_QUERY, Actions.SEARCH_REMOVE);
+    assertThat(rows.get(0).details()).containsEntry("terms", "1").containsEntry("existed", "false");
+    assertThat(rows.get(1).details()).containsEntry("hits", "1");
+    assertThat(rows.get(0).objectId()).isNotEmpty().isEqualTo(rows.get(2).objectId());
+    assertThat(rows).allSatisfy(r -> assertThat(r.kekId()).isNotEmpty());
+    assertThat(rows.toString()).doesNotContain("confidential").doesNotContain("doc-secret-id");
+  }
+
+  @Test
+  void concurrentWritesOfOneAccountGiveOneGaplessChain() throws Exception {
+    int threads = 4;
+    int each = 25;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int tt = t;
+      done.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  f.content.put(
+                      chat,
+                      acct.id(),
+                      "mail",
+                      "alice",
+                      Optional.of("c" + tt + "-" + i),
+                      bytes("x"));
+                }
+                return null;
+              }));
+    }
+    for (var d : done) {
+      d.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    List<AuditRecord> all = rows();
+    assertThat(all.stream().filter(r -> r.action().equals(Actions.CONTENT_WRITE)))
+        .hasSize(threads * each);
+    assertThat(AuditChain.verify(all, Optional.of(f.auditService.head(acct.id()).hash())).ok())
+        .isTrue();
+  }
+
   private List<KeyUse> usage(
       Optional<String> user,
       Optional<String> asset,
