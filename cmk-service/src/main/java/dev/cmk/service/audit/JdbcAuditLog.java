@@ -69,18 +69,18 @@ public final class JdbcAuditLog implements AuditLog {
 
   private void append(Handle h, AuditEvent e) {
     String account = e.accountId();
-    // Creates the head on the account's first event; a concurrent creator makes this a no-op.
-    h.createUpdate(
-            "insert into audit_heads (account_id, seq, hash) values (:a, 0, :g)"
-                + " on conflict do nothing")
-        .bind("a", account)
-        .bind("g", AuditChain.GENESIS)
-        .execute();
-    Head head =
-        h.createQuery("select seq, hash from audit_heads where account_id = :a for update")
-            .bind("a", account)
-            .map((rs, ctx) -> new Head(account, rs.getLong("seq"), rs.getString("hash")))
-            .one();
+    Optional<Head> locked = lockHead(h, account);
+    if (locked.isEmpty()) {
+      // the account's first event: create its head (a concurrent creator makes this a no-op)
+      h.createUpdate(
+              "insert into audit_heads (account_id, seq, hash) values (:a, 0, :g)"
+                  + " on conflict do nothing")
+          .bind("a", account)
+          .bind("g", AuditChain.GENESIS)
+          .execute();
+      locked = lockHead(h, account);
+    }
+    Head head = locked.orElseThrow();
     AuditRecord r = AuditRecord.append(e, head.seq() + 1, clock.instant(), head.hash());
     h.createUpdate(
             "insert into audit_log (account_id, seq, at, actor_kind, actor_id, action,"
@@ -112,6 +112,13 @@ public final class JdbcAuditLog implements AuditLog {
         .bind("h", r.hash())
         .bind("a", account)
         .execute();
+  }
+
+  private static Optional<Head> lockHead(Handle h, String account) {
+    return h.createQuery("select seq, hash from audit_heads where account_id = :a for update")
+        .bind("a", account)
+        .map((rs, ctx) -> new Head(account, rs.getLong("seq"), rs.getString("hash")))
+        .findOne();
   }
 
   public Head head(String accountId) {
