@@ -30,7 +30,7 @@ final class SessionRoutes {
     if (req.userId() == null) {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "userId (the caller) is required");
     }
-    var opened = sessions.open(ctx.pathParam("accountId"), req.userId());
+    var opened = sessions.open(Callers.of(ctx), ctx.pathParam("accountId"), req.userId());
     Json.write(ctx, 201, SessionView.of(opened.session(), opened.sessionKey()));
   }
 

@@ -11,6 +11,7 @@ public final class Actions {
   public static final String SEARCH_INDEX = "search.index";
   public static final String SEARCH_REMOVE = "search.remove";
   public static final String SEARCH_QUERY = "search.query";
+  public static final String SESSION_OPEN = "session.open";
   public static final String KEY_REGISTER = "key.register";
   public static final String KEY_VALIDATE = "key.validate";
   public static final String KEY_ROTATE = "key.rotate";
@@ -30,5 +31,5 @@ public final class Actions {
 
   /** Uses of a key on content or the search index: the rows of the key-usage report. */
   public static final Set<String> KEY_USES =
-      Set.of(CONTENT_WRITE, CONTENT_READ, SEARCH_INDEX, SEARCH_REMOVE, SEARCH_QUERY);
+      Set.of(CONTENT_WRITE, CONTENT_READ, SEARCH_INDEX, SEARCH_REMOVE, SEARCH_QUERY, SESSION_OPEN);
 }

@@ -94,9 +94,31 @@ public final class SessionService {
   }
 
   public Opened open(String accountId, String userId) {
+    return open(Caller.system("sessions"), accountId, userId);
+  }
+
+  /**
+   * {@link #open(String, String)} for {@code caller}: a key use, audited with the session's KEK
+   * (never the session key), or with the reason it was refused.
+   */
+  public Opened open(Caller caller, String accountId, String userId) {
     Account account = accounts.require(accountId);
     Ids.requireUser(userId);
     AssetType type = catalog.require(ASSET_TYPE);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.SESSION_OPEN)
+            .withTarget(ASSET_TYPE, "")
+            .withUser(userId);
+    try {
+      return openSession(account, userId, type, event);
+    } catch (RuntimeException e) {
+      audit.record(event.failedWith(e));
+      throw e;
+    }
+  }
+
+  private Opened openSession(Account account, String userId, AssetType type, AuditEvent event) {
+    String accountId = account.id();
     Optional<CustomerKey> active = keys.activeKey(accountId);
     Protection wanted =
         ProtectionPolicy.choose(type, accounts.isLicensed(accountId, userId), active.isPresent());
@@ -125,7 +147,17 @@ public final class SessionService {
               clock.instant(),
               Optional.empty());
       byte[] sessionKey = derive(kek.key(), id, accountId);
-      store.insert(s);
+      AuditEvent opened =
+          event
+              .withKey(kek.kek().root())
+              .withKek(kek.kek().id(), kek.kek().protection().name())
+              .withTarget(ASSET_TYPE, id);
+      audit.inTransaction(
+          () -> {
+            store.insert(s);
+            audit.record(opened);
+            return s;
+          });
       return new Opened(s, sessionKey);
     }
   }

@@ -269,6 +269,19 @@ class ServiceAuditTest {
   }
 
   @Test
+  void aLiveSessionIsAKeyUse() {
+    var opened =
+        f.sessions.open(new Caller(ActorKind.SERVICE, "tok_phone", "req-call"), acct.id(), "alice");
+    AuditRecord r = last();
+    assertThat(r.action()).isEqualTo(Actions.SESSION_OPEN);
+    assertThat(r.objectId()).isEqualTo(opened.session().id());
+    assertThat(r.kekId()).isEqualTo(opened.session().kekId());
+    assertThat(r.keyId()).isEqualTo("customer");
+    assertThat(r.user()).isEqualTo("alice");
+    assertThat(r.requestId()).isEqualTo("req-call");
+  }
+
+  @Test
   void concurrentWritesOfOneAccountGiveOneGaplessChain() throws Exception {
     int threads = 4;
     int each = 25;
