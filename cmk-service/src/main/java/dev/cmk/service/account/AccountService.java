@@ -151,7 +151,7 @@ public final class AccountService {
       try {
         guard.check(after);
       } catch (RuntimeException e) {
-        audit.record(describe(AuditEvent.of(after.id(), caller, action), after).failedWith(e));
+        audit.recordFailure(describe(AuditEvent.of(after.id(), caller, action), after), e);
         throw e;
       }
     }

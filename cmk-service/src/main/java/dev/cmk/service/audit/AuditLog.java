@@ -17,6 +17,19 @@ public interface AuditLog {
   /** Appends {@code event} to its account's chain. */
   void record(AuditEvent event);
 
+  /**
+   * Appends {@code event} as the outcome of {@code failure} (see {@link AuditEvent#failedWith}). If
+   * the append fails too, that is attached to {@code failure} as suppressed, so the caller still
+   * sees the error that decided the operation.
+   */
+  default void recordFailure(AuditEvent event, RuntimeException failure) {
+    try {
+      record(event.failedWith(failure));
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   /** Runs {@code change} in one database transaction together with the events it records. */
   <T> T inTransaction(Supplier<T> change);
 

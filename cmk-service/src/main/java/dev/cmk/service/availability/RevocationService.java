@@ -72,7 +72,7 @@ public final class RevocationService {
     try {
       r = audit.inTransaction(() -> revokeAndRecord(accountId, now, event));
     } catch (CmkException e) {
-      audit.record(event.failedWith(e));
+      audit.recordFailure(event, e);
       throw e;
     }
     keks.purgeAccount(accountId);

@@ -148,7 +148,7 @@ public final class ContentService {
           wanted == Protection.CMK && active.isPresent()
               ? active.get().ref()
               : config.platformKey();
-      audit.record(event.withKey(root).withKek("", wanted.name()).failedWith(e));
+      audit.recordFailure(event.withKey(root).withKek("", wanted.name()), e);
       throw e;
     }
   }
@@ -216,7 +216,7 @@ public final class ContentService {
       if (e instanceof CmkException c && c.details().get("keyId") instanceof String keyId) {
         event = event.withDetail("keyId", keyId);
       }
-      audit.record(event.failedWith(e));
+      audit.recordFailure(event, e);
       throw e;
     }
   }
@@ -247,9 +247,7 @@ public final class ContentService {
                     new CmkException(
                         ErrorCode.OBJECT_NOT_FOUND,
                         "object '" + objectId + "' has no stored content"));
-    Kek[] used = new Kek[1];
-    byte[] plain = open(row, envelope, used);
-    return new Opened(new Content(row, plain), used[0]);
+    return open(row, envelope);
   }
 
   /** Metadata of an object, without decrypting it. */
@@ -265,7 +263,7 @@ public final class ContentService {
                     "no object '" + objectId + "' in account " + accountId));
   }
 
-  private byte[] open(StoredObject row, byte[] envelope, Kek[] used) {
+  private Opened open(StoredObject row, byte[] envelope) {
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
     String kekId = row.kekId();
     try {
@@ -278,10 +276,9 @@ public final class ContentService {
         if (!kek.kek().accountId().equals(row.accountId())) {
           throw new DecryptionFailedException("decryption failed: envelope names another KEK");
         }
-        used[0] = kek.kek();
         try (SecretKeyMaterial dek =
             SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
-          return ContentEnvelope.open(dek, aad, envelope);
+          return new Opened(new Content(row, ContentEnvelope.open(dek, aad, envelope)), kek.kek());
         }
       }
     } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {

@@ -178,7 +178,7 @@ public final class SearchIndexService {
         return new Change(hashes.size(), k.index().protection(), k.index().kekId(), existed);
       }
     } catch (RuntimeException e) {
-      audit.record(event.failedWith(e));
+      audit.recordFailure(event, e);
       throw e;
     }
   }
@@ -210,7 +210,7 @@ public final class SearchIndexService {
         return new Change(0, k.index().protection(), k.index().kekId(), existed);
       }
     } catch (RuntimeException e) {
-      audit.record(event.failedWith(e));
+      audit.recordFailure(event, e);
       throw e;
     }
   }
@@ -233,7 +233,7 @@ public final class SearchIndexService {
     try {
       return queryIndex(accountId, terms, event);
     } catch (RuntimeException e) {
-      audit.record(event.failedWith(e));
+      audit.recordFailure(event, e);
       throw e;
     }
   }

@@ -112,7 +112,7 @@ public final class SessionService {
     try {
       return openSession(account, userId, type, event);
     } catch (RuntimeException e) {
-      audit.record(event.failedWith(e));
+      audit.recordFailure(event, e);
       throw e;
     }
   }
