@@ -125,6 +125,7 @@ public final class ContentService {
             .withUser(ownerUserId);
     Optional<CustomerKey> active = Optional.empty();
     Protection wanted = Protection.PLATFORM;
+    boolean chosen = false;
     try {
       checkSize(plaintext);
       if (objects.find(accountId, id).isPresent()) {
@@ -135,6 +136,7 @@ public final class ContentService {
       wanted =
           ProtectionPolicy.choose(
               type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
+      chosen = true;
       try {
         return write(account, type, ownerUserId, id, wanted, active, plaintext, event);
       } catch (ObjectStore.UnknownKekException stale) {
@@ -144,11 +146,9 @@ public final class ContentService {
         return write(account, type, ownerUserId, id, wanted, active, plaintext, event);
       }
     } catch (RuntimeException e) {
-      KeyRef root =
-          wanted == Protection.CMK && active.isPresent()
-              ? active.get().ref()
-              : config.platformKey();
-      audit.recordFailure(event.withKey(root).withKek("", wanted.name()), e);
+      // a write refused before its protection was chosen (size, conflict) used no key
+      KeyRef root = wanted == Protection.CMK ? active.orElseThrow().ref() : config.platformKey();
+      audit.recordFailure(chosen ? event.withKey(root).withKek("", wanted.name()) : event, e);
       throw e;
     }
   }

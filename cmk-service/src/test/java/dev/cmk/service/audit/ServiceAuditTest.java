@@ -269,6 +269,19 @@ class ServiceAuditTest {
   }
 
   @Test
+  void aWriteRefusedBeforeAnyKeyWasChosenNamesNoKey() {
+    f.content.put(chat, acct.id(), "mail", "alice", Optional.of("dup"), bytes("x"));
+    assertThatThrownBy(
+            () -> f.content.put(chat, acct.id(), "mail", "alice", Optional.of("dup"), bytes("y")))
+        .isInstanceOf(CmkException.class);
+    AuditRecord w = last();
+    assertThat(w.result()).isEqualTo("conflict");
+    assertThat(w.objectId()).isEqualTo("dup");
+    assertThat(w.keyId()).isEmpty();
+    assertThat(w.protection()).isEmpty();
+  }
+
+  @Test
   void aLiveSessionIsAKeyUse() {
     var opened =
         f.sessions.open(new Caller(ActorKind.SERVICE, "tok_phone", "req-call"), acct.id(), "alice");
