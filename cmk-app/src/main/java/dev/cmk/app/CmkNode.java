@@ -205,6 +205,8 @@ public final class CmkNode implements AutoCloseable {
     jobs.setAuditLog(audit);
     sessions.setAuditLog(audit);
     search.setAuditLog(audit);
+    var catalogAdmin = new CatalogService(catalog);
+    catalogAdmin.setAuditLog(audit);
     scheduler =
         new ProbeScheduler(
             clock,
@@ -222,7 +224,7 @@ public final class CmkNode implements AutoCloseable {
                 keys,
                 content,
                 catalog,
-                new CatalogService(catalog),
+                catalogAdmin,
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
                 new PolicyTemplates(principals),

@@ -69,6 +69,7 @@ final class JobRoutes {
     Json.write(
         ctx,
         200,
-        new RecoveryModeView(jobs.setRecoveryMode(ctx.pathParam("accountId"), req.mode()).name()));
+        new RecoveryModeView(
+            jobs.setRecoveryMode(Callers.of(ctx), ctx.pathParam("accountId"), req.mode()).name()));
   }
 }

@@ -22,6 +22,8 @@ public final class Actions {
   public static final String FALLBACK = "account.fallback";
   public static final String SEARCH_ENCRYPTION = "account.search_encryption";
   public static final String DROP_CALLS = "account.drop_calls";
+  public static final String RECOVERY_MODE = "account.recovery_mode";
+  public static final String CATALOG_ADD = "catalog.add";
   public static final String LICENSE_GRANT = "license.grant";
   public static final String LICENSE_REVOKE = "license.revoke";
   public static final String TOKEN_ISSUE = "token.issue";

@@ -162,6 +162,11 @@ public final class JobService {
 
   /** The account option: how deep recovery goes (KEK re-wrap by default). */
   public Job.Mode setRecoveryMode(String accountId, String mode) {
+    return setRecoveryMode(Caller.system("jobs"), accountId, mode);
+  }
+
+  /** {@link #setRecoveryMode(String, String)} for {@code caller}; audited with the change. */
+  public Job.Mode setRecoveryMode(Caller caller, String accountId, String mode) {
     accounts.require(accountId);
     Job.Mode m;
     try {
@@ -170,8 +175,14 @@ public final class JobService {
       throw new CmkException(
           ErrorCode.INVALID_REQUEST, "mode must be one of KEK_REWRAP, DEK_REWRAP, REENCRYPT");
     }
-    store.setRecoveryMode(accountId, m, clock.instant());
-    return m;
+    return audit.inTransaction(
+        () -> {
+          store.setRecoveryMode(accountId, m, clock.instant());
+          audit.record(
+              AuditEvent.of(accountId, caller, Actions.RECOVERY_MODE)
+                  .withDetail("mode", m.name().toLowerCase(Locale.ROOT)));
+          return m;
+        });
   }
 
   // ---- starting -----------------------------------------------------------------------------

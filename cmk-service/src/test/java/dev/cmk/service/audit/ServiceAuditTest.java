@@ -282,6 +282,29 @@ class ServiceAuditTest {
   }
 
   @Test
+  void recoveryModeAndCatalogAdditionsAreRecorded() {
+    f.jobs.setRecoveryMode(admin, acct.id(), "DEK_REWRAP");
+    assertThat(last().action()).isEqualTo(Actions.RECOVERY_MODE);
+    assertThat(last().details()).containsEntry("mode", "dek_rewrap");
+    var catalog = new dev.cmk.service.catalog.CatalogService(f.catalog);
+    catalog.setAuditLog(f.audit);
+    catalog.add(
+        new Caller(ActorKind.OPERATOR, "tok_op", "req-cat"),
+        new dev.cmk.service.catalog.AssetType(
+            "contact-center-notes", "0042", "contact-center", "notes", true, false));
+    List<AuditRecord> platform = new ArrayList<>();
+    f.auditService.export(
+        AuditEvent.PLATFORM_ACCOUNT, Window.parse(none(), none(), none(), none()), platform::add);
+    assertThat(platform)
+        .anySatisfy(
+            r -> {
+              assertThat(r.action()).isEqualTo(Actions.CATALOG_ADD);
+              assertThat(r.asset()).isEqualTo("contact-center-notes");
+              assertThat(r.requestId()).isEqualTo("req-cat");
+            });
+  }
+
+  @Test
   void aLiveSessionIsAKeyUse() {
     var opened =
         f.sessions.open(new Caller(ActorKind.SERVICE, "tok_phone", "req-call"), acct.id(), "alice");
