@@ -52,7 +52,10 @@ final class AuditCommand implements Runnable {
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", description = "the export (JSON lines), e.g. from cmk audit export")
+    @Parameters(
+        index = "0",
+        description =
+            "the export, e.g. from cmk audit export: JSON lines, or CSV if it ends in .csv")
     Path file;
 
     @Option(
@@ -66,23 +69,11 @@ final class AuditCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       AuditChain.Verifier v = new AuditChain.Verifier(Optional.ofNullable(headHash));
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        String line;
-        int n = 0;
-        while ((line = in.readLine()) != null) {
-          n++;
-          if (line.isBlank()) {
-            continue;
-          }
-          AuditRecord r;
-          try {
-            r = Json.MAPPER.readValue(line, AuditRecord.class);
-          } catch (JsonProcessingException e) {
-            err.println("line " + n + " is not an audit record: " + e.getOriginalMessage());
-            return 1;
-          }
-          if (!v.accept(r)) {
-            break;
-          }
+        boolean csv = file.getFileName().toString().endsWith(".csv");
+        String problem = csv ? readCsv(in, v) : readJsonLines(in, v);
+        if (!problem.isEmpty()) {
+          err.println(problem);
+          return 1;
         }
       } catch (IOException e) {
         err.println("cannot read " + file + ": " + e.getMessage());
@@ -115,6 +106,39 @@ final class AuditCommand implements Runnable {
       out.flush();
       return 0;
     }
+  }
+
+  /** Feeds JSON lines to the verifier; returns a problem with the file, or empty. */
+  static String readJsonLines(BufferedReader in, AuditChain.Verifier v) throws IOException {
+    String line;
+    int n = 0;
+    while ((line = in.readLine()) != null) {
+      n++;
+      if (line.isBlank()) {
+        continue;
+      }
+      AuditRecord r;
+      try {
+        r = Json.MAPPER.readValue(line, AuditRecord.class);
+      } catch (JsonProcessingException e) {
+        return "line " + n + " is not an audit record: " + e.getOriginalMessage();
+      }
+      if (!v.accept(r)) {
+        break;
+      }
+    }
+    return "";
+  }
+
+  /** Feeds a CSV export (header row first) to the verifier. */
+  static String readCsv(BufferedReader in, AuditChain.Verifier v) throws IOException {
+    AuditCsv csv = new AuditCsv(in);
+    for (Optional<AuditRecord> r = csv.read(); r.isPresent(); r = csv.read()) {
+      if (!v.accept(r.get())) {
+        break;
+      }
+    }
+    return "";
   }
 
   /** The account and the time window shared by export and key-usage. */

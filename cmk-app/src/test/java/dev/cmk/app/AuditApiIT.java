@@ -219,6 +219,33 @@ class AuditApiIT {
     assertThat(broken.exit()).isEqualTo(1);
     assertThat(broken.out()).startsWith("BROKEN at seq 3:");
 
+    Path csv = dir.resolve("export.csv");
+    Run exCsv =
+        CliIT.cmk(
+            "audit",
+            "export",
+            "--account",
+            acct,
+            "--format",
+            "csv",
+            "--out",
+            csv.toString(),
+            "--url",
+            n.base,
+            "--token",
+            admin);
+    assertThat(exCsv.exit()).as(exCsv.err()).isZero();
+    Run okCsv = CliIT.cmk("audit", "verify", csv.toString(), "--head-hash", headHash);
+    assertThat(okCsv.exit()).as(okCsv.out() + okCsv.err()).isZero();
+    List<String> csvLines = new ArrayList<>(Files.readAllLines(csv));
+    csvLines.set(
+        4, csvLines.get(4).replaceFirst(",ok,", ",refused,")); // seq 4 (line 0 is the header)
+    Path csvTampered = dir.resolve("tampered.csv");
+    Files.write(csvTampered, csvLines);
+    Run brokenCsv = CliIT.cmk("audit", "verify", csvTampered.toString());
+    assertThat(brokenCsv.exit()).isEqualTo(1);
+    assertThat(brokenCsv.out()).startsWith("BROKEN at seq 4:");
+
     List<String> cut = new ArrayList<>(Files.readAllLines(export));
     cut.remove(cut.size() - 1);
     Path truncated = dir.resolve("truncated.jsonl");
