@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
       FallbackCommand.SearchEncryption.class,
       CatalogCommand.class,
       TokenCommand.class,
-      JobsCommand.class
+      JobsCommand.class,
+      AuditCommand.class
     })
 public final class Cmk implements Runnable {
   @Override

@@ -6,6 +6,8 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.AuditService;
+import dev.cmk.service.audit.JdbcAuditLog;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.ProbeScheduler;
@@ -76,6 +78,7 @@ public final class CmkNode implements AutoCloseable {
   final SearchGrantService searchGrants;
   final JdbcObjectStore objects;
   final SearchIndexService search;
+  final JdbcAuditLog audit;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -104,6 +107,7 @@ public final class CmkNode implements AutoCloseable {
     registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
+    audit = new JdbcAuditLog(db, clock);
     var catalog = new JdbcCatalog(db);
     objects = new JdbcObjectStore(db);
     accounts = new AccountService(new JdbcAccountStore(db), clock, random);
@@ -206,6 +210,18 @@ public final class CmkNode implements AutoCloseable {
             SearchIndexService.Config.defaults(),
             clock,
             random);
+    // every audited service appends to the node's one log
+    accounts.setAuditLog(audit);
+    keys.setAuditLog(audit);
+    content.setAuditLog(audit);
+    tokens.setAuditLog(audit);
+    availability.setAuditLog(audit);
+    revocation.setAuditLog(audit);
+    jobs.setAuditLog(audit);
+    sessions.setAuditLog(audit);
+    search.setAuditLog(audit);
+    var catalogAdmin = new CatalogService(catalog);
+    catalogAdmin.setAuditLog(audit);
     scheduler =
         new ProbeScheduler(
             clock,
@@ -224,13 +240,14 @@ public final class CmkNode implements AutoCloseable {
                 keys,
                 content,
                 catalog,
-                new CatalogService(catalog),
+                catalogAdmin,
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
                 new PolicyTemplates(principals),
                 metrics::scrape,
                 new HttpServer.Availability(revocation, jobs, sessions),
-                search));
+                search,
+                new AuditService(audit, accounts)));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {

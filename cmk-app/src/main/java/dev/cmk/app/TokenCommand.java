@@ -97,8 +97,11 @@ final class TokenCommand {
                 catalog,
                 clock,
                 random);
+        // issued on the database, not through the API: the audit log names the CLI as the actor
+        tokens.setAuditLog(new dev.cmk.service.audit.JdbcAuditLog(db, clock));
         IssuedToken t =
             tokens.create(
+                dev.cmk.service.audit.Caller.system("cli"),
                 new TokenService.Spec(
                     r.get(), Optional.ofNullable(account), Set.copyOf(services), label));
         var out = spec.commandLine().getOut();

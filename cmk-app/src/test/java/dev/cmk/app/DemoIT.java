@@ -45,6 +45,10 @@ class DemoIT {
         .containsPattern("key event job_finished .*SUCCEEDED: 1 done, 0 failed")
         .containsPattern(
             "key event job_started .*1 item\\(s\\) to move under local key globex-cmk");
+    assertThat(text)
+        .containsPattern("11. Acme's audit log: \\d+ hash-chained rows")
+        .containsPattern("content.write refused +1")
+        .contains("verify (what `cmk audit verify` does offline): OK");
     assertThat(text).contains("Demo complete");
   }
 

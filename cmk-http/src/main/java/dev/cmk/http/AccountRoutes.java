@@ -47,7 +47,7 @@ final class AccountRoutes {
     Idempotency.respond(
         ctx,
         idempotency,
-        () -> new Answer(201, AccountView.of(accounts.createWith(req.name(), o))));
+        () -> new Answer(201, AccountView.of(accounts.createWith(Callers.of(ctx), req.name(), o))));
   }
 
   private void list(Context ctx) {
@@ -66,14 +66,17 @@ final class AccountRoutes {
             Optional.ofNullable(req.fallbackEnabled()),
             Optional.ofNullable(req.dropCallsOnKeyUnavailable()),
             Optional.ofNullable(req.searchEncryption()));
-    Json.write(ctx, 200, AccountView.of(accounts.update(ctx.pathParam("accountId"), o)));
+    Json.write(
+        ctx, 200, AccountView.of(accounts.update(Callers.of(ctx), ctx.pathParam("accountId"), o)));
   }
 
   private void setSearchEncryption(Context ctx) {
     Json.write(
         ctx,
         200,
-        AccountView.of(accounts.setSearchEncryption(ctx.pathParam("accountId"), enabled(ctx))));
+        AccountView.of(
+            accounts.setSearchEncryption(
+                Callers.of(ctx), ctx.pathParam("accountId"), enabled(ctx))));
   }
 
   private static boolean enabled(Context ctx) {

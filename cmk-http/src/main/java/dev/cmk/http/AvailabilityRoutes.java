@@ -41,7 +41,10 @@ final class AvailabilityRoutes {
   }
 
   private void revoke(Context ctx) {
-    Json.write(ctx, 200, RevocationView.of(revocation.revoke(ctx.pathParam("accountId")), false));
+    Json.write(
+        ctx,
+        200,
+        RevocationView.of(revocation.revoke(Callers.of(ctx), ctx.pathParam("accountId")), false));
   }
 
   private void setFallback(Context ctx) {
@@ -52,7 +55,8 @@ final class AvailabilityRoutes {
     Json.write(
         ctx,
         200,
-        AccountView.of(revocation.setFallback(ctx.pathParam("accountId"), req.enabled())));
+        AccountView.of(
+            revocation.setFallback(Callers.of(ctx), ctx.pathParam("accountId"), req.enabled())));
   }
 
   static int intParam(Context ctx, String name, int dflt) {

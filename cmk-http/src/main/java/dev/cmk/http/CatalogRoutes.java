@@ -38,6 +38,7 @@ final class CatalogRoutes {
             req.description(),
             req.cmkEligible() == null || req.cmkEligible(),
             req.organizerDecides() != null && req.organizerDecides());
-    Idempotency.respond(ctx, idempotency, () -> new Answer(201, AssetTypeView.of(catalog.add(t))));
+    Idempotency.respond(
+        ctx, idempotency, () -> new Answer(201, AssetTypeView.of(catalog.add(Callers.of(ctx), t))));
   }
 }

@@ -44,13 +44,21 @@ final class ContentRoutes {
           "header " + USER_HEADER + " (the content's owner) is required");
     }
     return content.put(
-        ctx.pathParam("accountId"), ctx.pathParam("assetType"), user, objectId, ctx.bodyAsBytes());
+        Callers.of(ctx),
+        ctx.pathParam("accountId"),
+        ctx.pathParam("assetType"),
+        user,
+        objectId,
+        ctx.bodyAsBytes());
   }
 
   private void get(Context ctx) {
     var c =
         content.get(
-            ctx.pathParam("accountId"), ctx.pathParam("assetType"), ctx.pathParam("objectId"));
+            Callers.of(ctx),
+            ctx.pathParam("accountId"),
+            ctx.pathParam("assetType"),
+            ctx.pathParam("objectId"));
     ctx.header("X-CMK-Protection", c.object().protection().name());
     ctx.header("X-CMK-Kek-Id", c.object().kekId());
     ctx.status(200).contentType("application/octet-stream").result(c.plaintext());

@@ -2,6 +2,7 @@ package dev.cmk.http;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.catalog.Catalog;
@@ -47,7 +48,8 @@ public final class HttpServer implements AutoCloseable {
       PolicyTemplates policies,
       Supplier<String> prometheusScrape,
       Availability availability,
-      SearchIndexService search) {}
+      SearchIndexService search,
+      AuditService audit) {}
 
   /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
   public record Availability(
@@ -97,6 +99,7 @@ public final class HttpServer implements AutoCloseable {
               new JobRoutes(s.availability().jobs()).register(r);
               new SessionRoutes(s.availability().sessions()).register(r);
               new SearchRoutes(s.search()).register(r);
+              new AuditRoutes(s.audit()).register(r);
             });
   }
 

@@ -49,6 +49,7 @@ final class JobRoutes {
     }
     var job =
         jobs.rotate(
+            Callers.of(ctx),
             ctx.pathParam("accountId"),
             new RotateRequest(
                 registration,
@@ -68,6 +69,7 @@ final class JobRoutes {
     Json.write(
         ctx,
         200,
-        new RecoveryModeView(jobs.setRecoveryMode(ctx.pathParam("accountId"), req.mode()).name()));
+        new RecoveryModeView(
+            jobs.setRecoveryMode(Callers.of(ctx), ctx.pathParam("accountId"), req.mode()).name()));
   }
 }

@@ -37,7 +37,7 @@ final class KeyRoutes {
 
   private void revalidate(Context ctx) {
     var account = accounts.require(ctx.pathParam("accountId"));
-    var reg = keys.revalidate(account, ctx.pathParam("keyId"));
+    var reg = keys.revalidate(Callers.of(ctx), account, ctx.pathParam("keyId"));
     Json.write(ctx, 200, new KeyRegistration(KeyView.of(reg.key()), reg.report()));
   }
 
@@ -48,7 +48,7 @@ final class KeyRoutes {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "provider and keyId are required");
     }
     List<String> replicas = req.replicaKeyIds() == null ? List.of() : req.replicaKeyIds();
-    var reg = keys.register(account, req.provider(), req.keyId(), replicas);
+    var reg = keys.register(Callers.of(ctx), account, req.provider(), req.keyId(), replicas);
     Json.write(ctx, 201, new KeyRegistration(KeyView.of(reg.key()), reg.report()));
   }
 

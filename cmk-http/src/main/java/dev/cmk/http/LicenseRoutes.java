@@ -48,7 +48,11 @@ final class LicenseRoutes {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "cmkLicensed (true or false) is required");
     }
     User u =
-        accounts.setLicense(ctx.pathParam("accountId"), ctx.pathParam("userId"), req.cmkLicensed());
+        accounts.setLicense(
+            Callers.of(ctx),
+            ctx.pathParam("accountId"),
+            ctx.pathParam("userId"),
+            req.cmkLicensed());
     Json.write(ctx, 200, view(u));
   }
 
@@ -56,7 +60,9 @@ final class LicenseRoutes {
     Json.write(
         ctx,
         200,
-        view(accounts.setLicense(ctx.pathParam("accountId"), ctx.pathParam("userId"), false)));
+        view(
+            accounts.setLicense(
+                Callers.of(ctx), ctx.pathParam("accountId"), ctx.pathParam("userId"), false)));
   }
 
   private void bulk(Context ctx) {
@@ -67,7 +73,8 @@ final class LicenseRoutes {
       throw new CmkException(ErrorCode.EMPTY_BODY, "send CSV (text/csv) or a JSON list");
     }
     List<LicenseChange> rows = type.startsWith("text/csv") ? LicenseCsv.parse(body) : json(body);
-    List<LicenseChange.Result> results = accounts.setLicenses(ctx.pathParam("accountId"), rows);
+    List<LicenseChange.Result> results =
+        accounts.setLicenses(Callers.of(ctx), ctx.pathParam("accountId"), rows);
     long failed = results.stream().filter(r -> !r.ok()).count();
     Json.write(ctx, 200, new BulkLicenseResult(results.size() - failed, failed, results));
   }

@@ -38,16 +38,24 @@ final class SearchRoutes {
         ctx,
         200,
         DocumentChange.of(
-            doc, search.index(ctx.pathParam("accountId"), doc, req.service(), req.terms())));
+            doc,
+            search.index(
+                Callers.of(ctx), ctx.pathParam("accountId"), doc, req.service(), req.terms())));
   }
 
   private void remove(Context ctx) {
     String doc = ctx.pathParam("documentId");
-    Json.write(ctx, 200, DocumentChange.of(doc, search.remove(ctx.pathParam("accountId"), doc)));
+    Json.write(
+        ctx,
+        200,
+        DocumentChange.of(doc, search.remove(Callers.of(ctx), ctx.pathParam("accountId"), doc)));
   }
 
   private void query(Context ctx) {
     List<String> terms = ctx.queryParams("term");
-    Json.write(ctx, 200, SearchResult.of(search.query(ctx.pathParam("accountId"), terms)));
+    Json.write(
+        ctx,
+        200,
+        SearchResult.of(search.query(Callers.of(ctx), ctx.pathParam("accountId"), terms)));
   }
 }

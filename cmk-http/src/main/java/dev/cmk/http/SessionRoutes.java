@@ -30,7 +30,7 @@ final class SessionRoutes {
     if (req.userId() == null) {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "userId (the caller) is required");
     }
-    var opened = sessions.open(ctx.pathParam("accountId"), req.userId());
+    var opened = sessions.open(Callers.of(ctx), ctx.pathParam("accountId"), req.userId());
     Json.write(ctx, 201, SessionView.of(opened.session(), opened.sessionKey()));
   }
 
@@ -54,6 +54,9 @@ final class SessionRoutes {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "enabled (true or false) is required");
     }
     Json.write(
-        ctx, 200, AccountView.of(sessions.setDropCalls(ctx.pathParam("accountId"), req.enabled())));
+        ctx,
+        200,
+        AccountView.of(
+            sessions.setDropCalls(Callers.of(ctx), ctx.pathParam("accountId"), req.enabled())));
   }
 }

@@ -33,7 +33,7 @@ final class TokenRoutes {
 
   private void create(Context ctx) {
     CreateToken req = Json.body(ctx, CreateToken.class);
-    IssuedToken t = tokens.create(spec(req));
+    IssuedToken t = tokens.create(Callers.of(ctx), spec(req));
     ctx.header("Cache-Control", "no-store");
     Json.write(ctx, 201, new CreatedToken(TokenView.of(t.token()), t.secret()));
   }
@@ -61,6 +61,6 @@ final class TokenRoutes {
   }
 
   private void revoke(Context ctx) {
-    Json.write(ctx, 200, TokenView.of(tokens.revoke(ctx.pathParam("tokenId"))));
+    Json.write(ctx, 200, TokenView.of(tokens.revoke(Callers.of(ctx), ctx.pathParam("tokenId"))));
   }
 }

@@ -5,6 +5,8 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.AuditService;
+import dev.cmk.service.audit.JdbcAuditLog;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.ProbeScheduler;
 import dev.cmk.service.availability.RevocationService;
@@ -75,6 +77,8 @@ public final class ServiceFixture implements AutoCloseable {
   public final SearchGrantService searchGrants;
   private final List<KeyProvider> extraProviders;
   private final KeyService.Principals principals;
+  public final JdbcAuditLog audit;
+  public final AuditService auditService;
 
   public ServiceFixture(Path dir, Database.Config dbConfig, KekCacheConfig cache) {
     this(dir, dbConfig, cache, null, null, null, List.of(), KeyService.Principals.none());
@@ -195,6 +199,16 @@ public final class ServiceFixture implements AutoCloseable {
             SearchIndexService.Config.defaults(),
             clock,
             random);
+    audit = new JdbcAuditLog(db, clock);
+    accounts.setAuditLog(audit);
+    keys.setAuditLog(audit);
+    content.setAuditLog(audit);
+    availability.setAuditLog(audit);
+    revocation.setAuditLog(audit);
+    jobs.setAuditLog(audit);
+    sessions.setAuditLog(audit);
+    search.setAuditLog(audit);
+    auditService = new AuditService(audit, accounts);
     scheduler =
         new ProbeScheduler(
             clock,

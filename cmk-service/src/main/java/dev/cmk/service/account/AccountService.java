@@ -3,6 +3,10 @@ package dev.cmk.service.account;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,6 +29,7 @@ public final class AccountService {
   private final Clock clock;
   private final SecureRandom random;
   private volatile AccountChangeGuard guard = proposed -> {};
+  private AuditLog audit = AuditLog.none();
 
   public AccountService(AccountStore store, Clock clock, SecureRandom random) {
     this.store = store;
@@ -38,6 +43,11 @@ public final class AccountService {
    */
   public void setChangeGuard(AccountChangeGuard guard) {
     this.guard = guard;
+  }
+
+  /** Where account changes and license grants are recorded (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
   }
 
   /** The operator's choices for a new account or a change to one; empty means "as is/default". */
@@ -58,8 +68,12 @@ public final class AccountService {
             Optional.ofNullable(region), Optional.empty(), Optional.empty(), Optional.empty()));
   }
 
-  /** Creates an account with the operator's options. */
   public Account createWith(String name, Options o) {
+    return createWith(Caller.system("accounts"), name, o);
+  }
+
+  /** Creates an account with the operator's options. */
+  public Account createWith(Caller caller, String name, Options o) {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "name is required (1-200 characters)");
     }
@@ -73,8 +87,19 @@ public final class AccountService {
             o.dropCallsOnKeyUnavailable().orElse(false),
             clock.instant(),
             o.searchEncryption().orElse(false));
-    store.insert(a);
-    return a;
+    return audit.inTransaction(
+        () -> {
+          store.insert(a);
+          audit.record(describe(AuditEvent.of(a.id(), caller, Actions.ACCOUNT_CREATE), a));
+          return a;
+        });
+  }
+
+  private static AuditEvent describe(AuditEvent e, Account a) {
+    return e.withDetail("region", a.region())
+        .withDetail("fallback", Boolean.toString(a.fallbackEnabled()))
+        .withDetail("dropCalls", Boolean.toString(a.dropCallsOnKeyUnavailable()))
+        .withDetail("searchEncryption", Boolean.toString(a.searchEncryption()));
   }
 
   /**
@@ -82,6 +107,11 @@ public final class AccountService {
    * the active key first; if the key would fail, nothing changes.
    */
   public Account update(String accountId, Options o) {
+    return update(Caller.system("accounts"), accountId, o);
+  }
+
+  /** {@link #update(String, Options)} for {@code caller}; a change is audited with it. */
+  public Account update(Caller caller, String accountId, Options o) {
     Account a = require(accountId);
     Account b = a;
     if (o.region().isPresent()) {
@@ -90,22 +120,27 @@ public final class AccountService {
     b = o.fallbackEnabled().map(b::withFallback).orElse(b);
     b = o.dropCallsOnKeyUnavailable().map(b::withDropCalls).orElse(b);
     b = o.searchEncryption().map(b::withSearchEncryption).orElse(b);
-    return save(a, b);
+    return save(caller, Actions.ACCOUNT_UPDATE, a, b);
   }
 
   /** The account's admin turns writes under the backup key during key outages on or off. */
   public Account setFallback(String accountId, boolean on) {
     Account a = require(accountId);
-    return save(a, a.withFallback(on));
+    return save(Caller.system("accounts"), Actions.FALLBACK, a, a.withFallback(on));
   }
 
   /** The account's admin turns search-data encryption on or off (re-validates the key). */
   public Account setSearchEncryption(String accountId, boolean on) {
-    Account a = require(accountId);
-    return save(a, a.withSearchEncryption(on));
+    return setSearchEncryption(Caller.system("accounts"), accountId, on);
   }
 
-  private Account save(Account before, Account after) {
+  /** {@link #setSearchEncryption(String, boolean)} for {@code caller}; audited. */
+  public Account setSearchEncryption(Caller caller, String accountId, boolean on) {
+    Account a = require(accountId);
+    return save(caller, Actions.SEARCH_ENCRYPTION, a, a.withSearchEncryption(on));
+  }
+
+  private Account save(Caller caller, String action, Account before, Account after) {
     if (after.equals(before)) {
       return before;
     }
@@ -113,10 +148,25 @@ public final class AccountService {
         !after.region().equals(before.region())
             || after.searchEncryption() && !before.searchEncryption();
     if (keyRelevant) {
-      guard.check(after);
+      try {
+        guard.check(after);
+      } catch (RuntimeException e) {
+        audit.recordFailure(describe(AuditEvent.of(after.id(), caller, action), after), e);
+        throw e;
+      }
     }
-    guard.applying(before, after);
-    store.update(after);
+    try {
+      guard.applying(before, after);
+    } catch (RuntimeException e) {
+      audit.recordFailure(describe(AuditEvent.of(after.id(), caller, action), after), e);
+      throw e;
+    }
+    audit.inTransaction(
+        () -> {
+          store.update(after);
+          audit.record(describe(AuditEvent.of(after.id(), caller, action), after));
+          return after;
+        });
     guard.applied(before, after);
     return after;
   }
@@ -144,11 +194,23 @@ public final class AccountService {
   }
 
   public User setLicense(String accountId, String userId, boolean licensed) {
+    return setLicense(Caller.system("accounts"), accountId, userId, licensed);
+  }
+
+  /** Grants or revokes a user's CMK license for {@code caller}; audited with the change. */
+  public User setLicense(Caller caller, String accountId, String userId, boolean licensed) {
     require(accountId);
     Ids.requireUser(userId);
     User u = new User(accountId, userId, licensed, clock.instant());
-    store.upsertUser(u);
-    return u;
+    return audit.inTransaction(
+        () -> {
+          store.upsertUser(u);
+          audit.record(
+              AuditEvent.of(
+                      accountId, caller, licensed ? Actions.LICENSE_GRANT : Actions.LICENSE_REVOKE)
+                  .withUser(userId));
+          return u;
+        });
   }
 
   /** Users the account has licensed or unlicensed explicitly. */
@@ -162,6 +224,12 @@ public final class AccountService {
    * a user already has is a success, so a retried request gives the same result.
    */
   public List<LicenseChange.Result> setLicenses(String accountId, List<LicenseChange> rows) {
+    return setLicenses(Caller.system("accounts"), accountId, rows);
+  }
+
+  /** {@link #setLicenses(String, List)} for {@code caller}: one audit row per applied change. */
+  public List<LicenseChange.Result> setLicenses(
+      Caller caller, String accountId, List<LicenseChange> rows) {
     require(accountId);
     if (rows.isEmpty()) {
       throw new CmkException(ErrorCode.EMPTY_BODY, "no license rows given");
@@ -173,12 +241,12 @@ public final class AccountService {
     }
     List<LicenseChange.Result> out = new ArrayList<>(rows.size());
     for (LicenseChange c : rows) {
-      out.add(apply(accountId, c));
+      out.add(apply(caller, accountId, c));
     }
     return out;
   }
 
-  private LicenseChange.Result apply(String accountId, LicenseChange c) {
+  private LicenseChange.Result apply(Caller caller, String accountId, LicenseChange c) {
     String user = c.userId() == null ? "" : c.userId();
     if (c.problem().isPresent() || c.cmkLicensed().isEmpty()) {
       return new LicenseChange.Result(
@@ -189,7 +257,7 @@ public final class AccountService {
           c.problem().orElse("cmkLicensed is required"));
     }
     try {
-      setLicense(accountId, user, c.cmkLicensed().get());
+      setLicense(caller, accountId, user, c.cmkLicensed().get());
       return new LicenseChange.Result(
           c.row(), user, true, "ok", c.cmkLicensed().get() ? "licensed" : "unlicensed");
     } catch (CmkException e) {

@@ -4,6 +4,10 @@ import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +39,7 @@ public final class TokenService {
   private final Catalog catalog;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
 
   public TokenService(
       TokenStore store,
@@ -52,11 +57,21 @@ public final class TokenService {
   /** What a token may be created for. */
   public record Spec(Role role, Optional<String> accountId, Set<String> services, String label) {}
 
+  /** Where token issues and revocations are recorded (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
   /** Creates a token with a fresh random secret, returned once. */
   public IssuedToken create(Spec spec) {
+    return create(Caller.system("tokens"), spec);
+  }
+
+  /** {@link #create(Spec)} for {@code caller}; audited (the token's id, never its secret). */
+  public IssuedToken create(Caller caller, Spec spec) {
     byte[] b = new byte[32];
     random.nextBytes(b);
-    return create(spec, "cmk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+    return create(caller, spec, "cmk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b));
   }
 
   /**
@@ -79,11 +94,14 @@ public final class TokenService {
     if (store.findByHash(hash(secret)).isPresent()) {
       return false;
     }
-    create(new Spec(Role.OPERATOR, Optional.empty(), Set.of(), "bootstrap"), secret);
+    create(
+        Caller.system("bootstrap"),
+        new Spec(Role.OPERATOR, Optional.empty(), Set.of(), "bootstrap"),
+        secret);
     return true;
   }
 
-  private IssuedToken create(Spec spec, String secret) {
+  private IssuedToken create(Caller caller, Spec spec, String secret) {
     checkSpec(spec);
     ApiToken t =
         new ApiToken(
@@ -94,8 +112,19 @@ public final class TokenService {
             spec.label() == null ? "" : spec.label().strip(),
             clock.instant(),
             Optional.empty());
-    store.insert(t, hash(secret));
-    return new IssuedToken(t, secret);
+    return audit.inTransaction(
+        () -> {
+          store.insert(t, hash(secret));
+          audit.record(event(caller, Actions.TOKEN_ISSUE, t));
+          return new IssuedToken(t, secret);
+        });
+  }
+
+  private static AuditEvent event(Caller caller, String action, ApiToken t) {
+    return AuditEvent.of(t.accountId().orElse(""), caller, action)
+        .withTarget("", t.id())
+        .withDetail("role", t.role().name().toLowerCase(java.util.Locale.ROOT))
+        .withDetail("services", String.join(",", new TreeSet<>(t.services())));
   }
 
   private void checkSpec(Spec s) {
@@ -162,6 +191,11 @@ public final class TokenService {
 
   /** Revokes a token; revoking a revoked token is a no-op (idempotent). */
   public ApiToken revoke(String tokenId) {
+    return revoke(Caller.system("tokens"), tokenId);
+  }
+
+  /** {@link #revoke(String)} for {@code caller}; an actual revocation is audited. */
+  public ApiToken revoke(Caller caller, String tokenId) {
     Ids.require("token id", tokenId);
     ApiToken t =
         store
@@ -171,7 +205,12 @@ public final class TokenService {
                     new CmkException(
                         ErrorCode.TOKEN_NOT_FOUND, "token '" + tokenId + "' does not exist"));
     if (t.active()) {
-      store.revoke(tokenId, clock.instant());
+      audit.inTransaction(
+          () -> {
+            store.revoke(tokenId, clock.instant());
+            audit.record(event(caller, Actions.TOKEN_REVOKE, t));
+            return t;
+          });
     }
     return store.find(tokenId).orElseThrow();
   }

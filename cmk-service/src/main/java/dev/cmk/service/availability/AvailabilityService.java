@@ -8,6 +8,10 @@ import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.Ids;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.kek.KeyUseObserver;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyProviders;
@@ -49,6 +53,7 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
   private final String platformName;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
   private final MeterRegistry metrics;
   private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
@@ -69,6 +74,11 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     this.random = random;
     this.metrics = metrics;
     this.nodeId = Ids.newId("node", random);
+  }
+
+  /** Where state transitions are recorded, with the transition (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
   }
 
   public void addListener(TransitionListener l) {
@@ -305,7 +315,24 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
               source,
               next.detail(),
               now);
-      if (store.transition(cur, next, event)) {
+      AuditEvent audited =
+          AuditEvent.of(key.accountId(), Caller.system(source), Actions.KEY_STATE)
+              .withKey(key.ref())
+              .withTarget("", key.id())
+              .withDetail("from", event.fromState())
+              .withDetail("to", state.name())
+              .withDetail("cause", cause.name())
+              .withDetail("reason", reason);
+      boolean moved =
+          audit.inTransaction(
+              () -> {
+                if (!store.transition(cur, next, event)) {
+                  return false;
+                }
+                audit.record(audited);
+                return true;
+              });
+      if (moved) {
         gauge(key.accountId()).set(state.gaugeValue());
         LOG.info(
             "account {} key {}: {} -> {} ({} {}) seen by {}",

@@ -5,6 +5,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityStore.Revocation;
 import dev.cmk.service.kek.KekService;
 import java.security.SecureRandom;
@@ -29,6 +33,7 @@ public final class RevocationService {
   private final KekService keks;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
 
   public RevocationService(
       AvailabilityStore store,
@@ -48,9 +53,33 @@ public final class RevocationService {
    *
    * @throws CmkException {@code already_revoked} (409) if revoked and fallback not turned on since
    */
+
+  /** Where these changes are recorded (the composition root sets the node's log). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
   public Revocation revoke(String accountId) {
+    return revoke(Caller.system("revocation"), accountId);
+  }
+
+  /** {@link #revoke(String)} for {@code caller}; the audit row commits with the revocation. */
+  public Revocation revoke(Caller caller, String accountId) {
     accounts.require(accountId);
     Instant now = clock.instant();
+    AuditEvent event = AuditEvent.of(accountId, caller, Actions.KEY_REVOKE);
+    Revocation r;
+    try {
+      r = audit.inTransaction(() -> revokeAndRecord(accountId, now, event));
+    } catch (CmkException e) {
+      audit.recordFailure(event, e);
+      throw e;
+    }
+    keks.purgeAccount(accountId);
+    return r;
+  }
+
+  private Revocation revokeAndRecord(String accountId, Instant now, AuditEvent event) {
     Revocation r =
         store
             .revoke(
@@ -67,7 +96,7 @@ public final class RevocationService {
                             + " is already revoked; nothing was changed. Turn fallback on again"
                             + " to end the revocation",
                         Map.of("accountId", accountId)));
-    keks.purgeAccount(accountId);
+    audit.record(event.withDetail("epoch", Long.toString(r.epoch())));
     return r;
   }
 
@@ -95,8 +124,25 @@ public final class RevocationService {
 
   /** Turns the account's fallback on or off; turning it on ends a revocation. */
   public Account setFallback(String accountId, boolean enabled) {
+    return setFallback(Caller.system("revocation"), accountId, enabled);
+  }
+
+  /** {@link #setFallback(String, boolean)} for {@code caller}; audited in the same transaction. */
+  public Account setFallback(Caller caller, String accountId, boolean enabled) {
     accounts.require(accountId);
     Instant now = clock.instant();
+    audit.inTransaction(
+        () -> {
+          setFallbackAt(accountId, enabled, now);
+          audit.record(
+              AuditEvent.of(accountId, caller, Actions.FALLBACK)
+                  .withDetail("enabled", Boolean.toString(enabled)));
+          return enabled;
+        });
+    return accounts.require(accountId);
+  }
+
+  private void setFallbackAt(String accountId, boolean enabled, Instant now) {
     store.setFallback(
         accountId,
         enabled,
@@ -108,7 +154,6 @@ public final class RevocationService {
                 ? "writes fall back to the backup key while the key is unavailable"
                 : "writes are refused while the key is unavailable",
             now));
-    return accounts.require(accountId);
   }
 
   /** Empties every node's cache of the account's KEKs without revoking (a refused key, a job). */

@@ -2,6 +2,10 @@ package dev.cmk.service.catalog;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -15,9 +19,15 @@ public final class CatalogService {
   private static final Pattern SERVICE_ID = Pattern.compile("\\d{4}");
 
   private final CatalogStore store;
+  private AuditLog audit = AuditLog.none();
 
   public CatalogService(CatalogStore store) {
     this.store = store;
+  }
+
+  /** Where catalog additions are recorded: the platform log (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
   }
 
   public List<AssetType> list() {
@@ -25,6 +35,11 @@ public final class CatalogService {
   }
 
   public AssetType add(AssetType t) {
+    return add(Caller.system("catalog"), t);
+  }
+
+  /** Adds an asset type for {@code caller}; audited in the platform log with the change. */
+  public AssetType add(Caller caller, AssetType t) {
     require(t.name() != null && NAME.matcher(t.name()).matches(), "name must be 1-64 of a-z 0-9 -");
     require(
         t.serviceId() != null && SERVICE_ID.matcher(t.serviceId()).matches(),
@@ -40,11 +55,21 @@ public final class CatalogService {
         throw duplicate(t, e);
       }
     }
-    if (!store.insert(t)) {
-      throw new CmkException(
-          ErrorCode.CONFLICT, "asset type '" + t.name() + "' or service id was added concurrently");
-    }
-    return t;
+    return audit.inTransaction(
+        () -> {
+          if (!store.insert(t)) {
+            throw new CmkException(
+                ErrorCode.CONFLICT,
+                "asset type '" + t.name() + "' or service id was added concurrently");
+          }
+          audit.record(
+              AuditEvent.of(AuditEvent.PLATFORM_ACCOUNT, caller, Actions.CATALOG_ADD)
+                  .withTarget(t.name(), "")
+                  .withDetail("serviceId", t.serviceId())
+                  .withDetail("service", t.service())
+                  .withDetail("cmkEligible", Boolean.toString(t.cmkEligible())));
+          return t;
+        });
   }
 
   private static CmkException duplicate(AssetType t, AssetType existing) {

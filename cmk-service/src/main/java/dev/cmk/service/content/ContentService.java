@@ -14,9 +14,14 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
+import dev.cmk.service.kek.Kek;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.kek.KekService.KekLease;
 import dev.cmk.service.kek.Protection;
@@ -47,6 +52,7 @@ public final class ContentService {
   private final ContentConfig config;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
 
   public ContentService(
       AccountService accounts,
@@ -69,6 +75,11 @@ public final class ContentService {
     this.random = random;
   }
 
+  /** Where every write and read is recorded (the composition root sets the node's log). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
   /** Where the platform's own keys are, and how large one object may be. */
   public record ContentConfig(KeyRef platformKey, KeyRef backupKey, long maxContentBytes) {}
 
@@ -87,6 +98,22 @@ public final class ContentService {
       String ownerUserId,
       Optional<String> objectId,
       byte[] plaintext) {
+    return put(
+        Caller.system("content"), accountId, assetTypeName, ownerUserId, objectId, plaintext);
+  }
+
+  /**
+   * Protects and stores {@code plaintext} for {@code caller}. The write is audited: its row commits
+   * with the object's row; a write refused after the account and ids were checked leaves a row of
+   * its own, with the key it wanted and the reason.
+   */
+  public StoredObject put(
+      Caller caller,
+      String accountId,
+      String assetTypeName,
+      String ownerUserId,
+      Optional<String> objectId,
+      byte[] plaintext) {
     Account account = accounts.require(accountId);
     AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
     if (Catalog.OWN_API_ONLY.contains(type.name())) {
@@ -97,22 +124,37 @@ public final class ContentService {
     Ids.requireUser(ownerUserId);
     String id =
         objectId.map(o -> Ids.require("object id", o)).orElseGet(() -> Ids.newId("obj", random));
-    checkSize(plaintext);
-    if (objects.find(accountId, id).isPresent()) {
-      throw new CmkException(
-          ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
-    }
-    Optional<CustomerKey> active = keys.activeKey(accountId);
-    Protection wanted =
-        ProtectionPolicy.choose(
-            type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.CONTENT_WRITE)
+            .withTarget(type.name(), id)
+            .withUser(ownerUserId);
+    Optional<CustomerKey> active = Optional.empty();
+    Protection wanted = Protection.PLATFORM;
+    boolean chosen = false;
     try {
-      return write(account, type, ownerUserId, id, wanted, active, plaintext);
-    } catch (ObjectStore.UnknownKekException stale) {
-      // Another node's recovery deleted a fallback KEK this node still had cached: drop the
-      // account's cached KEKs and write once more under a current one.
-      keks.purgeAccount(accountId);
-      return write(account, type, ownerUserId, id, wanted, active, plaintext);
+      checkSize(plaintext);
+      if (objects.find(accountId, id).isPresent()) {
+        throw new CmkException(
+            ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
+      }
+      active = keys.activeKey(accountId);
+      wanted =
+          ProtectionPolicy.choose(
+              type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
+      chosen = true;
+      try {
+        return write(account, type, ownerUserId, id, wanted, active, plaintext, event);
+      } catch (ObjectStore.UnknownKekException stale) {
+        // Another node's recovery deleted a fallback KEK this node still had cached: drop the
+        // account's cached KEKs and write once more under a current one.
+        keks.purgeAccount(accountId);
+        return write(account, type, ownerUserId, id, wanted, active, plaintext, event);
+      }
+    } catch (RuntimeException e) {
+      // a write refused before its protection was chosen (size, conflict) used no key
+      KeyRef root = wanted == Protection.CMK ? active.orElseThrow().ref() : config.platformKey();
+      audit.recordFailure(chosen ? event.withKey(root).withKek("", wanted.name()) : event, e);
+      throw e;
     }
   }
 
@@ -123,7 +165,8 @@ public final class ContentService {
       String id,
       Protection wanted,
       Optional<CustomerKey> active,
-      byte[] plaintext) {
+      byte[] plaintext,
+      AuditEvent event) {
     String accountId = account.id();
     try (KekLease kek = kekForWrite(account, type, wanted, active)) {
       byte[] aad = ContentAad.of(accountId, type.name(), id);
@@ -142,18 +185,54 @@ public final class ContentService {
               kek.kek().protection(),
               plaintext.length,
               clock.instant());
-      store(row, envelope);
+      store(
+          row,
+          envelope,
+          event.withKey(kek.kek().root()).withKek(kek.kek().id(), kek.kek().protection().name()));
       return row;
     }
   }
 
   /** Reads and decrypts an object. */
   public Content get(String accountId, String assetTypeName, String objectId) {
+    return get(Caller.system("content"), accountId, assetTypeName, objectId);
+  }
+
+  /**
+   * Reads and decrypts an object for {@code caller}. Every read of an existing account is audited,
+   * with the KEK and key that served it or the reason it was refused.
+   */
+  public Content get(Caller caller, String accountId, String assetTypeName, String objectId) {
     accounts.require(accountId);
     Ids.require("object id", objectId);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
+    Optional<StoredObject> found = objects.find(accountId, objectId);
+    if (found.isPresent()) {
+      StoredObject o = found.get();
+      event = event.withUser(o.ownerUserId()).withKek(o.kekId(), o.protection().name());
+    }
+    try {
+      Opened opened = read(found, accountId, assetTypeName, objectId);
+      Kek kek = opened.kek();
+      audit.record(event.withKey(kek.root()).withKek(kek.id(), kek.protection().name()));
+      return opened.content();
+    } catch (RuntimeException e) {
+      if (e instanceof CmkException c && c.details().get("keyId") instanceof String keyId) {
+        event = event.withDetail("keyId", keyId);
+      }
+      audit.recordFailure(event, e);
+      throw e;
+    }
+  }
+
+  /** Content and the KEK that opened it (the envelope's, which a job may have just changed). */
+  private record Opened(Content content, Kek kek) {}
+
+  private Opened read(
+      Optional<StoredObject> found, String accountId, String assetTypeName, String objectId) {
     StoredObject row =
-        objects
-            .find(accountId, objectId)
+        found
             .filter(o -> o.assetType().equals(assetTypeName))
             .orElseThrow(
                 () ->
@@ -173,7 +252,7 @@ public final class ContentService {
                     new CmkException(
                         ErrorCode.OBJECT_NOT_FOUND,
                         "object '" + objectId + "' has no stored content"));
-    return new Content(row, open(row, envelope));
+    return open(row, envelope);
   }
 
   /** Metadata of an object, without decrypting it. */
@@ -189,7 +268,7 @@ public final class ContentService {
                     "no object '" + objectId + "' in account " + accountId));
   }
 
-  private byte[] open(StoredObject row, byte[] envelope) {
+  private Opened open(StoredObject row, byte[] envelope) {
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
     String kekId = row.kekId();
     try {
@@ -204,7 +283,7 @@ public final class ContentService {
         }
         try (SecretKeyMaterial dek =
             SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
-          return ContentEnvelope.open(dek, aad, envelope);
+          return new Opened(new Content(row, ContentEnvelope.open(dek, aad, envelope)), kek.kek());
         }
       }
     } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
@@ -313,18 +392,22 @@ public final class ContentService {
     return new CmkException(e.code(), e.getMessage() + hint, details, e.getCause());
   }
 
-  private void store(StoredObject row, byte[] envelope) {
+  /** Blob first, then the object's row and its audit row in one transaction. */
+  private void store(StoredObject row, byte[] envelope, AuditEvent written) {
     blobs.put(row.blobKey(), envelope);
-    boolean inserted;
     try {
-      inserted = objects.insert(row);
+      audit.inTransaction(
+          () -> {
+            if (!objects.insert(row)) {
+              throw new CmkException(
+                  ErrorCode.CONFLICT, "object '" + row.objectId() + "' was written concurrently");
+            }
+            audit.record(written);
+            return row;
+          });
     } catch (RuntimeException e) {
       blobs.delete(row.blobKey());
       throw e;
-    }
-    if (!inserted) {
-      throw new CmkException(
-          ErrorCode.CONFLICT, "object '" + row.objectId() + "' was written concurrently");
     }
   }
 

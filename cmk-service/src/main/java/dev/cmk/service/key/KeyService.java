@@ -8,6 +8,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountChangeGuard;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -31,6 +35,7 @@ public final class KeyService implements AccountChangeGuard {
   private final Clock clock;
   private final SecureRandom random;
   private volatile Optional<SearchGrantService> searchGrants = Optional.empty();
+  private AuditLog audit = AuditLog.none();
 
   public KeyService(
       CustomerKeyStore store,
@@ -81,12 +86,22 @@ public final class KeyService implements AccountChangeGuard {
   /** What registration returns: the stored key and its validation report. */
   public record Registration(CustomerKey key, ValidationReport report) {}
 
+  /** Where registrations and validations are recorded (the composition root sets the log). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
+  public Registration register(
+      Account account, String provider, String keyId, List<String> replicas) {
+    return register(Caller.system("keys"), account, provider, keyId, replicas);
+  }
+
   /**
    * Registers {@code keyId} at {@code provider} for the account and validates it. A key that passes
    * replaces the account's active key; one that fails stays PENDING and changes nothing.
    */
   public Registration register(
-      Account account, String provider, String keyId, List<String> replicas) {
+      Caller caller, Account account, String provider, String keyId, List<String> replicas) {
     KeyProvider p = providers.require(provider);
     if (keyId == null || keyId.isBlank()) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, "keyId is required");
@@ -99,7 +114,13 @@ public final class KeyService implements AccountChangeGuard {
     }
     KeyRef ref = new KeyRef(provider, keyId, replicas);
     ValidationReport report = validate(account, p, ref);
+    AuditEvent event =
+        AuditEvent.of(account.id(), caller, Actions.KEY_REGISTER)
+            .withKey(ref)
+            .withDetail("replicas", Integer.toString(replicas.size()))
+            .withDetail("failedChecks", failedChecks(report));
     if (!report.passed()) {
+      audit.record(event.withResult(ErrorCode.KEY_VALIDATION_FAILED.code()));
       throw new CmkException(
           ErrorCode.KEY_VALIDATION_FAILED,
           "key "
@@ -113,17 +134,38 @@ public final class KeyService implements AccountChangeGuard {
       // a retried PUT of the active key: validated again, nothing new stored (but a search grant
       // missing on it is made, e.g. one whose first attempt failed)
       grantSearch(account, active.get());
+      audit.record(event.withTarget("", active.get().id()).withDetail("status", "already_active"));
       return new Registration(active.get(), report);
     }
     Instant now = clock.instant();
     CustomerKey key =
         new CustomerKey(
             Ids.newId("key", random), account.id(), ref, CustomerKey.Status.ACTIVE, now, now);
+    AuditEvent activated =
+        event
+            .withTarget("", key.id())
+            .withDetail("status", "activated")
+            .withDetail("replaces", active.map(CustomerKey::id).orElse(""));
     grantSearch(account, key);
-    active.ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
-    store.insert(key);
+    Registration done =
+        audit.inTransaction(
+            () -> {
+              active.ifPresent(
+                  old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+              store.insert(key);
+              audit.record(activated);
+              return new Registration(key, report);
+            });
     settleSearchGrants(account.id(), "admin");
-    return new Registration(key, report);
+    return done;
+  }
+
+  /** The names of the failed checks, comma-separated (stable names, no provider text). */
+  private static String failedChecks(ValidationReport report) {
+    return report.checks().stream()
+        .filter(c -> c.outcome() == ValidationReport.Outcome.FAIL)
+        .map(ValidationReport.Check::name)
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   /**
@@ -229,6 +271,11 @@ public final class KeyService implements AccountChangeGuard {
    * fails keeps protecting content until the admin acts; availability monitoring reports outages).
    */
   public Registration revalidate(Account account, String keyRegistrationId) {
+    return revalidate(Caller.system("keys"), account, keyRegistrationId);
+  }
+
+  /** {@link #revalidate(Account, String)} for {@code caller}; the outcome is audited. */
+  public Registration revalidate(Caller caller, Account account, String keyRegistrationId) {
     Ids.require("key id", keyRegistrationId);
     CustomerKey key =
         store
@@ -246,6 +293,13 @@ public final class KeyService implements AccountChangeGuard {
                             + account.id()
                             + "/keys lists them"));
     KeyRef ref = key.ref();
-    return new Registration(key, validate(account, providers.require(ref.provider()), ref));
+    ValidationReport report = validate(account, providers.require(ref.provider()), ref);
+    audit.record(
+        AuditEvent.of(account.id(), caller, Actions.KEY_VALIDATE)
+            .withKey(ref)
+            .withTarget("", key.id())
+            .withResult(report.passed() ? AuditEvent.OK : "failed")
+            .withDetail("failedChecks", failedChecks(report)));
+    return new Registration(key, report);
   }
 }

@@ -11,6 +11,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
@@ -90,6 +94,7 @@ public final class JobService {
   private final Config config;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
   private final String nodeId;
 
   public JobService(
@@ -157,6 +162,11 @@ public final class JobService {
 
   /** The account option: how deep recovery goes (KEK re-wrap by default). */
   public Job.Mode setRecoveryMode(String accountId, String mode) {
+    return setRecoveryMode(Caller.system("jobs"), accountId, mode);
+  }
+
+  /** {@link #setRecoveryMode(String, String)} for {@code caller}; audited with the change. */
+  public Job.Mode setRecoveryMode(Caller caller, String accountId, String mode) {
     accounts.require(accountId);
     Job.Mode m;
     try {
@@ -165,8 +175,14 @@ public final class JobService {
       throw new CmkException(
           ErrorCode.INVALID_REQUEST, "mode must be one of KEK_REWRAP, DEK_REWRAP, REENCRYPT");
     }
-    store.setRecoveryMode(accountId, m, clock.instant());
-    return m;
+    return audit.inTransaction(
+        () -> {
+          store.setRecoveryMode(accountId, m, clock.instant());
+          audit.record(
+              AuditEvent.of(accountId, caller, Actions.RECOVERY_MODE)
+                  .withDetail("mode", m.name().toLowerCase(Locale.ROOT)));
+          return m;
+        });
   }
 
   // ---- starting -----------------------------------------------------------------------------
@@ -232,6 +248,16 @@ public final class JobService {
    * new content at once; the old key keeps serving the KEKs not yet moved until the job ends.
    */
   public Job rotate(String accountId, RotateRequest req) {
+    return rotate(Caller.system("jobs"), accountId, req);
+  }
+
+  /** Where rotations and jobs starting and finishing are recorded (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
+  /** {@link #rotate(String, RotateRequest)} for {@code caller}; audited with the job's creation. */
+  public Job rotate(Caller caller, String accountId, RotateRequest req) {
     Account account = accounts.require(accountId);
     store
         .running(accountId)
@@ -250,18 +276,31 @@ public final class JobService {
                       + "; nothing was changed. Rotate again when it has finished",
                   Map.of("jobId", j.id()));
             });
-    CustomerKey target = resolveTarget(account, req);
+    CustomerKey target = resolveTarget(caller, account, req);
     Job job =
-        store
-            .create(
-                newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
-                JobStore.Items.KEKS_NOT_UNDER_TARGET,
-                j -> started(j, target.id()))
-            .orElseThrow(
-                () ->
-                    new CmkException(
-                        ErrorCode.JOB_IN_PROGRESS,
-                        "another job started for account " + accountId + "; rotate again later"));
+        audit.inTransaction(
+            () -> {
+              Job j =
+                  store
+                      .create(
+                          newJob(
+                              accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
+                          JobStore.Items.KEKS_NOT_UNDER_TARGET,
+                          created -> started(created, target.id()))
+                      .orElseThrow(
+                          () ->
+                              new CmkException(
+                                  ErrorCode.JOB_IN_PROGRESS,
+                                  "another job started for account "
+                                      + accountId
+                                      + "; rotate again later"));
+              audit.record(
+                  AuditEvent.of(accountId, caller, Actions.KEY_ROTATE)
+                      .withKey(target.ref())
+                      .withTarget("", target.id())
+                      .withDetail("jobId", j.id()));
+              return j;
+            });
     return job;
   }
 
@@ -273,6 +312,14 @@ public final class JobService {
    * cannot leave a job without its event, or an event without its job.
    */
   private KeyEvent started(Job job, String customerKeyId) {
+    // called inside the store's transaction that creates the job: the audit row joins it
+    audit.record(
+        AuditEvent.of(job.accountId(), Caller.system("job"), Actions.JOB_START)
+            .withKey(job.target())
+            .withTarget("", job.id())
+            .withDetail("kind", job.kind().name().toLowerCase(Locale.ROOT))
+            .withDetail("mode", job.mode().name().toLowerCase(Locale.ROOT))
+            .withDetail("items", Long.toString(job.total())));
     return availability.newEvent(
         job.accountId(),
         customerKeyId,
@@ -291,6 +338,15 @@ public final class JobService {
   }
 
   private KeyEvent finished(Job ended, Job.Progress p, String customerKeyId) {
+    // called inside the store's transaction that ends the job: the audit row joins it
+    audit.record(
+        AuditEvent.of(ended.accountId(), Caller.system("job"), Actions.JOB_FINISH)
+            .withKey(ended.target())
+            .withTarget("", ended.id())
+            .withResult(ended.status().name().toLowerCase(Locale.ROOT))
+            .withDetail("kind", ended.kind().name().toLowerCase(Locale.ROOT))
+            .withDetail("done", Long.toString(p.done()))
+            .withDetail("failed", Long.toString(p.failed())));
     return availability.newEvent(
         ended.accountId(),
         customerKeyId,
@@ -318,7 +374,7 @@ public final class JobService {
         .orElse("");
   }
 
-  private CustomerKey resolveTarget(Account account, RotateRequest req) {
+  private CustomerKey resolveTarget(Caller caller, Account account, RotateRequest req) {
     if (req.customerKeyId().isPresent()) {
       String id = req.customerKeyId().get();
       CustomerKey k =
@@ -344,7 +400,8 @@ public final class JobService {
       return k;
     }
     if (req.provider().isPresent() && req.keyId().isPresent()) {
-      return keys.register(account, req.provider().get(), req.keyId().get(), req.replicaKeyIds())
+      return keys.register(
+              caller, account, req.provider().get(), req.keyId().get(), req.replicaKeyIds())
           .key();
     }
     throw new CmkException(

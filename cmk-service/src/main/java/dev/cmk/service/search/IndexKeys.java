@@ -135,6 +135,11 @@ final class IndexKeys implements AutoCloseable {
     return label(V + purpose + "-aad", index.accountId(), index.indexId(), hash);
   }
 
+  /** The customer or platform key the index KEK is wrapped under (for the audit log). */
+  dev.cmk.provider.KeyRef root() {
+    return kek.kek().root();
+  }
+
   @Override
   public void close() {
     termKey.close();

@@ -10,6 +10,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
@@ -112,6 +116,12 @@ public final class SearchIndexService {
   private final Config config;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
+
+  /** Where index changes and queries are recorded (set by the composition root). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
 
   public SearchIndexService(
       AccountService accounts,
@@ -140,40 +150,101 @@ public final class SearchIndexService {
    * @param service the platform service the document belongs to (a service of the catalog)
    */
   public Change index(String accountId, String documentId, String service, List<String> terms) {
+    return index(Caller.system("search"), accountId, documentId, service, terms);
+  }
+
+  /**
+   * {@link #index(String, String, String, List)} for {@code caller}. Audited with the change; the
+   * record names the document by its keyed hash and counts the terms, it never holds either.
+   */
+  public Change index(
+      Caller caller, String accountId, String documentId, String service, List<String> terms) {
     Account account = accounts.require(accountId);
     SearchTerms.requireDocumentId(documentId);
     requireKnownService(service);
-    SortedSet<String> normalized =
-        SearchTerms.normalize(terms, config.maxTermsPerDocument(), config.maxTermLength());
-    try (IndexKeys k = keysForWrite(account)) {
-      SortedSet<String> hashes = new TreeSet<>();
-      normalized.forEach(t -> hashes.add(k.termHash(t)));
-      boolean existed = change(k, documentId, Optional.of(new DocumentEntry(service, hashes)));
-      return new Change(hashes.size(), k.index().protection(), k.index().kekId(), existed);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.SEARCH_INDEX)
+            .withTarget(ASSET_TYPE, "")
+            .withDetail("service", service);
+    try {
+      SortedSet<String> normalized =
+          SearchTerms.normalize(terms, config.maxTermsPerDocument(), config.maxTermLength());
+      try (IndexKeys k = keysForWrite(account)) {
+        SortedSet<String> hashes = new TreeSet<>();
+        normalized.forEach(t -> hashes.add(k.termHash(t)));
+        AuditEvent done = used(event, k, documentId).withDetail("terms", "" + hashes.size());
+        boolean existed =
+            change(k, documentId, Optional.of(new DocumentEntry(service, hashes)), done);
+        return new Change(hashes.size(), k.index().protection(), k.index().kekId(), existed);
+      }
+    } catch (RuntimeException e) {
+      audit.recordFailure(event, e);
+      throw e;
     }
+  }
+
+  private static AuditEvent used(AuditEvent e, IndexKeys k, String documentId) {
+    AuditEvent out = e.withKey(k.root()).withKek(k.index().kekId(), k.index().protection().name());
+    return documentId.isEmpty() ? out : out.withTarget(ASSET_TYPE, k.docHash(documentId));
   }
 
   /** Removes a document from the index; removing one that is not indexed changes nothing. */
   public Change remove(String accountId, String documentId) {
+    return remove(Caller.system("search"), accountId, documentId);
+  }
+
+  /** {@link #remove(String, String)} for {@code caller}; audited like an index change. */
+  public Change remove(Caller caller, String accountId, String documentId) {
     Account account = accounts.require(accountId);
     SearchTerms.requireDocumentId(documentId);
-    Optional<Index> current = store.findIndex(accountId);
-    if (current.isEmpty()) {
-      return new Change(0, wanted(account).protection(), "", false);
-    }
-    try (IndexKeys k = keysForRead(current.get(), "remove a document from the search index")) {
-      boolean existed = change(k, documentId, Optional.empty());
-      return new Change(0, k.index().protection(), k.index().kekId(), existed);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.SEARCH_REMOVE).withTarget(ASSET_TYPE, "");
+    try {
+      Optional<Index> current = store.findIndex(accountId);
+      if (current.isEmpty()) {
+        audit.record(event.withDetail("existed", "false"));
+        return new Change(0, wanted(account).protection(), "", false);
+      }
+      try (IndexKeys k = keysForRead(current.get(), "remove a document from the search index")) {
+        boolean existed = change(k, documentId, Optional.empty(), used(event, k, documentId));
+        return new Change(0, k.index().protection(), k.index().kekId(), existed);
+      }
+    } catch (RuntimeException e) {
+      audit.recordFailure(event, e);
+      throw e;
     }
   }
 
   /** The documents indexed under every one of {@code terms} (exact match of normalized terms). */
   public Result query(String accountId, List<String> terms) {
+    return query(Caller.system("search"), accountId, terms);
+  }
+
+  /**
+   * {@link #query(String, List)} for {@code caller}; audited with the number of terms and hits,
+   * never the terms.
+   */
+  public Result query(Caller caller, String accountId, List<String> terms) {
+    accounts.require(accountId);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.SEARCH_QUERY)
+            .withTarget(ASSET_TYPE, "")
+            .withDetail("terms", Integer.toString(terms.size()));
+    try {
+      return queryIndex(accountId, terms, event);
+    } catch (RuntimeException e) {
+      audit.recordFailure(event, e);
+      throw e;
+    }
+  }
+
+  private Result queryIndex(String accountId, List<String> terms, AuditEvent event) {
     Account account = accounts.require(accountId);
     SortedSet<String> normalized =
         SearchTerms.normalize(terms, config.maxQueryTerms(), config.maxTermLength());
     Optional<Index> current = store.findIndex(accountId);
     if (current.isEmpty() || current.get().protection() != wanted(account).protection()) {
+      audit.record(event.withDetail("hits", "0"));
       return new Result(List.of(), Optional.empty());
     }
     try (IndexKeys k = keysForRead(current.get(), SEARCH)) {
@@ -195,6 +266,7 @@ public final class SearchIndexService {
       }
       List<Hit> hits = new ArrayList<>();
       found.forEach((doc, svc) -> hits.add(new Hit(doc, svc)));
+      audit.record(used(event, k, "").withDetail("hits", Integer.toString(hits.size())));
       return new Result(hits, Optional.of(k.index().protection()));
     }
   }
@@ -205,11 +277,17 @@ public final class SearchIndexService {
    * Replaces the document's entry (empty: removes it) and moves it between posting lists, in one
    * transaction; returns whether the document was indexed before.
    */
-  private boolean change(IndexKeys k, String documentId, Optional<DocumentEntry> next) {
+  private boolean change(
+      IndexKeys k, String documentId, Optional<DocumentEntry> next, AuditEvent done) {
     String docHash = k.docHash(documentId);
     for (int attempt = 1; ; attempt++) {
       try {
-        return store.inTransaction(tx -> apply(tx, k, documentId, docHash, next));
+        return store.inTransaction(
+            tx -> {
+              boolean existed = apply(tx, k, documentId, docHash, next);
+              audit.record(done.withDetail("existed", Boolean.toString(existed)));
+              return existed;
+            });
       } catch (ConcurrentChangeException e) {
         if (attempt >= config.maxAttempts()) {
           throw new CmkException(

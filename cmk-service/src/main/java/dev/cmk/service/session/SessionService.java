@@ -9,6 +9,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.KeyStatus;
@@ -58,6 +62,7 @@ public final class SessionService {
   private final ContentConfig keysConfig;
   private final Clock clock;
   private final SecureRandom random;
+  private AuditLog audit = AuditLog.none();
 
   public SessionService(
       SessionStore store,
@@ -89,9 +94,31 @@ public final class SessionService {
   }
 
   public Opened open(String accountId, String userId) {
+    return open(Caller.system("sessions"), accountId, userId);
+  }
+
+  /**
+   * {@link #open(String, String)} for {@code caller}: a key use, audited with the session's KEK
+   * (never the session key), or with the reason it was refused.
+   */
+  public Opened open(Caller caller, String accountId, String userId) {
     Account account = accounts.require(accountId);
     Ids.requireUser(userId);
     AssetType type = catalog.require(ASSET_TYPE);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.SESSION_OPEN)
+            .withTarget(ASSET_TYPE, "")
+            .withUser(userId);
+    try {
+      return openSession(account, userId, type, event);
+    } catch (RuntimeException e) {
+      audit.recordFailure(event, e);
+      throw e;
+    }
+  }
+
+  private Opened openSession(Account account, String userId, AssetType type, AuditEvent event) {
+    String accountId = account.id();
     Optional<CustomerKey> active = keys.activeKey(accountId);
     Protection wanted =
         ProtectionPolicy.choose(type, accounts.isLicensed(accountId, userId), active.isPresent());
@@ -120,7 +147,17 @@ public final class SessionService {
               clock.instant(),
               Optional.empty());
       byte[] sessionKey = derive(kek.key(), id, accountId);
-      store.insert(s);
+      AuditEvent opened =
+          event
+              .withKey(kek.kek().root())
+              .withKek(kek.kek().id(), kek.kek().protection().name())
+              .withTarget(ASSET_TYPE, id);
+      audit.inTransaction(
+          () -> {
+            store.insert(s);
+            audit.record(opened);
+            return s;
+          });
       return new Opened(s, sessionKey);
     }
   }
@@ -163,9 +200,27 @@ public final class SessionService {
   }
 
   /** Operator option: end the account's live calls when its key becomes unavailable. */
+
+  /** Where these changes are recorded (the composition root sets the node's log). */
+  public void setAuditLog(AuditLog audit) {
+    this.audit = audit;
+  }
+
   public Account setDropCalls(String accountId, boolean enabled) {
+    return setDropCalls(Caller.system("sessions"), accountId, enabled);
+  }
+
+  /** {@link #setDropCalls(String, boolean)} for {@code caller}; audited with the change. */
+  public Account setDropCalls(Caller caller, String accountId, boolean enabled) {
     accounts.require(accountId);
-    store.setDropCalls(accountId, enabled);
+    audit.inTransaction(
+        () -> {
+          store.setDropCalls(accountId, enabled);
+          audit.record(
+              AuditEvent.of(accountId, caller, Actions.DROP_CALLS)
+                  .withDetail("enabled", Boolean.toString(enabled)));
+          return enabled;
+        });
     return accounts.require(accountId);
   }
 

@@ -1,0 +1,237 @@
+package dev.cmk.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
+import dev.cmk.service.audit.AuditRecord;
+import dev.cmk.service.audit.AuditService;
+import dev.cmk.service.audit.AuditService.KeyUse;
+import dev.cmk.service.audit.AuditService.UsageFilter;
+import dev.cmk.service.audit.AuditService.Window;
+import dev.cmk.service.audit.JdbcAuditLog.Head;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The account's audit log (export and chain head) and its key-usage report, for the account's
+ * admins and operators. Exports stream JSON lines or CSV, at most {@code limit} rows after {@code
+ * afterSeq}; a client pages on with the last seq it received until a page comes back short.
+ */
+final class AuditRoutes {
+  private static final List<String> RECORD_COLUMNS =
+      List.of(
+          "seq",
+          "v",
+          "accountId",
+          "at",
+          "actorKind",
+          "actorId",
+          "action",
+          "keyProvider",
+          "keyId",
+          "kekId",
+          "protection",
+          "asset",
+          "objectId",
+          "user",
+          "requestId",
+          "result",
+          "details",
+          "prevHash",
+          "hash");
+  private static final List<String> USAGE_COLUMNS =
+      List.of(
+          "seq",
+          "at",
+          "user",
+          "asset",
+          "operation",
+          "objectId",
+          "protection",
+          "keyProvider",
+          "keyId",
+          "kekId",
+          "result",
+          "actorKind",
+          "actorId",
+          "requestId");
+
+  private final AuditService audit;
+
+  AuditRoutes(AuditService audit) {
+    this.audit = audit;
+  }
+
+  void register(RoutesConfig r) {
+    r.get("/v1/accounts/{accountId}/audit", this::export);
+    r.get("/v1/accounts/{accountId}/audit/head", this::head);
+    r.get("/v1/accounts/{accountId}/key-usage", this::keyUsage);
+  }
+
+  /** The chain head, to anchor an export: {@code cmk audit verify --head-hash}. */
+  record HeadView(String accountId, long seq, String hash) {}
+
+  private void head(Context ctx) {
+    Head h = audit.head(ctx.pathParam("accountId"));
+    Json.write(ctx, 200, new HeadView(h.accountId(), h.seq(), h.hash()));
+  }
+
+  private void export(Context ctx) {
+    String account = ctx.pathParam("accountId");
+    String format = format(ctx);
+    Window w = window(ctx);
+    audit.head(account); // 404 for an unknown account before the stream starts
+    stream(
+        ctx,
+        format,
+        RECORD_COLUMNS,
+        sink -> audit.export(account, w, sink::accept),
+        AuditRoutes::recordRow);
+  }
+
+  private void keyUsage(Context ctx) {
+    String account = ctx.pathParam("accountId");
+    String format = format(ctx);
+    Window w = window(ctx);
+    UsageFilter f =
+        new UsageFilter(
+            Optional.ofNullable(ctx.queryParam("user")),
+            Optional.ofNullable(ctx.queryParam("asset")),
+            Optional.ofNullable(ctx.queryParam("operation")));
+    audit.head(account); // 404 for an unknown account before the stream starts
+    stream(
+        ctx,
+        format,
+        USAGE_COLUMNS,
+        sink -> audit.keyUsage(account, w, f, sink::accept),
+        AuditRoutes::usageRow);
+  }
+
+  private static Window window(Context ctx) {
+    return Window.parse(
+        Optional.ofNullable(ctx.queryParam("afterSeq")),
+        Optional.ofNullable(ctx.queryParam("from")),
+        Optional.ofNullable(ctx.queryParam("to")),
+        Optional.ofNullable(ctx.queryParam("limit")));
+  }
+
+  private static String format(Context ctx) {
+    String f = Optional.ofNullable(ctx.queryParam("format")).orElse("jsonl");
+    if (!f.equals("jsonl") && !f.equals("csv")) {
+      throw new CmkException(ErrorCode.INVALID_REQUEST, "format must be jsonl or csv");
+    }
+    return f;
+  }
+
+  private static <T> void stream(
+      Context ctx,
+      String format,
+      List<String> columns,
+      Consumer<Consumer<T>> rows,
+      Function<T, List<String>> csvRow) {
+    boolean csv = format.equals("csv");
+    ctx.status(200).contentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+    try (Writer w =
+        new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8))) {
+      if (csv) {
+        csvLine(w, columns);
+      }
+      rows.accept(
+          row -> {
+            try {
+              if (csv) {
+                csvLine(w, csvRow.apply(row));
+              } else {
+                w.write(Json.MAPPER.writeValueAsString(row));
+                w.write('\n');
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> recordRow(AuditRecord r) {
+    return List.of(
+        Long.toString(r.seq()),
+        Integer.toString(r.v()),
+        r.accountId(),
+        r.at().toString(),
+        r.actorKind(),
+        r.actorId(),
+        r.action(),
+        r.keyProvider(),
+        r.keyId(),
+        r.kekId(),
+        r.protection(),
+        r.asset(),
+        r.objectId(),
+        r.user(),
+        r.requestId(),
+        r.result(),
+        json(r.details()),
+        r.prevHash(),
+        r.hash());
+  }
+
+  private static List<String> usageRow(KeyUse u) {
+    return List.of(
+        Long.toString(u.seq()),
+        u.at().toString(),
+        u.user(),
+        u.asset(),
+        u.operation(),
+        u.objectId(),
+        u.protection(),
+        u.keyProvider(),
+        u.keyId(),
+        u.kekId(),
+        u.result(),
+        u.actorKind(),
+        u.actorId(),
+        u.requestId());
+  }
+
+  private static String json(Map<String, String> m) {
+    try {
+      return Json.MAPPER.writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+  static void csvLine(Writer w, List<String> fields) throws IOException {
+    for (int i = 0; i < fields.size(); i++) {
+      if (i > 0) {
+        w.write(',');
+      }
+      String f = fields.get(i);
+      if (f.indexOf(',') >= 0
+          || f.indexOf('"') >= 0
+          || f.indexOf('\n') >= 0
+          || f.indexOf('\r') >= 0) {
+        w.write('"');
+        w.write(f.replace("\"", "\"\""));
+        w.write('"');
+      } else {
+        w.write(f);
+      }
+    }
+    w.write("\r\n");
+  }
+}

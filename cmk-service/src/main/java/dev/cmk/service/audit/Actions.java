@@ -1,0 +1,37 @@
+package dev.cmk.service.audit;
+
+import java.util.Set;
+
+/** The action names of audit records: a public contract, never renamed or reused. */
+public final class Actions {
+  private Actions() {}
+
+  public static final String CONTENT_WRITE = "content.write";
+  public static final String CONTENT_READ = "content.read";
+  public static final String SEARCH_INDEX = "search.index";
+  public static final String SEARCH_REMOVE = "search.remove";
+  public static final String SEARCH_QUERY = "search.query";
+  public static final String SESSION_OPEN = "session.open";
+  public static final String KEY_REGISTER = "key.register";
+  public static final String KEY_VALIDATE = "key.validate";
+  public static final String KEY_ROTATE = "key.rotate";
+  public static final String KEY_REVOKE = "key.revoke";
+  public static final String KEY_STATE = "key.state";
+  public static final String ACCOUNT_CREATE = "account.create";
+  public static final String ACCOUNT_UPDATE = "account.update";
+  public static final String FALLBACK = "account.fallback";
+  public static final String SEARCH_ENCRYPTION = "account.search_encryption";
+  public static final String DROP_CALLS = "account.drop_calls";
+  public static final String RECOVERY_MODE = "account.recovery_mode";
+  public static final String CATALOG_ADD = "catalog.add";
+  public static final String LICENSE_GRANT = "license.grant";
+  public static final String LICENSE_REVOKE = "license.revoke";
+  public static final String TOKEN_ISSUE = "token.issue";
+  public static final String TOKEN_REVOKE = "token.revoke";
+  public static final String JOB_START = "job.start";
+  public static final String JOB_FINISH = "job.finish";
+
+  /** Uses of a key on content or the search index: the rows of the key-usage report. */
+  public static final Set<String> KEY_USES =
+      Set.of(CONTENT_WRITE, CONTENT_READ, SEARCH_INDEX, SEARCH_REMOVE, SEARCH_QUERY, SESSION_OPEN);
+}

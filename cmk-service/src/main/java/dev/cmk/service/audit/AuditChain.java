@@ -1,0 +1,195 @@
+package dev.cmk.service.audit;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The hash chain of the audit log: the canonical encoding, the row hash, and an offline verifier.
+ * Pure functions over rows, no database: an exported log can be checked by anyone (AUDIT.md has the
+ * encoding, so it can be re-implemented elsewhere).
+ */
+public final class AuditChain {
+  /** The {@code prevHash} of an account's first row. */
+  public static final String GENESIS = "0".repeat(64);
+
+  private static final String DOMAIN = "cmk-audit";
+  private static final DateTimeFormatter AT =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private AuditChain() {}
+
+  /** SHA-256 (lower-case hex) over the canonical encoding of every field but {@code hash}. */
+  public static String hash(AuditRecord r) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical(r)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
+  }
+
+  /**
+   * The canonical encoding: each field as a 4-byte big-endian length followed by its UTF-8 bytes,
+   * in this order: "cmk-audit", v, accountId, seq (decimal), at (yyyy-MM-ddTHH:mm:ss.SSSZ, UTC),
+   * actorKind, actorId, action, keyProvider, keyId, kekId, protection, asset, objectId, user,
+   * requestId, result, the number of details (decimal), each detail's key and value in key order,
+   * prevHash.
+   */
+  public static byte[] canonical(AuditRecord r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    field(out, DOMAIN);
+    field(out, Integer.toString(r.v()));
+    field(out, r.accountId());
+    field(out, Long.toString(r.seq()));
+    field(out, AT.format(r.at()));
+    for (String s :
+        new String[] {
+          r.actorKind(),
+          r.actorId(),
+          r.action(),
+          r.keyProvider(),
+          r.keyId(),
+          r.kekId(),
+          r.protection(),
+          r.asset(),
+          r.objectId(),
+          r.user(),
+          r.requestId(),
+          r.result()
+        }) {
+      field(out, s);
+    }
+    field(out, Integer.toString(r.details().size()));
+    for (Map.Entry<String, String> d : r.details().entrySet()) {
+      field(out, d.getKey());
+      field(out, d.getValue());
+    }
+    field(out, r.prevHash());
+    return out.toByteArray();
+  }
+
+  private static void field(ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.write(b.length >>> 24);
+    out.write(b.length >>> 16);
+    out.write(b.length >>> 8);
+    out.write(b.length);
+    out.write(b, 0, b.length);
+  }
+
+  /**
+   * The outcome of a verification.
+   *
+   * @param firstBrokenSeq the first seq at which the chain does not hold, if any
+   * @param anchoredAt the seq the check started from: 1, or the first row of a partial export whose
+   *     {@code prevHash} is taken on trust (anchor it with an earlier export or the head)
+   */
+  public record Verification(
+      boolean ok,
+      long rows,
+      OptionalLong firstBrokenSeq,
+      String problem,
+      long anchoredAt,
+      long lastSeq,
+      String lastHash) {}
+
+  /** Incremental verification, for exports too large to hold: feed rows in order, then finish. */
+  public static final class Verifier {
+    private long rows;
+    private long firstSeq = -1;
+    private long lastSeq;
+    private String lastHash = "";
+    private String account = "";
+    private boolean headSeen;
+    private final Optional<String> headHash;
+    private Verification broken;
+
+    public Verifier(Optional<String> headHash) {
+      this.headHash = headHash;
+    }
+
+    /** Checks the next row; returns false once the chain is broken (later rows are ignored). */
+    public boolean accept(AuditRecord r) {
+      if (broken != null) {
+        return false;
+      }
+      if (r.v() != AuditRecord.VERSION) {
+        return fail(r.seq(), "unknown record version " + r.v());
+      }
+      if (rows == 0) {
+        firstSeq = r.seq();
+        account = r.accountId();
+        if (r.seq() == 1 && !r.prevHash().equals(GENESIS)) {
+          return fail(1, "seq 1 does not start from the genesis hash");
+        }
+      } else {
+        if (!r.accountId().equals(account)) {
+          return fail(r.seq(), "row of another account (" + r.accountId() + ")");
+        }
+        if (r.seq() != lastSeq + 1) {
+          return fail(
+              lastSeq + 1,
+              "expected seq "
+                  + (lastSeq + 1)
+                  + " but found "
+                  + r.seq()
+                  + " (missing or reordered)");
+        }
+        if (!r.prevHash().equals(lastHash)) {
+          return fail(r.seq(), "prevHash does not match the hash of seq " + lastSeq);
+        }
+      }
+      if (!hash(r).equals(r.hash())) {
+        return fail(r.seq(), "hash does not match the row's content (row altered)");
+      }
+      rows++;
+      lastSeq = r.seq();
+      lastHash = r.hash();
+      headSeen |= headHash.map(lastHash::equals).orElse(false);
+      return true;
+    }
+
+    private boolean fail(long seq, String problem) {
+      broken =
+          new Verification(
+              false, rows, OptionalLong.of(seq), problem, Math.max(firstSeq, 0), lastSeq, lastHash);
+      return false;
+    }
+
+    public Verification finish() {
+      if (broken != null) {
+        return broken;
+      }
+      if (headHash.isPresent() && !headSeen) {
+        return new Verification(
+            false,
+            rows,
+            OptionalLong.of(lastSeq + 1),
+            "the head hash is not in the export (rows missing at the end, or altered)",
+            Math.max(firstSeq, 0),
+            lastSeq,
+            lastHash);
+      }
+      return new Verification(
+          true, rows, OptionalLong.empty(), "", Math.max(firstSeq, 0), lastSeq, lastHash);
+    }
+  }
+
+  /** Verifies rows in export order (ascending seq); {@code headHash} anchors the end if given. */
+  public static Verification verify(Iterable<AuditRecord> rows, Optional<String> headHash) {
+    Verifier v = new Verifier(headHash);
+    for (AuditRecord r : rows) {
+      if (!v.accept(r)) {
+        break;
+      }
+    }
+    return v.finish();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.cmk.service.audit;
+
+import java.util.function.Supplier;
+
+/**
+ * The one way the service records what happened: every key use and every change is appended to the
+ * account's hash-chained audit log (DESIGN.md flow 9, record format in AUDIT.md).
+ *
+ * <p>Appends for one account are serialized, so its chain never forks. {@link #record} called
+ * inside {@link #inTransaction} commits or rolls back together with the change made there; called
+ * elsewhere it commits on its own, which is how a refused or failed operation still leaves a row.
+ *
+ * <p><b>Security:</b> an event never carries key material, plaintext, token secrets or search
+ * terms.
+ */
+public interface AuditLog {
+  /** Appends {@code event} to its account's chain. */
+  void record(AuditEvent event);
+
+  /**
+   * Appends {@code event} as the outcome of {@code failure} (see {@link AuditEvent#failedWith}). If
+   * the append fails too, that is attached to {@code failure} as suppressed, so the caller still
+   * sees the error that decided the operation.
+   */
+  default void recordFailure(AuditEvent event, RuntimeException failure) {
+    try {
+      record(event.failedWith(failure));
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Runs {@code change} in one database transaction together with the events it records. */
+  <T> T inTransaction(Supplier<T> change);
+
+  /** A log that drops every event: for tests and tools that build services without a database. */
+  static AuditLog none() {
+    return new AuditLog() {
+      @Override
+      public void record(AuditEvent event) {}
+
+      @Override
+      public <T> T inTransaction(Supplier<T> change) {
+        return change.get();
+      }
+    };
+  }
+}

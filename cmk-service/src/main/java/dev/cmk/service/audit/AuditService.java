@@ -1,0 +1,189 @@
+package dev.cmk.service.audit;
+
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
+import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.JdbcAuditLog.Filter;
+import dev.cmk.service.audit.JdbcAuditLog.Head;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Reading the audit log: the export (every field, so it can be verified), the chain head (to anchor
+ * an export), and the key-usage report (who, which asset, when, which operation, which key). Rows
+ * go to a sink page by page, so an export never sits in memory as a whole.
+ */
+public final class AuditService {
+  public static final int DEFAULT_LIMIT = 1_000;
+  public static final int MAX_LIMIT = 10_000;
+  private static final int PAGE = 500;
+
+  private final JdbcAuditLog log;
+  private final AccountService accounts;
+
+  public AuditService(JdbcAuditLog log, AccountService accounts) {
+    this.log = log;
+    this.accounts = accounts;
+  }
+
+  /**
+   * A window of the log: rows after {@code afterSeq} appended in [from, to), at most {@code limit}.
+   * A client pages by asking again with the last seq it received until a page comes back short.
+   */
+  public record Window(long afterSeq, Optional<Instant> from, Optional<Instant> to, int limit) {
+    /** Parses the query parameters; a bad one is 400 {@code invalid_request} naming it. */
+    public static Window parse(
+        Optional<String> afterSeq,
+        Optional<String> from,
+        Optional<String> to,
+        Optional<String> limit) {
+      long after = afterSeq.map(s -> number("afterSeq", s)).orElse(0L);
+      long max = limit.map(s -> number("limit", s)).orElse((long) DEFAULT_LIMIT);
+      if (after < 0) {
+        throw invalid("afterSeq must be 0 or more");
+      }
+      if (max < 1 || max > MAX_LIMIT) {
+        throw invalid("limit must be between 1 and " + MAX_LIMIT);
+      }
+      Optional<Instant> f = from.map(s -> instant("from", s));
+      Optional<Instant> t = to.map(s -> instant("to", s));
+      if (f.isPresent() && t.isPresent() && !f.get().isBefore(t.get())) {
+        throw invalid("from must be before to");
+      }
+      return new Window(after, f, t, (int) max);
+    }
+
+    private static long number(String name, String s) {
+      try {
+        return Long.parseLong(s);
+      } catch (NumberFormatException e) {
+        throw invalid(name + " must be a whole number, not '" + abbreviate(s) + "'");
+      }
+    }
+
+    private static Instant instant(String name, String s) {
+      try {
+        return Instant.parse(s);
+      } catch (DateTimeParseException e) {
+        throw invalid(
+            name
+                + " must be an ISO-8601 UTC time like 2026-11-29T10:00:00Z, not '"
+                + abbreviate(s)
+                + "'");
+      }
+    }
+  }
+
+  /** The account's latest seq and hash. */
+  public Head head(String accountId) {
+    requireAccount(accountId);
+    return log.head(accountId);
+  }
+
+  /** Streams the window's rows, ascending seq. */
+  public void export(String accountId, Window w, Consumer<AuditRecord> sink) {
+    requireAccount(accountId);
+    Filter f =
+        new Filter(w.afterSeq(), w.from(), w.to(), List.of(), Optional.empty(), Optional.empty());
+    stream(accountId, f, w.limit(), sink);
+  }
+
+  /**
+   * One row of the key-usage report.
+   *
+   * @param operation the action, e.g. {@code content.write}
+   * @param user the end user the content belongs to (empty for search-index operations)
+   */
+  public record KeyUse(
+      long seq,
+      Instant at,
+      String user,
+      String asset,
+      String operation,
+      String objectId,
+      String protection,
+      String keyProvider,
+      String keyId,
+      String kekId,
+      String result,
+      String actorKind,
+      String actorId,
+      String requestId) {
+    static KeyUse of(AuditRecord r) {
+      return new KeyUse(
+          r.seq(),
+          r.at(),
+          r.user(),
+          r.asset(),
+          r.action(),
+          r.objectId(),
+          r.protection(),
+          r.keyProvider(),
+          r.keyId(),
+          r.kekId(),
+          r.result(),
+          r.actorKind(),
+          r.actorId(),
+          r.requestId());
+    }
+  }
+
+  /**
+   * What the key-usage report is filtered by, besides the window (exact matches).
+   *
+   * @param operation one of {@link Actions#KEY_USES}, else 400 {@code invalid_request}
+   */
+  public record UsageFilter(
+      Optional<String> user, Optional<String> asset, Optional<String> operation) {
+    public UsageFilter {
+      if (operation.isPresent() && !Actions.KEY_USES.contains(operation.get())) {
+        throw invalid(
+            "operation must be one of "
+                + Actions.KEY_USES.stream().sorted().toList()
+                + ", not '"
+                + abbreviate(operation.get())
+                + "'");
+      }
+    }
+  }
+
+  /** Streams the key uses in the window that match {@code u}, ascending seq. */
+  public void keyUsage(String accountId, Window w, UsageFilter u, Consumer<KeyUse> sink) {
+    requireAccount(accountId);
+    List<String> actions =
+        u.operation().map(List::of).orElseGet(() -> Actions.KEY_USES.stream().sorted().toList());
+    Filter f = new Filter(w.afterSeq(), w.from(), w.to(), actions, u.user(), u.asset());
+    stream(accountId, f, w.limit(), r -> sink.accept(KeyUse.of(r)));
+  }
+
+  private void stream(String accountId, Filter f, int limit, Consumer<AuditRecord> sink) {
+    int left = limit;
+    Filter next = f;
+    while (left > 0) {
+      List<AuditRecord> page = log.page(accountId, next, Math.min(PAGE, left));
+      page.forEach(sink);
+      left -= page.size();
+      if (page.size() < Math.min(PAGE, left + page.size())) {
+        return;
+      }
+      next = next.after(page.get(page.size() - 1).seq());
+    }
+  }
+
+  private void requireAccount(String accountId) {
+    if (!accountId.equals(AuditEvent.PLATFORM_ACCOUNT)) {
+      accounts.require(accountId);
+    }
+  }
+
+  private static CmkException invalid(String message) {
+    return new CmkException(ErrorCode.INVALID_REQUEST, message);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}

@@ -1,0 +1,144 @@
+package dev.cmk.service.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cmk.service.account.AccountService;
+import dev.cmk.service.store.Database;
+import dev.cmk.service.store.JdbcAccountStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The audit log's store contract, run on H2 and on PostgreSQL: rows chain and verify, and
+ * concurrent appends for one account, from many threads on two nodes (two pools on one database),
+ * give a gapless chain that never forks.
+ */
+abstract class AuditLogContract {
+  Database a;
+  Database b;
+
+  abstract Database.Config config();
+
+  @AfterEach
+  void close() {
+    if (b != null) {
+      b.close();
+    }
+    if (a != null) {
+      a.close();
+    }
+  }
+
+  private String account(Database db) {
+    return new AccountService(new JdbcAccountStore(db), Clock.systemUTC(), new SecureRandom())
+        .create("Acme", null)
+        .id();
+  }
+
+  static AuditEvent event(String account, int i) {
+    return AuditEvent.of(
+            account,
+            new Caller(ActorKind.SERVICE, "tok_" + (i % 3), "req-" + i),
+            Actions.CONTENT_WRITE)
+        .withTarget("chat", "obj-" + i)
+        .withUser("alice")
+        .withKek("kek_1", "CMK")
+        .withDetail("n", Integer.toString(i));
+  }
+
+  @Test
+  void appendedRowsChainFromGenesisAndVerify() {
+    Database.Config cfg = config();
+    a = Database.open(cfg);
+    String acct = account(a);
+    JdbcAuditLog log = new JdbcAuditLog(a, Clock.systemUTC());
+    assertThat(log.head(acct).seq()).isZero();
+    for (int i = 0; i < 5; i++) {
+      log.record(event(acct, i));
+    }
+    List<AuditRecord> rows = log.page(acct, JdbcAuditLog.Filter.all(), 100);
+    assertThat(rows).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(rows.get(0).prevHash()).isEqualTo(AuditChain.GENESIS);
+    assertThat(rows.get(2).requestId()).isEqualTo("req-2");
+    assertThat(rows.get(2).details()).containsEntry("n", "2");
+    JdbcAuditLog.Head head = log.head(acct);
+    assertThat(head.seq()).isEqualTo(5);
+    assertThat(AuditChain.verify(rows, Optional.of(head.hash())).ok()).isTrue();
+  }
+
+  @Test
+  void aRolledBackChangeTakesItsAuditRowWithIt() {
+    a = Database.open(config());
+    String acct = account(a);
+    JdbcAuditLog log = new JdbcAuditLog(a, Clock.systemUTC());
+    log.record(event(acct, 0));
+    try {
+      log.inTransaction(
+          () -> {
+            log.record(event(acct, 1));
+            throw new IllegalStateException("the change failed");
+          });
+    } catch (IllegalStateException expected) {
+      // the change and its row are gone together
+    }
+    log.record(event(acct, 2));
+    List<AuditRecord> rows = log.page(acct, JdbcAuditLog.Filter.all(), 100);
+    assertThat(rows).extracting(r -> r.details().get("n")).containsExactly("0", "2");
+    assertThat(AuditChain.verify(rows, Optional.of(log.head(acct).hash())).ok()).isTrue();
+  }
+
+  @Test
+  @Timeout(120)
+  void concurrentAppendsOnTwoNodesGiveOneGaplessChain() throws Exception {
+    Database.Config cfg = config();
+    a = Database.open(cfg);
+    b = Database.open(cfg);
+    String acct = account(a);
+    String other = account(a);
+    List<JdbcAuditLog> nodes =
+        List.of(new JdbcAuditLog(a, Clock.systemUTC()), new JdbcAuditLog(b, Clock.systemUTC()));
+    int threads = 8;
+    int each = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int tt = t;
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                  JdbcAuditLog log = nodes.get((tt + i) % 2);
+                  log.record(event(i % 5 == 0 ? other : acct, tt * 1000 + i));
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : done) {
+      f.get(100, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    for (String account : List.of(acct, other)) {
+      List<AuditRecord> rows = nodes.get(0).page(account, JdbcAuditLog.Filter.all(), 10_000);
+      long expected = account.equals(other) ? threads * (each / 5) : threads * each * 4 / 5;
+      assertThat(rows).hasSize((int) expected);
+      assertThat(rows).extracting(AuditRecord::seq).doesNotHaveDuplicates();
+      assertThat(rows.get(rows.size() - 1).seq()).isEqualTo(expected);
+      AuditChain.Verification v =
+          AuditChain.verify(rows, Optional.of(nodes.get(1).head(account).hash()));
+      assertThat(v.ok()).as(v.problem()).isTrue();
+    }
+  }
+}
