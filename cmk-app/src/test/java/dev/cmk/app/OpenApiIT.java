@@ -54,6 +54,18 @@ class OpenApiIT {
   }
 
   @Test
+  void everyErrorCodeTheServerCanAnswerIsDocumented() {
+    Set<String> documented = new HashSet<>();
+    doc.at("/components/schemas/Error/properties/error/properties/code/enum")
+        .forEach(c -> documented.add(c.asText()));
+    Set<String> answered = new HashSet<>(Set.of("route_not_found", "method_not_allowed"));
+    for (dev.cmk.service.ErrorCode c : dev.cmk.service.ErrorCode.values()) {
+      answered.add(c.code());
+    }
+    assertThat(documented).isEqualTo(answered);
+  }
+
+  @Test
   void everyRouteIsDocumentedAndEveryDocumentedRouteExists() {
     Set<Route> served = new HashSet<>(n.node.routes());
     Set<Route> documented = documented();
