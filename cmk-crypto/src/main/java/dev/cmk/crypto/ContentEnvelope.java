@@ -21,9 +21,12 @@ import java.util.function.Function;
  *   <li>Key commitment: the content key and a 32-byte commitment are derived from the DEK and a
  *       random per-message salt (HKDF-SHA256); the commitment is checked before any chunk is
  *       decrypted, so an envelope opens only under the DEK that made it.
- *   <li>Every chunk authenticates the header (version, algorithm, form, chunk size, salt,
- *       commitment), the caller's AAD, its own index and whether it is the last chunk: altering,
- *       reordering, dropping, duplicating, truncating or appending chunks fails.
+ *   <li>Every chunk of the chunked form authenticates the header (version, algorithm, form, chunk
+ *       size, salt, commitment), the caller's AAD, its own index and whether it is the last chunk:
+ *       altering, reordering, dropping, duplicating, truncating or appending chunks fails. The
+ *       compact form (03) authenticates the caller's AAD and binds its header through a
+ *       form-specific key, the commitment check and the nonce (FORMAT.md); form 01, no longer
+ *       written, still opens.
  *   <li>The KEK id and the wrapped DEK are references, deliberately <em>not</em> covered by the
  *       chunks: they are authenticated by the DEK wrap itself (whose AAD binds account, asset and
  *       object), which lets {@link #withKeyReferences} re-wrap a DEK without touching the chunks.
