@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,21 @@ public final class KeyService implements AccountChangeGuard {
    */
   public Registration register(
       Caller caller, Account account, String provider, String keyId, List<String> replicas) {
+    return register(caller, account, provider, keyId, replicas, k -> {});
+  }
+
+  /**
+   * Like {@link #register(Caller, Account, String, String, List)}; {@code alongside} runs with the
+   * key that is active once the registration succeeds, in the same database transaction as the
+   * switch, so if it throws (e.g. a rotation job that cannot start) the active key does not change.
+   */
+  public Registration register(
+      Caller caller,
+      Account account,
+      String provider,
+      String keyId,
+      List<String> replicas,
+      Consumer<CustomerKey> alongside) {
     KeyProvider p = providers.require(provider);
     if (keyId == null || keyId.isBlank()) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, "keyId is required");
@@ -134,8 +150,13 @@ public final class KeyService implements AccountChangeGuard {
       // a retried PUT of the active key: validated again, nothing new stored (but a search grant
       // missing on it is made, e.g. one whose first attempt failed)
       grantSearch(account, active.get());
-      audit.record(event.withTarget("", active.get().id()).withDetail("status", "already_active"));
-      return new Registration(active.get(), report);
+      return audit.inTransaction(
+          () -> {
+            audit.record(
+                event.withTarget("", active.get().id()).withDetail("status", "already_active"));
+            alongside.accept(active.get());
+            return new Registration(active.get(), report);
+          });
     }
     Instant now = clock.instant();
     CustomerKey key =
@@ -154,6 +175,7 @@ public final class KeyService implements AccountChangeGuard {
                   old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
               store.insert(key);
               audit.record(activated);
+              alongside.accept(key);
               return new Registration(key, report);
             });
     settleSearchGrants(account.id(), "admin");
@@ -174,18 +196,31 @@ public final class KeyService implements AccountChangeGuard {
    * made first; if the provider refuses it, nothing changes.
    */
   public CustomerKey activate(Account account, CustomerKey key) {
+    return activate(account, key, k -> {});
+  }
+
+  /**
+   * Like {@link #activate(Account, CustomerKey)}; {@code alongside} runs in the same database
+   * transaction as the switch, so if it throws the active key does not change.
+   */
+  public CustomerKey activate(Account account, CustomerKey key, Consumer<CustomerKey> alongside) {
     if (!key.accountId().equals(account.id())) {
       throw new IllegalArgumentException(
           "key " + key.id() + " is not account " + account.id() + "'s");
     }
     grantSearch(account, key);
     Instant now = clock.instant();
-    store
-        .findActive(account.id())
-        .filter(old -> !old.id().equals(key.id()))
-        .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
     CustomerKey on = key.withStatus(CustomerKey.Status.ACTIVE, now);
-    store.update(on);
+    audit.inTransaction(
+        () -> {
+          store
+              .findActive(account.id())
+              .filter(old -> !old.id().equals(key.id()))
+              .ifPresent(old -> store.update(old.withStatus(CustomerKey.Status.RETIRED, now)));
+          store.update(on);
+          alongside.accept(on);
+          return on;
+        });
     settleSearchGrants(account.id(), "admin");
     return on;
   }

@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -276,32 +277,35 @@ public final class JobService {
                       + "; nothing was changed. Rotate again when it has finished",
                   Map.of("jobId", j.id()));
             });
-    CustomerKey target = resolveTarget(caller, account, req);
-    Job job =
-        audit.inTransaction(
-            () -> {
-              Job j =
-                  store
-                      .create(
-                          newJob(
-                              accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
-                          JobStore.Items.KEKS_NOT_UNDER_TARGET,
-                          created -> started(created, target.id()))
-                      .orElseThrow(
-                          () ->
-                              new CmkException(
-                                  ErrorCode.JOB_IN_PROGRESS,
-                                  "another job started for account "
-                                      + accountId
-                                      + "; rotate again later"));
-              audit.record(
-                  AuditEvent.of(accountId, caller, Actions.KEY_ROTATE)
-                      .withKey(target.ref())
-                      .withTarget("", target.id())
-                      .withDetail("jobId", j.id()));
-              return j;
-            });
-    return job;
+    // the key switch and the job's creation commit together: a job that cannot start (another
+    // node started one first) leaves the account's active key as it was
+    Job[] job = new Job[1];
+    resolveTarget(caller, account, req, target -> job[0] = createRotation(caller, target));
+    return job[0];
+  }
+
+  /** Creates the rotation job towards {@code target}, inside the caller's transaction. */
+  private Job createRotation(Caller caller, CustomerKey target) {
+    String accountId = target.accountId();
+    Job j =
+        store
+            .create(
+                newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
+                JobStore.Items.KEKS_NOT_UNDER_TARGET,
+                created -> started(created, target.id()))
+            .orElseThrow(
+                () ->
+                    new CmkException(
+                        ErrorCode.JOB_IN_PROGRESS,
+                        "another job started for account "
+                            + accountId
+                            + "; nothing was changed, rotate again later"));
+    audit.record(
+        AuditEvent.of(accountId, caller, Actions.KEY_ROTATE)
+            .withKey(target.ref())
+            .withTarget("", target.id())
+            .withDetail("jobId", j.id()));
+    return j;
   }
 
   // ---- key events ---------------------------------------------------------------------------
@@ -374,7 +378,12 @@ public final class JobService {
         .orElse("");
   }
 
-  private CustomerKey resolveTarget(Caller caller, Account account, RotateRequest req) {
+  /**
+   * Finds, or registers and validates, the rotation's target key and makes it the active key, with
+   * {@code alongside} (the job's creation) in the same transaction as the switch.
+   */
+  private CustomerKey resolveTarget(
+      Caller caller, Account account, RotateRequest req, Consumer<CustomerKey> alongside) {
     if (req.customerKeyId().isPresent()) {
       String id = req.customerKeyId().get();
       CustomerKey k =
@@ -395,13 +404,23 @@ public final class JobService {
               "key " + k.ref().keyId() + " failed validation; nothing was changed",
               Map.of("report", report));
         }
-        k = keys.activate(account, k);
+        return keys.activate(account, k, alongside);
       }
-      return k;
+      CustomerKey active = k;
+      return audit.inTransaction(
+          () -> {
+            alongside.accept(active);
+            return active;
+          });
     }
     if (req.provider().isPresent() && req.keyId().isPresent()) {
       return keys.register(
-              caller, account, req.provider().get(), req.keyId().get(), req.replicaKeyIds())
+              caller,
+              account,
+              req.provider().get(),
+              req.keyId().get(),
+              req.replicaKeyIds(),
+              alongside)
           .key();
     }
     throw new CmkException(

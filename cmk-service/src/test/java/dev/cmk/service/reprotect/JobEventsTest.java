@@ -71,6 +71,7 @@ class JobEventsTest {
 
   @Test
   void aRotationWhoseStartCannotBeRecordedDoesNotStart() {
+    String before = f.keys.activeKey(acct.id()).orElseThrow().id();
     refuse(KeyEvent.JOB_STARTED);
     assertThatThrownBy(
             () ->
@@ -85,15 +86,19 @@ class JobEventsTest {
     assertThat(f.jobs.list(acct.id())).isEmpty();
     assertThat(f.jobStore.running(acct.id())).isEmpty();
     assertThat(jobEvents()).isEmpty();
+    // the key switch rolled back with the job: the account still runs on its old key
+    assertThat(f.keys.activeKey(acct.id()).orElseThrow().id()).isEqualTo(before);
+    assertThat(f.keys.keys(acct.id())).extracting(k -> k.ref().keyId()).containsOnly("customer");
 
     allow(KeyEvent.JOB_STARTED);
-    String active = f.keys.activeKey(acct.id()).orElseThrow().id();
     Job job =
         f.jobs.rotate(
             acct.id(),
-            new RotateRequest(Optional.of(active), Optional.empty(), Optional.empty(), List.of()));
+            new RotateRequest(
+                Optional.empty(), Optional.of("remote"), Optional.of("customer2"), List.of()));
     assertThat(f.jobs.list(acct.id())).extracting(r -> r.job().id()).containsExactly(job.id());
     assertThat(jobEvents()).containsExactly(KeyEvent.JOB_STARTED);
+    assertThat(f.keys.activeKey(acct.id()).orElseThrow().ref().keyId()).isEqualTo("customer2");
   }
 
   @Test
