@@ -44,7 +44,6 @@ public final class Ids {
     if (s == null) {
       return "";
     }
-    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return printable.length() > 80 ? printable.substring(0, 80) + "…" : printable;
+    return Texts.abbreviate(s.replaceAll("[^\\x20-\\x7e]", "?"), 80);
   }
 }

@@ -2,6 +2,7 @@ package dev.cmk.service.audit;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
+import dev.cmk.service.Texts;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.audit.JdbcAuditLog.Filter;
 import dev.cmk.service.audit.JdbcAuditLog.Head;
@@ -60,7 +61,7 @@ public final class AuditService {
       try {
         return Long.parseLong(s);
       } catch (NumberFormatException e) {
-        throw invalid(name + " must be a whole number, not '" + abbreviate(s) + "'");
+        throw invalid(name + " must be a whole number, not '" + Texts.abbreviate(s, 40) + "'");
       }
     }
 
@@ -71,7 +72,7 @@ public final class AuditService {
         throw invalid(
             name
                 + " must be an ISO-8601 UTC time like 2026-11-29T10:00:00Z, not '"
-                + abbreviate(s)
+                + Texts.abbreviate(s, 40)
                 + "'");
       }
     }
@@ -144,7 +145,7 @@ public final class AuditService {
             "operation must be one of "
                 + Actions.KEY_USES.stream().sorted().toList()
                 + ", not '"
-                + abbreviate(operation.get())
+                + Texts.abbreviate(operation.get(), 40)
                 + "'");
       }
     }
@@ -181,9 +182,5 @@ public final class AuditService {
 
   private static CmkException invalid(String message) {
     return new CmkException(ErrorCode.INVALID_REQUEST, message);
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 }

@@ -8,6 +8,7 @@ import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.Ids;
+import dev.cmk.service.Texts;
 import dev.cmk.service.audit.Actions;
 import dev.cmk.service.audit.AuditEvent;
 import dev.cmk.service.audit.AuditLog;
@@ -130,7 +131,7 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
         Cause.NONE,
         reason,
         source,
-        abbreviate(detail),
+        Texts.abbreviate(detail, 900),
         clock.instant());
   }
 
@@ -294,7 +295,14 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     Instant now = clock.instant();
     KeyStatus next =
         new KeyStatus(
-            key.accountId(), key.id(), state, cause, reason, abbreviate(detail), now, now);
+            key.accountId(),
+            key.id(),
+            state,
+            cause,
+            reason,
+            Texts.abbreviate(detail, 900),
+            now,
+            now);
     for (int attempt = 0; attempt < 3; attempt++) {
       Optional<KeyStatus> cur = store.find(key.accountId());
       if (cur.isPresent() && cur.get().sameAs(next)) {
@@ -392,10 +400,5 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
 
   private static String evidence(ProviderException e) {
     return e.providerCode() + ": " + e.getMessage();
-  }
-
-  private static String abbreviate(String s) {
-    String t = s == null ? "" : s;
-    return t.length() > 900 ? t.substring(0, 900) + "…" : t;
   }
 }

@@ -4,6 +4,7 @@ import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.provider.KeyRef;
+import dev.cmk.service.Texts;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.reprotect.Job;
 import dev.cmk.service.reprotect.JobStore;
@@ -234,7 +235,7 @@ public final class JdbcJobStore implements JobStore {
           int applied = 0;
           for (Completion c : done) {
             String status = c instanceof Failed ? "FAILED" : "DONE";
-            String error = c instanceof Failed f ? abbreviate(f.error()) : "";
+            String error = c instanceof Failed f ? Texts.abbreviate(f.error(), 480) : "";
             int mine =
                 h.createUpdate(
                         "update job_items set status = :s, error = :e, done_at = :now,"
@@ -311,7 +312,7 @@ public final class JdbcJobStore implements JobStore {
             b.execute();
           }
           h.createUpdate("update jobs set last_error = :e, updated_at = :now where id = :j")
-              .bind("e", abbreviate(error))
+              .bind("e", Texts.abbreviate(error, 480))
               .bind("now", ts(retryAt))
               .bind("j", jobId)
               .execute();
@@ -425,10 +426,5 @@ public final class JdbcJobStore implements JobStore {
                         + " order by account_id")
                 .mapTo(String.class)
                 .list());
-  }
-
-  private static String abbreviate(String s) {
-    String t = s == null ? "" : s;
-    return t.length() > 480 ? t.substring(0, 480) + "…" : t;
   }
 }

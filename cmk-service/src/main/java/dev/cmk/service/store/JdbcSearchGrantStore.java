@@ -3,6 +3,7 @@ package dev.cmk.service.store;
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
+import dev.cmk.service.Texts;
 import dev.cmk.service.key.SearchGrant;
 import dev.cmk.service.key.SearchGrantStore;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class JdbcSearchGrantStore implements SearchGrantStore {
                   .bind("n", g.grantName())
                   .bind("g", g.grantId())
                   .bind("s", g.status().name())
-                  .bind("e", abbreviate(g.lastError()))
+                  .bind("e", Texts.abbreviate(g.lastError(), 480))
                   .bind("c", ts(g.createdAt()))
                   .bind("u", ts(g.updatedAt()))
                   .execute());
@@ -77,7 +78,7 @@ public final class JdbcSearchGrantStore implements SearchGrantStore {
                 .bind("id", g.id())
                 .bind("s", g.status().name())
                 .bind("g", g.grantId())
-                .bind("e", abbreviate(g.lastError()))
+                .bind("e", Texts.abbreviate(g.lastError(), 480))
                 .bind("u", ts(g.updatedAt()))
                 .execute());
   }
@@ -122,9 +123,5 @@ public final class JdbcSearchGrantStore implements SearchGrantStore {
                     .mapTo(Long.class)
                     .one()
                 > 0);
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 480 ? s.substring(0, 480) + "…" : s;
   }
 }
