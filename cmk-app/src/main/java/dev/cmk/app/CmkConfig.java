@@ -20,10 +20,12 @@ public record CmkConfig(
     long maxContentBytes,
     Providers providers,
     Principals principals,
-    Availability availability) {
+    Availability availability,
+    Crypto crypto) {
 
   public CmkConfig {
     require(availability != null, "availability is required");
+    require(crypto != null, "crypto is required");
     require(
         platformName != null && platformName.matches("[a-z0-9-]{1,32}"),
         "platformName must be 1-32 of a-z 0-9 -");
@@ -264,6 +266,26 @@ public record CmkConfig(
     }
   }
 
+  /**
+   * The crypto core's engine.
+   *
+   * @param aesGcmProvider {@code auto} (AWS-LC when it loads, else the JDK), {@code accp} (AWS-LC
+   *     through Amazon Corretto Crypto Provider or no start) or {@code jdk}
+   */
+  public record Crypto(String aesGcmProvider) {
+    public Crypto {
+      require(
+          "auto".equals(aesGcmProvider)
+              || "accp".equals(aesGcmProvider)
+              || "jdk".equals(aesGcmProvider),
+          "crypto.aesGcmProvider must be auto, accp or jdk");
+    }
+
+    public static Crypto defaults() {
+      return new Crypto("auto");
+    }
+  }
+
   /** The configuration a fresh checkout runs with: everything embedded below {@code ./data}. */
   public static CmkConfig defaults() {
     return new CmkConfig(
@@ -276,7 +298,8 @@ public record CmkConfig(
         64L << 20,
         Providers.defaults(),
         Principals.examples(),
-        Availability.defaults());
+        Availability.defaults(),
+        Crypto.defaults());
   }
 
   /**
@@ -295,7 +318,8 @@ public record CmkConfig(
         maxContentBytes,
         d.providers(),
         d.principals(),
-        d.availability());
+        d.availability(),
+        d.crypto());
   }
 
   private static void require(boolean ok, String message) {

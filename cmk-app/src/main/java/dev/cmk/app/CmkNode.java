@@ -79,6 +79,7 @@ public final class CmkNode implements AutoCloseable {
   final JdbcObjectStore objects;
   final SearchIndexService search;
   final JdbcAuditLog audit;
+  private final String aesGcm;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -88,8 +89,14 @@ public final class CmkNode implements AutoCloseable {
           });
 
   public CmkNode(CmkConfig cfg, Clock clock) {
+    // First: the crypto core's AES-GCM provider is fixed once, before anything is sealed.
+    aesGcm = CryptoWiring.install(cfg.crypto().aesGcmProvider());
     SecureRandom random = new SecureRandom();
     metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    io.micrometer.core.instrument.Gauge.builder("cmk.crypto.aes.gcm.provider", () -> 1)
+        .description("The JCA provider that computes content AES-GCM (value always 1)")
+        .tag("provider", aesGcm)
+        .register(metrics);
     Path dataDir = cfg.storage().dataDir();
     local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
     // Providers report replica-served (degraded) calls; availability is built after the registry
@@ -327,6 +334,11 @@ public final class CmkNode implements AutoCloseable {
   /** Every route the HTTP server serves. */
   public List<HttpServer.Route> routes() {
     return http.routes();
+  }
+
+  /** The JCA provider content AES-GCM runs on, e.g. {@code AmazonCorrettoCryptoProvider 2.5.0}. */
+  public String aesGcmProvider() {
+    return aesGcm;
   }
 
   public PrometheusMeterRegistry metrics() {

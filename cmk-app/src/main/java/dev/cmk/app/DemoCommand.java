@@ -86,14 +86,17 @@ final class DemoCommand implements Callable<Integer> {
         c.providers(),
         c.principals(),
         new CmkConfig.Availability(
-            Duration.ofHours(1), c.availability().jobLease(), c.availability().jobBatchSize()));
+            Duration.ofHours(1), c.availability().jobLease(), c.availability().jobBatchSize()),
+        c.crypto());
   }
 
   private void run(CmkNode node) throws Exception {
     step(
         "0. A CMK node is running at "
             + base
-            + " (embedded H2 database, local key provider, blobs in a temp dir)");
+            + " (embedded H2 database, local key provider, blobs in a temp dir; content AES-GCM on "
+            + node.aesGcmProvider()
+            + ")");
 
     String operator =
         node.tokens()

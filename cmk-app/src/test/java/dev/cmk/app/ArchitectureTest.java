@@ -61,6 +61,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheCompositionRootNamesTheNativeCryptoProvider() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cmk.app..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.amazon.corretto..")
+        .check(classes);
+  }
+
+  @Test
   void theDomainKnowsNeitherHttpNorTheAppNorConcreteProviders() {
     noClasses()
         .that()

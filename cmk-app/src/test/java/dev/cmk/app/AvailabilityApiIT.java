@@ -47,7 +47,8 @@ class AvailabilityApiIT {
             4096,
             e.providers(),
             e.principals(),
-            new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100));
+            new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
+            e.crypto());
     node = new CmkNode(cfg, Clock.systemUTC()).start();
     base = "http://127.0.0.1:" + node.port();
     operator =

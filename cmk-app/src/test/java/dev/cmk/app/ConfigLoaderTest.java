@@ -38,6 +38,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aesGcmProviderIsAutoByDefaultAndNamedWhenBad() {
+    assertThat(ConfigLoader.load(Optional.empty(), Map.of()).crypto().aesGcmProvider())
+        .isEqualTo("auto");
+    assertThat(
+            ConfigLoader.load(Optional.empty(), Map.of("CMK_CRYPTO_AES_GCM_PROVIDER", "jdk"))
+                .crypto()
+                .aesGcmProvider())
+        .isEqualTo("jdk");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("CMK_CRYPTO_AES_GCM_PROVIDER", "bouncycastle")))
+        .hasMessageContaining("crypto.aesGcmProvider must be auto, accp or jdk");
+  }
+
+  @Test
   void unknownKeyIsNamed() throws Exception {
     Path f = dir.resolve("cmk.yaml");
     Files.writeString(f, "server:\n  prot: 9000\n");

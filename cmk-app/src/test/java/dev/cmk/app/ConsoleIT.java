@@ -74,7 +74,8 @@ class ConsoleIT {
                 1 << 20,
                 e.providers(),
                 e.principals(),
-                new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100)));
+                new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
+                e.crypto()));
     browser = chromium(Files.createDirectories(dir.resolve("chromium-profile")));
     wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
   }

@@ -86,7 +86,8 @@ final class Moto implements AutoCloseable {
         e.maxContentBytes(),
         new CmkConfig.Providers(p.resilience(), aws, p.azure(), p.oci(), p.pkcs11()),
         e.principals(),
-        e.availability());
+        e.availability(),
+        e.crypto());
   }
 
   @Override

@@ -38,11 +38,16 @@ import java.util.function.Function;
  */
 public final class ContentEnvelope {
   /**
-   * Plaintext bytes per chunk unless the caller chooses. 16 KiB: as fast as larger chunks once the
-   * JIT has compiled the JDK's GCM path, and it gets there within the first second of a fresh JVM,
-   * where 64 KiB-1 MiB chunks stay on the slow path for seconds (BENCHMARKS.md).
+   * Plaintext bytes per chunk unless the caller chooses, tuned for the AES-GCM provider in use
+   * ({@link GcmProvider}). On the JDK's provider 16 KiB: as fast as larger chunks once the JIT has
+   * compiled the JDK's GCM path, and it gets there within the first second of a fresh JVM, where 64
+   * KiB-1 MiB chunks stay on the slow path for seconds. On AWS-LC (Amazon Corretto Crypto Provider)
+   * 64 KiB: native code has no warm-up, and fewer, larger calls amortise the JNI crossing
+   * (BENCHMARKS.md, round r10).
    */
-  public static final int DEFAULT_CHUNK_SIZE = 16 * 1024;
+  public static int defaultChunkSize() {
+    return GcmProvider.defaultChunkSize();
+  }
 
   /** Smallest and largest chunk size a header may declare. */
   public static final int MIN_CHUNK_SIZE = EnvelopeHeader.MIN_CHUNK;
@@ -61,7 +66,7 @@ public final class ContentEnvelope {
     }
   }
 
-  /** Seals {@code plaintext} with {@link #DEFAULT_CHUNK_SIZE}. */
+  /** Seals {@code plaintext} with the {@link #defaultChunkSize()}. */
   public static byte[] seal(
       SecretKeyMaterial dek,
       String kekId,
@@ -69,7 +74,7 @@ public final class ContentEnvelope {
       byte[] aad,
       byte[] plaintext,
       SecureRandom rnd) {
-    return seal(dek, kekId, wrappedDek, aad, plaintext, rnd, DEFAULT_CHUNK_SIZE);
+    return seal(dek, kekId, wrappedDek, aad, plaintext, rnd, defaultChunkSize());
   }
 
   /**

@@ -10,21 +10,23 @@ import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * The one place CMK calls the JDK's AES-GCM: 128-bit tags, a caller-chosen nonce, a cached {@link
- * Cipher} per thread.
+ * The one place CMK calls AES-GCM: 128-bit tags, a caller-chosen nonce, a cached {@link Cipher} per
+ * thread, from the JCA provider {@link GcmProvider} names (the JDK's unless the composition root
+ * chose another).
  *
  * <p>Checked against every Project Wycheproof AES-GCM vector. The JDK refuses an empty nonce (so
  * does this class); every other nonce length is passed through as GCM defines it, although CMK
  * itself only ever uses 96-bit nonces.
  *
- * <p><b>Security:</b> the cached cipher keeps the last key schedule of its thread in memory until
- * the next call replaces it, as Tink's cached ciphers do. Decryption writes plaintext to the
- * caller's output before the tag check completes on some JDKs; callers must treat the output as
+ * <p><b>Security:</b> the cached cipher keeps the last key of its thread in memory until the next
+ * call replaces it, as Tink's cached ciphers do (the JDK keeps its key schedule; Amazon Corretto
+ * Crypto Provider keeps a copy of the raw key and a native context). Decryption writes plaintext to
+ * the caller's output before the tag check completes on some JDKs; callers must treat the output as
  * unreleased until this method returns and wipe it when it throws.
  */
 final class Gcm {
   static final int TAG_BYTES = 16;
-  private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(Gcm::newCipher);
+  private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(GcmProvider::newCipher);
 
   private Gcm() {}
 
@@ -122,14 +124,6 @@ final class Gcm {
       throw new DecryptionFailedException("decryption failed: unusable key or nonce");
     } catch (GeneralSecurityException e) {
       throw new DecryptionFailedException("decryption failed", e);
-    }
-  }
-
-  private static Cipher newCipher() {
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable in this JVM", e);
     }
   }
 }

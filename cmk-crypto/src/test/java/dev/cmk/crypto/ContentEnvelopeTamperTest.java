@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +28,10 @@ class ContentEnvelopeTamperTest {
   static final byte[] PT = Fixtures.bytes(CHUNK * (CHUNKS - 1) + 10, 77);
 
   private final SecretKeyMaterial dek = Fixtures.key(77);
-  private final byte[] env = Fixtures.streamSeal(dek, AAD, PT, CHUNK, 77);
+  // A fresh salt per test: a provider may refuse to encrypt again with the key and nonce of the
+  // operation it ran last (AWS-LC's does, even after a decryption), as a guard against reuse.
+  private static final AtomicLong SALT_SEED = new AtomicLong(77);
+  private final byte[] env = Fixtures.streamSeal(dek, AAD, PT, CHUNK, SALT_SEED.getAndIncrement());
   private final int authLen = 6 + 4 + 32 + 32;
   private final int headerLen = authLen + 4 + KEK_ID.length() + WRAPPED.length;
 

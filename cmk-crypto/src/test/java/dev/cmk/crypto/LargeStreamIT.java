@@ -106,7 +106,7 @@ class LargeStreamIT {
     try (SecretKeyMaterial dek = Fixtures.key(2026);
         InputStream in =
             ContentEnvelope.decryptingStream(
-                new EncryptedSource(dek, ContentEnvelope.DEFAULT_CHUNK_SIZE), dek, Fixtures.AAD)) {
+                new EncryptedSource(dek, ContentEnvelope.defaultChunkSize()), dek, Fixtures.AAD)) {
       byte[] b = new byte[100_000];
       for (int n; (n = in.read(b)) >= 0; ) {
         for (int i = 0; i < n; i++) {
