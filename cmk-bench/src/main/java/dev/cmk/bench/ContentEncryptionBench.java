@@ -1,6 +1,9 @@
 package dev.cmk.bench;
 
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import dev.cmk.crypto.ContentEnvelope;
+import dev.cmk.crypto.GcmProvider;
+import java.security.Security;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Encrypt ("seal") and decrypt ("open") throughput of the same plaintext for every engine; each
@@ -26,22 +30,59 @@ import org.openjdk.jmh.annotations.State;
     jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ContentEncryptionBench {
 
-  /** The plaintext, shared by every engine of one run. */
+  /**
+   * The plaintext, shared by every engine of one run, and the AES-GCM provider of this fork.
+   *
+   * <p>{@code jca=jdk}: every engine on the JDK's own provider. {@code jca=accp}: AWS-LC through
+   * Amazon Corretto Crypto Provider, given to each engine the way its project documents: CMK's
+   * engines get it as the crypto core's provider ({@link GcmProvider#use}, what CMK's composition
+   * root does; nothing registered), the peers (Tink, the ESDK, the plain JDK cipher) find it first
+   * in the JCA's provider list ({@code Security.insertProviderAt(..., 1)}, what ACCP's own
+   * documentation does). Each benchmark runs in its own fork, so the two never mix.
+   */
   @State(Scope.Thread)
   public static class Input {
     @Param({"1024", "65536", "1048576", "67108864"})
     public int size;
 
-    /** CMK's chunk size; ignored by the other engines. */
-    @Param({"" + ContentEnvelope.DEFAULT_CHUNK_SIZE})
+    /**
+     * CMK's chunk size, 0 for the crypto core's default for the provider; other engines ignore it.
+     */
+    @Param({"0"})
     public int chunk;
+
+    @Param({"accp"})
+    public String jca;
 
     byte[] plaintext;
 
     @Setup(Level.Trial)
-    public void setup() {
+    public void setup(BenchmarkParams params) {
+      useProvider(jca, params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1));
+      if (chunk == 0) {
+        chunk = ContentEnvelope.defaultChunkSize();
+      }
       plaintext = new byte[size];
       new Random(size).nextBytes(plaintext);
+    }
+
+    static void useProvider(String jca, String benchmark) {
+      switch (jca) {
+        case "jdk" -> {}
+        case "accp" -> {
+          AmazonCorrettoCryptoProvider p = AmazonCorrettoCryptoProvider.INSTANCE;
+          if (p.getLoadingError() != null) {
+            throw new IllegalStateException("AWS-LC did not load", p.getLoadingError());
+          }
+          p.assertHealthy();
+          if (benchmark.startsWith("cmk")) {
+            GcmProvider.use(p);
+          } else {
+            Security.insertProviderAt(p, 1);
+          }
+        }
+        default -> throw new IllegalArgumentException("jca must be jdk or accp: " + jca);
+      }
     }
   }
 

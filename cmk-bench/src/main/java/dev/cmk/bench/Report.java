@@ -16,29 +16,56 @@ import java.util.TreeMap;
  * several files (rounds) shows their median.
  */
 public final class Report {
-  private static final String[] ENGINES = {
-    "cmkBytes",
-    "cmkStream",
-    "cmkFreshDek",
-    "tinkAead",
-    "tinkFreshKey",
-    "tinkStream4k",
-    "tinkStream1m",
-    "awsEsdk",
-    "awsEsdkDefault",
-    "jdk"
-  };
-  private static final String[] TITLES = {
-    "CMK bytes",
-    "CMK stream",
-    "CMK bytes, new DEK",
-    "Tink AesGcm",
-    "Tink AesGcm, new key",
-    "Tink stream 4KB",
-    "Tink stream 1MB",
-    "ESDK unsigned",
-    "ESDK default",
-    "JDK"
+  /** A column: a benchmark engine on one AES-GCM provider ({@code jca} parameter). */
+  record Column(String engine, String jca, String title) {
+    String key(String op, int size) {
+      return engine + op + "|" + jca + "@" + size;
+    }
+  }
+
+  /**
+   * CMK as shipped runs on AWS-LC; the peers as their projects ship them, on the JDK's provider.
+   */
+  static final List<Column> COLUMNS =
+      List.of(
+          new Column("cmkBytes", "accp", "CMK bytes"),
+          new Column("cmkStream", "accp", "CMK stream"),
+          new Column("cmkFreshDek", "accp", "CMK bytes, new DEK"),
+          new Column("tinkAead", "jdk", "Tink AesGcm"),
+          new Column("tinkFreshKey", "jdk", "Tink AesGcm, new key"),
+          new Column("tinkStream4k", "jdk", "Tink stream 4KB"),
+          new Column("tinkStream1m", "jdk", "Tink stream 1MB"),
+          new Column("awsEsdk", "jdk", "ESDK unsigned"),
+          new Column("awsEsdkDefault", "jdk", "ESDK default"),
+          new Column("jdk", "jdk", "JDK"),
+          new Column("cmkBytes", "jdk", "CMK bytes, JDK GCM"),
+          new Column("cmkStream", "jdk", "CMK stream, JDK GCM"),
+          new Column("cmkFreshDek", "jdk", "CMK bytes, new DEK, JDK GCM"),
+          new Column("tinkAead", "accp", "Tink AesGcm on AWS-LC"),
+          new Column("tinkFreshKey", "accp", "Tink AesGcm, new key, on AWS-LC"),
+          new Column("tinkStream4k", "accp", "Tink stream 4KB on AWS-LC"),
+          new Column("awsEsdkDefault", "accp", "ESDK default on AWS-LC"),
+          new Column("jdk", "accp", "JCA cipher on AWS-LC"));
+
+  /** Ratio columns: first as shipped, then each pair on the same provider. */
+  static final String[][] PAIRS = {
+    {"cmkBytes|accp", "tinkAead|jdk"},
+    {"cmkFreshDek|accp", "tinkFreshKey|jdk"},
+    {"cmkStream|accp", "tinkStream4k|jdk"},
+    {"cmkBytes|accp", "tinkStream4k|jdk"},
+    {"cmkStream|accp", "tinkStream1m|jdk"},
+    {"cmkBytes|accp", "awsEsdkDefault|jdk"},
+    {"cmkStream|accp", "awsEsdkDefault|jdk"},
+    {"cmkBytes|accp", "awsEsdk|jdk"},
+    {"cmkBytes|accp", "jdk|jdk"},
+    {"cmkBytes|accp", "tinkAead|accp"},
+    {"cmkFreshDek|accp", "tinkFreshKey|accp"},
+    {"cmkStream|accp", "tinkStream4k|accp"},
+    {"cmkBytes|accp", "jdk|accp"},
+    {"cmkBytes|jdk", "tinkAead|jdk"},
+    {"cmkFreshDek|jdk", "tinkFreshKey|jdk"},
+    {"cmkStream|jdk", "tinkStream4k|jdk"},
+    {"cmkBytes|jdk", "jdk|jdk"}
   };
 
   private Report() {}
@@ -56,12 +83,16 @@ public final class Report {
       }
       List<String> header = split(lines.get(0));
       int sizeCol = header.indexOf("Param: size");
+      // Rounds before r10 had no jca parameter: they ran on the JDK's provider.
+      int jcaCol = header.indexOf("Param: jca");
       for (String line : lines.subList(1, lines.size())) {
         List<String> f = split(line);
         String method = f.get(0).substring(f.get(0).lastIndexOf('.') + 1);
         int size = Integer.parseInt(f.get(sizeCol));
         double score = Double.parseDouble(f.get(4));
-        runs.computeIfAbsent(method + "@" + size, x -> new ArrayList<>()).add(score * size / 1e6);
+        String jca = jcaCol < 0 ? "jdk" : f.get(jcaCol);
+        runs.computeIfAbsent(method + "|" + jca + "@" + size, x -> new ArrayList<>())
+            .add(score * size / 1e6);
         if (!sizes.contains(size)) {
           sizes.add(size);
         }
@@ -88,38 +119,45 @@ public final class Report {
       List<String> lines, Map<String, Double> mbps, List<Integer> sizes) {
     String method = null;
     int size = 0;
+    String jca = "jdk";
     for (String line : lines) {
       if (line.startsWith("# Benchmark: ")) {
         method = line.substring(line.lastIndexOf('.') + 1).trim();
       } else if (line.startsWith("# Parameters: ")) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("size = (\\d+)").matcher(line);
         size = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        java.util.regex.Matcher j = java.util.regex.Pattern.compile("jca = (\\w+)").matcher(line);
+        jca = j.find() ? j.group(1) : "jdk";
         if (!sizes.contains(size)) {
           sizes.add(size);
         }
       } else if (line.startsWith("Iteration ") && method != null) {
         String v = line.substring(line.indexOf(':') + 1).trim().split(" ")[0];
         double value = Double.parseDouble(v) * size / 1e6;
-        mbps.merge(method + "@" + size, value, Math::max);
+        mbps.merge(method + "|" + jca + "@" + size, value, Math::max);
       }
     }
   }
 
   private static String throughputTable(Map<String, Double> mbps, List<Integer> sizes) {
-    StringBuilder sb = new StringBuilder("| size | op |");
-    for (String t : TITLES) {
-      sb.append(' ').append(t).append(" |");
+    List<Column> cols = new ArrayList<>();
+    for (Column c : COLUMNS) {
+      if (sizes.stream()
+          .anyMatch(
+              z -> mbps.containsKey(c.key("Seal", z)) || mbps.containsKey(c.key("Open", z)))) {
+        cols.add(c);
+      }
     }
-    sb.append("\n|---|---|").append("---:|".repeat(TITLES.length)).append('\n');
+    StringBuilder sb = new StringBuilder("| size | op |");
+    for (Column c : cols) {
+      sb.append(' ').append(c.title()).append(" |");
+    }
+    sb.append("\n|---|---|").append("---:|".repeat(cols.size())).append('\n');
     for (int size : sizes) {
       for (String op : new String[] {"Seal", "Open"}) {
-        sb.append("| ")
-            .append(label(size))
-            .append(" | ")
-            .append(op.equals("Seal") ? "encrypt" : "decrypt");
-        sb.append(" |");
-        for (String e : ENGINES) {
-          Double v = mbps.get(e + op + "@" + size);
+        sb.append("| ").append(label(size)).append(" | ").append(opName(op)).append(" |");
+        for (Column c : cols) {
+          Double v = mbps.get(c.key(op, size));
           sb.append(' ').append(v == null ? "—" : fmt(v)).append(" |");
         }
         sb.append('\n');
@@ -129,36 +167,26 @@ public final class Report {
   }
 
   private static String ratioTable(Map<String, Double> mbps, List<Integer> sizes) {
-    String[][] pairs = {
-      {"cmkBytes", "tinkAead"},
-      {"cmkFreshDek", "tinkFreshKey"},
-      {"cmkStream", "tinkStream4k"},
-      {"cmkBytes", "tinkStream4k"},
-      {"cmkStream", "tinkStream1m"},
-      {"cmkBytes", "awsEsdkDefault"},
-      {"cmkStream", "awsEsdkDefault"},
-      {"cmkBytes", "awsEsdk"},
-      {"cmkStream", "awsEsdk"},
-      {"cmkBytes", "jdk"}
-    };
+    List<String[]> pairs = new ArrayList<>();
+    for (String[] p : PAIRS) {
+      if (sizes.stream()
+          .anyMatch(z -> ratio(mbps, p, "Seal", z) != null || ratio(mbps, p, "Open", z) != null)) {
+        pairs.add(p);
+      }
+    }
     StringBuilder sb = new StringBuilder("| size | op |");
     for (String[] p : pairs) {
       sb.append(' ').append(title(p[0])).append(" / ").append(title(p[1])).append(" |");
     }
-    sb.append("\n|---|---|").append("---:|".repeat(pairs.length)).append('\n');
+    sb.append("\n|---|---|").append("---:|".repeat(pairs.size())).append('\n');
     for (int size : sizes) {
       for (String op : new String[] {"Seal", "Open"}) {
-        sb.append("| ")
-            .append(label(size))
-            .append(" | ")
-            .append(op.equals("Seal") ? "encrypt" : "decrypt");
-        sb.append(" |");
+        sb.append("| ").append(label(size)).append(" | ").append(opName(op)).append(" |");
         for (String[] p : pairs) {
-          Double a = mbps.get(p[0] + op + "@" + size);
-          Double b = mbps.get(p[1] + op + "@" + size);
+          Double r = ratio(mbps, p, op, size);
           sb.append(' ')
-              .append(a == null || b == null ? "—" : String.format(Locale.ROOT, "%.2f×", a / b));
-          sb.append(" |");
+              .append(r == null ? "—" : String.format(Locale.ROOT, "%.2f×", r))
+              .append(" |");
         }
         sb.append('\n');
       }
@@ -166,13 +194,31 @@ public final class Report {
     return sb.toString();
   }
 
-  private static String title(String engine) {
-    for (int i = 0; i < ENGINES.length; i++) {
-      if (ENGINES[i].equals(engine)) {
-        return TITLES[i];
+  private static Double ratio(Map<String, Double> mbps, String[] pair, String op, int size) {
+    Double a = mbps.get(cell(pair[0], op, size));
+    Double b = mbps.get(cell(pair[1], op, size));
+    return a == null || b == null ? null : a / b;
+  }
+
+  /** {@code "cmkBytes|accp"} to the map key of one cell. */
+  private static String cell(String engineJca, String op, int size) {
+    int bar = engineJca.indexOf('|');
+    return engineJca.substring(0, bar) + op + engineJca.substring(bar) + "@" + size;
+  }
+
+  private static String opName(String op) {
+    return op.equals("Seal") ? "encrypt" : "decrypt";
+  }
+
+  private static String title(String engineJca) {
+    int bar = engineJca.indexOf('|');
+    for (Column c : COLUMNS) {
+      if (c.engine().equals(engineJca.substring(0, bar))
+          && c.jca().equals(engineJca.substring(bar + 1))) {
+        return c.title();
       }
     }
-    return engine;
+    return engineJca;
   }
 
   private static String fmt(double v) {
