@@ -83,8 +83,11 @@ public final class GcmProvider {
 
   /** A new AES-GCM cipher from the chosen provider; the choice is fixed from here on. */
   static Cipher newCipher() {
-    Provider p = chosen;
-    fixed = true;
+    Provider p;
+    synchronized (GcmProvider.class) { // once per thread: no use() can slip in between
+      fixed = true;
+      p = chosen;
+    }
     try {
       return p == null ? Cipher.getInstance(ALGORITHM) : Cipher.getInstance(ALGORITHM, p);
     } catch (GeneralSecurityException e) {
