@@ -237,7 +237,9 @@ public final class CmkNode implements AutoCloseable {
                 () -> availability.probeRound(av.probeInterval()),
                 jobs::startPendingRecoveries,
                 sessions::dropWhereUnavailable,
-                searchGrants::settleAll));
+                () ->
+                    searchGrants.settleRound(
+                        accountId -> availability.claimLease(accountId, av.probeInterval()))));
     http =
         new HttpServer(
             new HttpServer.Config(

@@ -230,15 +230,17 @@ public final class ServiceFixture implements AutoCloseable {
    */
   public static ServiceFixture h2(
       Path dir, List<KeyProvider> extraProviders, KeyService.Principals principals) {
+    return on(dir, Database.embedded(dir), extraProviders, principals);
+  }
+
+  /** On the database {@code dbConfig} names (H2 or PostgreSQL), with further providers. */
+  public static ServiceFixture on(
+      Path dir,
+      Database.Config dbConfig,
+      List<KeyProvider> extraProviders,
+      KeyService.Principals principals) {
     return new ServiceFixture(
-        dir,
-        Database.embedded(dir),
-        KekCacheConfig.defaults(),
-        null,
-        null,
-        null,
-        extraProviders,
-        principals);
+        dir, dbConfig, KekCacheConfig.defaults(), null, null, null, extraProviders, principals);
   }
 
   /** Another node on the same database, blob directory, providers and clock. */

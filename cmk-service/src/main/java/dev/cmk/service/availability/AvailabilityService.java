@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * exactly one records it and runs the listeners. On a schedule ({@link #probeRound}) each key is
  * probed by one node per interval, the holder of the account's probe lease, so a cluster of N nodes
  * does not call every customer's KMS N times per interval; the other nodes read the stored status.
- * What a probe finds reaches every node through the database: the stored status, and the revocation
+ * The same lease decides which node settles the account's search grants ({@link #claimLease}). What
+ * a probe finds reaches every node through the database: the stored status, and the revocation
  * epoch that a refused key bumps.
  */
 public final class AvailabilityService implements KeyUseObserver, KeyServingListener {
@@ -144,27 +145,15 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
 
   /**
    * One round of the schedule on a node of a cluster: probes the keys whose probe lease this node
-   * holds or can take (free, expired, or its own), for {@code interval} and half as much again, so
-   * the holder renews it every round and a stopped node is replaced within one and a half
-   * intervals. For the other keys it reads the status the holder stored.
+   * holds or can take ({@link #claimLease}); for the other keys it reads the status the holder
+   * stored.
    *
    * @return how many keys this node probed
    */
   public int probeRound(Duration interval) {
     int probed = 0;
     for (CustomerKey k : refreshActiveKeys()) {
-      Instant now = clock.instant();
-      boolean mine;
-      try {
-        mine =
-            store.claimProbe(
-                k.accountId(), nodeId, now, now.plus(interval.multipliedBy(3).dividedBy(2)));
-      } catch (RuntimeException e) {
-        // the database is the lease; without it, probing from here is the safe side
-        LOG.warn("probe lease of account {} unavailable; probing from this node", k.accountId(), e);
-        mine = true;
-      }
-      if (mine) {
+      if (claimLease(k.accountId(), interval)) {
         probeLogged(k);
         probed++;
       } else {
@@ -174,6 +163,27 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
       }
     }
     return probed;
+  }
+
+  /**
+   * Takes or renews the account's probe lease for this node if it is free, expired or already this
+   * node's, for {@code interval} and half as much again, so the holder renews it every round and a
+   * stopped node is replaced within one and a half intervals. The holder does the account's
+   * scheduled work with the customer's KMS: the probe ({@link #probeRound}) and the search grants'
+   * settle round, so a cluster of N nodes makes those calls once per interval, not N times.
+   *
+   * @return whether this node does the account's scheduled KMS work this round; true as well when
+   *     the database cannot say, because then calling from here is the safe side
+   */
+  public boolean claimLease(String accountId, Duration interval) {
+    Instant now = clock.instant();
+    try {
+      return store.claimProbe(
+          accountId, nodeId, now, now.plus(interval.multipliedBy(3).dividedBy(2)));
+    } catch (RuntimeException e) {
+      LOG.warn("probe lease of account {} unavailable; working from this node", accountId, e);
+      return true;
+    }
   }
 
   private List<CustomerKey> refreshActiveKeys() {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * grants this attempt made are revoked again. They are revoked when search is turned off, and the
  * grants of a replaced key once the switch is final (the old key wraps none of the account's KEKs
  * any more: rotation has moved them all). A revoke the provider does not confirm leaves the row
- * {@link SearchGrant.Status#PENDING_REVOKE}, retried on every probe round; a grant that no longer
+ * {@link SearchGrant.Status#PENDING_REVOKE}, retried on every probe round by one node of the
+ * cluster, the holder of the account's probe lease ({@link #settleRound}); a grant that no longer
  * exists counts as revoked. Every create and revoke is appended to the account's key events.
  *
  * <p>Grant names are deterministic ({@code cmk-search-<account>-<registration>}), so a retried
@@ -214,15 +216,33 @@ public final class SearchGrantService {
     }
   }
 
-  /** One probe round: {@link #settle} for every account with grants. */
+  /** {@link #settle} for every account with grants, from this node, whoever holds the leases. */
   public void settleAll() {
+    settleRound(accountId -> true);
+  }
+
+  /**
+   * One probe round on a node of a cluster: {@link #settle} for every account with grants whose
+   * lease this node holds or can take, so a pending revoke is attempted once per round however many
+   * nodes run, and a stopped node's accounts are settled by the next holder of their lease.
+   *
+   * @param lease takes or renews the account's lease for this node and says whether it holds it
+   *     (the probe lease: {@code AvailabilityService.claimLease})
+   * @return how many accounts this node settled
+   */
+  public int settleRound(Predicate<String> lease) {
+    int settled = 0;
     for (String accountId : store.accountsWithGrants()) {
       try {
-        settle(accountId, "probe");
+        if (lease.test(accountId)) {
+          settle(accountId, "probe");
+          settled++;
+        }
       } catch (RuntimeException e) {
         LOG.warn("account {}: cannot settle search grants; next round tries again", accountId, e);
       }
     }
+    return settled;
   }
 
   private boolean wrapsKeks(String accountId, String customerKeyId) {

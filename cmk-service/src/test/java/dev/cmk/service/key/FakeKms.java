@@ -45,6 +45,9 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   /** The grants standing on each key id. */
   final Map<String, List<Grant>> grants = new HashMap<>();
 
+  /** How many times each operation was called on each key id ({@code "RevokeGrant@fk-a"}). */
+  final Map<String, Integer> attempts = new HashMap<>();
+
   /** How many grants were ever created on each key id. */
   final Map<String, Integer> grantsCreated = new HashMap<>();
 
@@ -68,6 +71,7 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   }
 
   private Key key(KeyRef ref, String operation) {
+    attempts.merge(operation + "@" + ref.keyId(), 1, Integer::sum);
     if (unreachable.contains(operation) || unreachable.contains(operation + "@" + ref.keyId())) {
       throw new KeyUnavailableException(
           FailureReason.NETWORK, "SdkClientException", "unable to reach kms (test outage)");
