@@ -309,8 +309,7 @@ class ServiceAuditTest {
     f.jobs.setRecoveryMode(admin, acct.id(), "DEK_REWRAP");
     assertThat(last().action()).isEqualTo(Actions.RECOVERY_MODE);
     assertThat(last().details()).containsEntry("mode", "dek_rewrap");
-    var catalog = new dev.cmk.service.catalog.CatalogService(f.catalog);
-    catalog.setAuditLog(f.audit);
+    var catalog = new dev.cmk.service.catalog.CatalogService(f.catalog, f.audit);
     catalog.add(
         new Caller(ActorKind.OPERATOR, "tok_op", "req-cat"),
         new dev.cmk.service.catalog.AssetType(
