@@ -9,6 +9,7 @@ import dev.cmk.service.audit.JdbcAuditLog.Head;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -53,7 +54,7 @@ public final class AuditService {
 
     /** The name in the query parameter and in the audit record. */
     public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
