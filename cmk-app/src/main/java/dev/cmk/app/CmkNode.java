@@ -114,11 +114,12 @@ public final class CmkNode implements AutoCloseable {
     registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
+    // every audited service appends to the node's one log, given by constructor
     audit = new JdbcAuditLog(db, clock);
     var catalog = new JdbcCatalog(db);
     objects = new JdbcObjectStore(db);
-    accounts = new AccountService(new JdbcAccountStore(db), clock, random);
-    tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, clock, random);
+    accounts = new AccountService(new JdbcAccountStore(db), audit, clock, random);
+    tokens = new TokenService(new JdbcTokenStore(db), accounts, catalog, audit, clock, random);
     PlatformPrincipals principals = principals(cfg.principals());
     var keyPrincipals =
         new KeyService.Principals(principals.platformPrincipals(), principals.searchPrincipals());
@@ -128,6 +129,7 @@ public final class CmkNode implements AutoCloseable {
             registry,
             cfg.platformName(),
             keyPrincipals,
+            audit,
             clock,
             random);
     accounts.setChangeGuard(keys);
@@ -135,7 +137,7 @@ public final class CmkNode implements AutoCloseable {
     availabilityStore = new JdbcAvailabilityStore(db);
     availability =
         new AvailabilityService(
-            availabilityStore, registry, cfg.platformName(), clock, random, metrics);
+            availabilityStore, registry, cfg.platformName(), audit, clock, random, metrics);
     servedTo.set(availability);
     searchGrants =
         new SearchGrantService(
@@ -172,9 +174,10 @@ public final class CmkNode implements AutoCloseable {
             objects,
             new DirectoryBlobStore(dataDir.resolve("blobs")),
             contentConfig,
+            audit,
             clock,
             random);
-    revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
+    revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     var av = cfg.availability();
     jobs =
@@ -191,6 +194,7 @@ public final class CmkNode implements AutoCloseable {
             availability,
             revocation,
             new JobService.Config(av.jobBatchSize(), av.jobLease(), av.probeInterval()),
+            audit,
             clock,
             random);
     availability.addListener(jobs.recoverWhenBack());
@@ -203,6 +207,7 @@ public final class CmkNode implements AutoCloseable {
             keks,
             availability,
             contentConfig,
+            audit,
             clock,
             random);
     availability.addListener(sessions.dropOnUnavailable());
@@ -215,20 +220,10 @@ public final class CmkNode implements AutoCloseable {
             new JdbcSearchIndexStore(db, clock),
             contentConfig.platformKey(),
             SearchIndexService.Config.defaults(),
+            audit,
             clock,
             random);
-    // every audited service appends to the node's one log
-    accounts.setAuditLog(audit);
-    keys.setAuditLog(audit);
-    content.setAuditLog(audit);
-    tokens.setAuditLog(audit);
-    availability.setAuditLog(audit);
-    revocation.setAuditLog(audit);
-    jobs.setAuditLog(audit);
-    sessions.setAuditLog(audit);
-    search.setAuditLog(audit);
-    var catalogAdmin = new CatalogService(catalog);
-    catalogAdmin.setAuditLog(audit);
+    var catalogAdmin = new CatalogService(catalog, audit);
     scheduler =
         new ProbeScheduler(
             clock,

@@ -90,15 +90,16 @@ final class TokenCommand {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         JdbcCatalog catalog = new JdbcCatalog(db);
+        // issued on the database, not through the API: the audit log names the CLI as the actor
+        var audit = new dev.cmk.service.audit.JdbcAuditLog(db, clock);
         TokenService tokens =
             new TokenService(
                 new JdbcTokenStore(db),
-                new AccountService(new JdbcAccountStore(db), clock, random),
+                new AccountService(new JdbcAccountStore(db), audit, clock, random),
                 catalog,
+                audit,
                 clock,
                 random);
-        // issued on the database, not through the API: the audit log names the CLI as the actor
-        tokens.setAuditLog(new dev.cmk.service.audit.JdbcAuditLog(db, clock));
         IssuedToken t =
             tokens.create(
                 dev.cmk.service.audit.Caller.system("cli"),

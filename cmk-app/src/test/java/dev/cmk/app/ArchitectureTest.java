@@ -1,10 +1,14 @@
 package dev.cmk.app;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.JdbcAuditLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +26,22 @@ class ArchitectureTest {
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.cmk");
+  }
+
+  /**
+   * No service can be built that audits nothing: its log is a final field set by its constructor,
+   * and the database log is the only production implementation (no "drop everything" default).
+   */
+  @Test
+  void everyAuditedServiceTakesTheLogByConstructor() {
+    fields().that().haveRawType(AuditLog.class).should().beFinal().check(classes);
+    classes()
+        .that()
+        .implement(AuditLog.class)
+        .should()
+        .be(JdbcAuditLog.class)
+        .allowEmptyShould(false)
+        .check(classes);
   }
 
   @Test

@@ -95,6 +95,7 @@ class AuditApiIT {
 
   @Test
   void theExportNamesWhoWhatWhichKeyAndRequest_andVerifiesAgainstTheHead() throws Exception {
+    JsonNode head = get(admin, "/audit/head").json(); // first: the export's own event follows it
     Res export = get(admin, "/audit");
     assertThat(export.status()).as(export.body()).isEqualTo(200);
     assertThat(export.raw().headers().firstValue("Content-Type").orElse(""))
@@ -117,7 +118,6 @@ class AuditApiIT {
     assertThat(rows).anyMatch(x -> x.action().equals("license.grant") && x.user().equals("alice"));
     assertThat(export.body()).doesNotContain("hello").doesNotContain(mailer);
 
-    JsonNode head = get(admin, "/audit/head").json();
     assertThat(head.get("seq").asLong()).isEqualTo(rows.get(rows.size() - 1).seq());
     assertThat(AuditChain.verify(rows, Optional.of(head.get("hash").asText())).ok()).isTrue();
   }
@@ -129,11 +129,92 @@ class AuditApiIT {
     assertThat(csv.status()).isEqualTo(200);
     String[] lines = csv.body().split("\r\n");
     assertThat(lines[0]).startsWith("seq,v,accountId,at,actorKind");
-    assertThat(lines).hasSize(all.size() + 1);
+    assertThat(lines).hasSize(all.size() + 2); // the header, and the first export's event
+    assertThat(lines[lines.length - 1]).contains(",audit.export,");
     List<AuditRecord> paged = new ArrayList<>(parse(get(admin, "/audit?limit=2").body()));
     assertThat(paged).hasSize(2);
     paged.addAll(parse(get(admin, "/audit?afterSeq=2").body()));
-    assertThat(paged).isEqualTo(all);
+    // then the events of the three reads before this page
+    assertThat(paged.subList(0, all.size())).isEqualTo(all);
+    assertThat(paged.subList(all.size(), paged.size()))
+        .extracting(AuditRecord::action)
+        .containsExactly("audit.export", "audit.export", "audit.export");
+  }
+
+  @Test
+  void readsOfTheLogAreRecordedInIt_andTheChainStillVerifies() throws Exception {
+    String adminId = n.node.tokens().authenticate(admin).orElseThrow().id();
+    JsonNode before = get(admin, "/audit/head").json();
+    Res csv =
+        n.send(
+            admin,
+            "GET",
+            "/v1/accounts/"
+                + acct
+                + "/audit?format=csv&afterSeq=1&limit=3&from=2020-01-01T00:00:00Z",
+            Map.of("X-Request-Id", "req-export-csv"),
+            null);
+    assertThat(csv.status()).as(csv.body()).isEqualTo(200);
+    assertThat(csv.body().split("\r\n")).hasSize(4);
+    Res usage =
+        n.send(
+            admin,
+            "GET",
+            "/v1/accounts/" + acct + "/key-usage?user=alice&operation=content.read",
+            Map.of("X-Request-Id", "req-usage"),
+            null);
+    assertThat(usage.status()).as(usage.body()).isEqualTo(200);
+    // polling the head is not recorded
+    JsonNode polled = get(admin, "/audit/head").json();
+    assertThat(get(admin, "/audit/head").json()).isEqualTo(polled);
+    assertThat(polled.get("seq").asLong()).isEqualTo(before.get("seq").asLong() + 2);
+
+    Res export = get(n.operator, "/audit?afterSeq=" + before.get("seq").asLong());
+    List<AuditRecord> reads = parse(export.body());
+    assertThat(reads).hasSize(2); // the export's own event comes after it
+    AuditRecord e = reads.get(0);
+    assertThat(e.action()).isEqualTo("audit.export");
+    assertThat(e.actorKind()).isEqualTo("admin");
+    assertThat(e.actorId()).isEqualTo(adminId);
+    assertThat(e.requestId()).isEqualTo("req-export-csv");
+    assertThat(e.result()).isEqualTo("ok");
+    assertThat(e.details())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "format", "csv",
+                "afterSeq", "1",
+                "limit", "3",
+                "from", "2020-01-01T00:00:00Z",
+                "rows", "3",
+                "firstSeq", "2",
+                "lastSeq", "4"));
+    AuditRecord u = reads.get(1);
+    assertThat(u.action()).isEqualTo("audit.key_usage");
+    assertThat(u.actorId()).isEqualTo(adminId);
+    assertThat(u.requestId()).isEqualTo("req-usage");
+    assertThat(u.details())
+        .containsEntry("format", "jsonl")
+        .containsEntry("filter.user", "alice")
+        .containsEntry("filter.operation", "content.read")
+        .containsEntry("rows", "1")
+        .doesNotContainKey("filter.asset");
+    assertThat(export.body()).doesNotContain(admin);
+
+    List<AuditRecord> all = parse(get(admin, "/audit").body());
+    assertThat(AuditChain.verify(all, Optional.of(polled.get("hash").asText())).ok()).isTrue();
+    Path file = dir.resolve("with-reads.jsonl");
+    Files.writeString(file, get(admin, "/audit").body());
+    Run ok =
+        CliIT.cmk("audit", "verify", file.toString(), "--head-hash", polled.get("hash").asText());
+    assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
+  }
+
+  @Test
+  void badRequestsAreNotRecorded() throws Exception {
+    long seq = get(admin, "/audit/head").json().get("seq").asLong();
+    assertThat(get(admin, "/audit?format=xml").status()).isEqualTo(400);
+    assertThat(get(mailer, "/audit").status()).isEqualTo(403);
+    assertThat(get(admin, "/audit/head").json().get("seq").asLong()).isEqualTo(seq);
   }
 
   @Test
@@ -191,6 +272,7 @@ class AuditApiIT {
 
   @Test
   void theCliExportsAndVerifies_andFindsTheTamperedSeq() throws Exception {
+    String headHash = get(admin, "/audit/head").json().get("hash").asText();
     Path export = dir.resolve("export.jsonl");
     Run ex =
         CliIT.cmk(
@@ -205,7 +287,6 @@ class AuditApiIT {
             "--token",
             admin);
     assertThat(ex.exit()).as(ex.err()).isZero();
-    String headHash = get(admin, "/audit/head").json().get("hash").asText();
     Run ok = CliIT.cmk("audit", "verify", export.toString(), "--head-hash", headHash);
     assertThat(ok.exit()).as(ok.err()).isZero();
     assertThat(ok.out()).startsWith("OK: ").contains("reaches the head");

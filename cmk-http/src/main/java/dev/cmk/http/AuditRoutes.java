@@ -1,10 +1,9 @@
 package dev.cmk.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.cmk.service.CmkException;
-import dev.cmk.service.ErrorCode;
 import dev.cmk.service.audit.AuditRecord;
 import dev.cmk.service.audit.AuditService;
+import dev.cmk.service.audit.AuditService.Format;
 import dev.cmk.service.audit.AuditService.KeyUse;
 import dev.cmk.service.audit.AuditService.UsageFilter;
 import dev.cmk.service.audit.AuditService.Window;
@@ -27,6 +26,10 @@ import java.util.function.Function;
  * The account's audit log (export and chain head) and its key-usage report, for the account's
  * admins and operators. Exports stream JSON lines or CSV, at most {@code limit} rows after {@code
  * afterSeq}; a client pages on with the last seq it received until a page comes back short.
+ *
+ * <p>Each export or report request is recorded in the account's log after its rows were read
+ * ({@code audit.export}, {@code audit.key_usage}), so a later page holds the events of earlier
+ * ones; the head is not recorded (see {@link AuditService}).
  */
 final class AuditRoutes {
   private static final List<String> RECORD_COLUMNS =
@@ -89,20 +92,20 @@ final class AuditRoutes {
 
   private void export(Context ctx) {
     String account = ctx.pathParam("accountId");
-    String format = format(ctx);
+    Format format = format(ctx);
     Window w = window(ctx);
     audit.head(account); // 404 for an unknown account before the stream starts
     stream(
         ctx,
         format,
         RECORD_COLUMNS,
-        sink -> audit.export(account, w, sink::accept),
+        sink -> audit.export(Callers.of(ctx), account, format, w, sink::accept),
         AuditRoutes::recordRow);
   }
 
   private void keyUsage(Context ctx) {
     String account = ctx.pathParam("accountId");
-    String format = format(ctx);
+    Format format = format(ctx);
     Window w = window(ctx);
     UsageFilter f =
         new UsageFilter(
@@ -114,7 +117,7 @@ final class AuditRoutes {
         ctx,
         format,
         USAGE_COLUMNS,
-        sink -> audit.keyUsage(account, w, f, sink::accept),
+        sink -> audit.keyUsage(Callers.of(ctx), account, format, w, f, sink::accept),
         AuditRoutes::usageRow);
   }
 
@@ -126,21 +129,17 @@ final class AuditRoutes {
         Optional.ofNullable(ctx.queryParam("limit")));
   }
 
-  private static String format(Context ctx) {
-    String f = Optional.ofNullable(ctx.queryParam("format")).orElse("jsonl");
-    if (!f.equals("jsonl") && !f.equals("csv")) {
-      throw new CmkException(ErrorCode.INVALID_REQUEST, "format must be jsonl or csv");
-    }
-    return f;
+  private static Format format(Context ctx) {
+    return Format.parse(Optional.ofNullable(ctx.queryParam("format")));
   }
 
   private static <T> void stream(
       Context ctx,
-      String format,
+      Format format,
       List<String> columns,
       Consumer<Consumer<T>> rows,
       Function<T, List<String>> csvRow) {
-    boolean csv = format.equals("csv");
+    boolean csv = format == Format.CSV;
     ctx.status(200).contentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
     try (Writer w =
         new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8))) {

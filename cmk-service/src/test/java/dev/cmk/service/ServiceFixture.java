@@ -117,15 +117,17 @@ public final class ServiceFixture implements AutoCloseable {
     extraProviders.forEach(p -> all.add(new CountingKeyProvider(p, metrics)));
     providers = new KeyProviders(all);
     db = Database.open(dbConfig);
+    audit = new JdbcAuditLog(db, clock);
     accountStore = new JdbcAccountStore(db);
-    accounts = new AccountService(accountStore, clock, random);
+    accounts = new AccountService(accountStore, audit, clock, random);
     keys =
         new KeyService(
-            new JdbcCustomerKeyStore(db), providers, "cmk-test", principals, clock, random);
+            new JdbcCustomerKeyStore(db), providers, "cmk-test", principals, audit, clock, random);
     accounts.setChangeGuard(keys);
     availabilityStore = new JdbcAvailabilityStore(db);
     availability =
-        new AvailabilityService(availabilityStore, providers, "cmk-test", clock, random, metrics);
+        new AvailabilityService(
+            availabilityStore, providers, "cmk-test", audit, clock, random, metrics);
     searchGrantStore = new JdbcSearchGrantStore(db);
     searchGrants =
         new SearchGrantService(
@@ -155,8 +157,8 @@ public final class ServiceFixture implements AutoCloseable {
         new ContentConfig(KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20);
     content =
         new ContentService(
-            accounts, catalog, keys, keks, objects, blobs, contentConfig, clock, random);
-    revocation = new RevocationService(availabilityStore, accounts, keks, clock, random);
+            accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     jobStore = new JdbcJobStore(db);
     jobs =
@@ -173,6 +175,7 @@ public final class ServiceFixture implements AutoCloseable {
             availability,
             revocation,
             new JobService.Config(50, Duration.ofMinutes(2), PROBE_INTERVAL),
+            audit,
             clock,
             random);
     availability.addListener(jobs.recoverWhenBack());
@@ -185,6 +188,7 @@ public final class ServiceFixture implements AutoCloseable {
             keks,
             availability,
             contentConfig,
+            audit,
             clock,
             random);
     availability.addListener(sessions.dropOnUnavailable());
@@ -197,17 +201,9 @@ public final class ServiceFixture implements AutoCloseable {
             new JdbcSearchIndexStore(db, clock),
             contentConfig.platformKey(),
             SearchIndexService.Config.defaults(),
+            audit,
             clock,
             random);
-    audit = new JdbcAuditLog(db, clock);
-    accounts.setAuditLog(audit);
-    keys.setAuditLog(audit);
-    content.setAuditLog(audit);
-    availability.setAuditLog(audit);
-    revocation.setAuditLog(audit);
-    jobs.setAuditLog(audit);
-    sessions.setAuditLog(audit);
-    search.setAuditLog(audit);
     auditService = new AuditService(audit, accounts);
     scheduler =
         new ProbeScheduler(

@@ -29,11 +29,12 @@ public final class AccountService {
   private final Clock clock;
   private final SecureRandom random;
   private volatile AccountChangeGuard guard = proposed -> {};
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
 
-  public AccountService(AccountStore store, Clock clock, SecureRandom random) {
+  public AccountService(AccountStore store, AuditLog audit, Clock clock, SecureRandom random) {
     this.store = store;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
   }
 
@@ -43,11 +44,6 @@ public final class AccountService {
    */
   public void setChangeGuard(AccountChangeGuard guard) {
     this.guard = guard;
-  }
-
-  /** Where account changes and license grants are recorded (set by the composition root). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
   }
 
   /** The operator's choices for a new account or a change to one; empty means "as is/default". */

@@ -10,6 +10,10 @@ import java.util.function.Supplier;
  * inside {@link #inTransaction} commits or rolls back together with the change made there; called
  * elsewhere it commits on its own, which is how a refused or failed operation still leaves a row.
  *
+ * <p>Every audited service takes its log as a required constructor argument, and there is
+ * deliberately no "drop everything" implementation in the production code: a composition root
+ * cannot build a service that silently audits nothing. Tests use a fake of their own.
+ *
  * <p><b>Security:</b> an event never carries key material, plaintext, token secrets or search
  * terms.
  */
@@ -32,17 +36,4 @@ public interface AuditLog {
 
   /** Runs {@code change} in one database transaction together with the events it records. */
   <T> T inTransaction(Supplier<T> change);
-
-  /** A log that drops every event: for tests and tools that build services without a database. */
-  static AuditLog none() {
-    return new AuditLog() {
-      @Override
-      public void record(AuditEvent event) {}
-
-      @Override
-      public <T> T inTransaction(Supplier<T> change) {
-        return change.get();
-      }
-    };
-  }
 }

@@ -9,6 +9,7 @@ import dev.cmk.service.audit.JdbcAuditLog.Head;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -16,6 +17,13 @@ import java.util.function.Consumer;
  * Reading the audit log: the export (every field, so it can be verified), the chain head (to anchor
  * an export), and the key-usage report (who, which asset, when, which operation, which key). Rows
  * go to a sink page by page, so an export never sits in memory as a whole.
+ *
+ * <p>Every export and key-usage read is itself appended to the account's chain ({@code
+ * audit.export}, {@code audit.key_usage}: who, the format, the window and filters, how many rows,
+ * which seqs) after its rows were read, so a read never contains its own event. A failed or
+ * interrupted read is recorded too, with the rows it had sent. Reading the head is not recorded: it
+ * reveals no event, and a poller whose every poll moved the head would never see it stand still
+ * (AUDIT.md).
  */
 public final class AuditService {
   public static final int DEFAULT_LIMIT = 1_000;
@@ -28,6 +36,26 @@ public final class AuditService {
   public AuditService(JdbcAuditLog log, AccountService accounts) {
     this.log = log;
     this.accounts = accounts;
+  }
+
+  /** How the rows of a read are written; recorded with the read. */
+  public enum Format {
+    JSONL,
+    CSV;
+
+    /** Parses {@code jsonl} (the default) or {@code csv}; else 400 {@code invalid_request}. */
+    public static Format parse(Optional<String> s) {
+      return switch (s.orElse("jsonl")) {
+        case "jsonl" -> JSONL;
+        case "csv" -> CSV;
+        default -> throw invalid("format must be jsonl or csv");
+      };
+    }
+
+    /** The name in the query parameter and in the audit record. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   /**
@@ -84,12 +112,17 @@ public final class AuditService {
     return log.head(accountId);
   }
 
-  /** Streams the window's rows, ascending seq. */
-  public void export(String accountId, Window w, Consumer<AuditRecord> sink) {
+  /**
+   * Streams the window's rows, ascending seq, then records the read ({@code audit.export}) for
+   * {@code caller}.
+   */
+  public void export(
+      Caller caller, String accountId, Format format, Window w, Consumer<AuditRecord> sink) {
     requireAccount(accountId);
     Filter f =
         new Filter(w.afterSeq(), w.from(), w.to(), List.of(), Optional.empty(), Optional.empty());
-    stream(accountId, f, w.limit(), sink);
+    AuditEvent read = readEvent(accountId, caller, Actions.AUDIT_EXPORT, format, w);
+    streamAndRecord(accountId, f, w.limit(), read, sink);
   }
 
   /**
@@ -151,13 +184,76 @@ public final class AuditService {
     }
   }
 
-  /** Streams the key uses in the window that match {@code u}, ascending seq. */
-  public void keyUsage(String accountId, Window w, UsageFilter u, Consumer<KeyUse> sink) {
+  /**
+   * Streams the key uses in the window that match {@code u}, ascending seq, then records the read
+   * ({@code audit.key_usage}) for {@code caller}.
+   */
+  public void keyUsage(
+      Caller caller,
+      String accountId,
+      Format format,
+      Window w,
+      UsageFilter u,
+      Consumer<KeyUse> sink) {
     requireAccount(accountId);
     List<String> actions =
         u.operation().map(List::of).orElseGet(() -> Actions.KEY_USES.stream().sorted().toList());
     Filter f = new Filter(w.afterSeq(), w.from(), w.to(), actions, u.user(), u.asset());
-    stream(accountId, f, w.limit(), r -> sink.accept(KeyUse.of(r)));
+    AuditEvent read = readEvent(accountId, caller, Actions.AUDIT_KEY_USAGE, format, w);
+    read = with(read, "filter.user", u.user());
+    read = with(read, "filter.asset", u.asset());
+    read = with(read, "filter.operation", u.operation());
+    streamAndRecord(accountId, f, w.limit(), read, r -> sink.accept(KeyUse.of(r)));
+  }
+
+  private static AuditEvent readEvent(
+      String accountId, Caller caller, String action, Format format, Window w) {
+    AuditEvent e =
+        AuditEvent.of(accountId, caller, action)
+            .withDetail("format", format.wire())
+            .withDetail("afterSeq", Long.toString(w.afterSeq()))
+            .withDetail("limit", Integer.toString(w.limit()));
+    e = with(e, "from", w.from().map(Instant::toString));
+    return with(e, "to", w.to().map(Instant::toString));
+  }
+
+  private static AuditEvent with(AuditEvent e, String key, Optional<String> value) {
+    return value.map(v -> e.withDetail(key, v)).orElse(e);
+  }
+
+  /**
+   * Streams, then appends {@code read} with the number of rows sent and the first and last seq
+   * among them; after a failure (e.g. the client went away) it appends the rows sent so far with
+   * the failure's result, and rethrows.
+   */
+  private void streamAndRecord(
+      String accountId, Filter f, int limit, AuditEvent read, Consumer<AuditRecord> sink) {
+    long[] sent = {0, 0, 0}; // rows, first seq, last seq
+    Consumer<AuditRecord> counting =
+        r -> {
+          sink.accept(r);
+          if (sent[0]++ == 0) {
+            sent[1] = r.seq();
+          }
+          sent[2] = r.seq();
+        };
+    try {
+      stream(accountId, f, limit, counting);
+    } catch (RuntimeException e) {
+      log.recordFailure(counted(read, sent), e);
+      throw e;
+    }
+    log.record(counted(read, sent));
+  }
+
+  private static AuditEvent counted(AuditEvent read, long[] sent) {
+    AuditEvent e = read.withDetail("rows", Long.toString(sent[0]));
+    if (sent[0] > 0) {
+      e =
+          e.withDetail("firstSeq", Long.toString(sent[1]))
+              .withDetail("lastSeq", Long.toString(sent[2]));
+    }
+    return e;
   }
 
   private void stream(String accountId, Filter f, int limit, Consumer<AuditRecord> sink) {

@@ -39,28 +39,25 @@ public final class TokenService {
   private final Catalog catalog;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
 
   public TokenService(
       TokenStore store,
       AccountService accounts,
       Catalog catalog,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.store = store;
     this.accounts = accounts;
     this.catalog = catalog;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
   }
 
   /** What a token may be created for. */
   public record Spec(Role role, Optional<String> accountId, Set<String> services, String label) {}
-
-  /** Where token issues and revocations are recorded (set by the composition root). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
-  }
 
   /** Creates a token with a fresh random secret, returned once. */
   public IssuedToken create(Spec spec) {

@@ -55,7 +55,7 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
   private final String platformName;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
   private final MeterRegistry metrics;
   private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
@@ -66,6 +66,7 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
       AvailabilityStore store,
       KeyProviders providers,
       String platformName,
+      AuditLog audit,
       Clock clock,
       SecureRandom random,
       MeterRegistry metrics) {
@@ -73,14 +74,10 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     this.providers = providers;
     this.platformName = platformName;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
     this.metrics = metrics;
     this.nodeId = Ids.newId("node", random);
-  }
-
-  /** Where state transitions are recorded, with the transition (set by the composition root). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
   }
 
   public void addListener(TransitionListener l) {

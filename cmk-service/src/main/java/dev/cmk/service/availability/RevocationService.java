@@ -33,18 +33,20 @@ public final class RevocationService {
   private final KekService keks;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
 
   public RevocationService(
       AvailabilityStore store,
       AccountService accounts,
       KekService keks,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.store = store;
     this.accounts = accounts;
     this.keks = keks;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
   }
 
@@ -53,12 +55,6 @@ public final class RevocationService {
    *
    * @throws CmkException {@code already_revoked} (409) if revoked and fallback not turned on since
    */
-
-  /** Where these changes are recorded (the composition root sets the node's log). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
-  }
-
   public Revocation revoke(String accountId) {
     return revoke(Caller.system("revocation"), accountId);
   }

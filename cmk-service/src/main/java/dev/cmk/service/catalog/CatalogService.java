@@ -19,14 +19,11 @@ public final class CatalogService {
   private static final Pattern SERVICE_ID = Pattern.compile("\\d{4}");
 
   private final CatalogStore store;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
 
-  public CatalogService(CatalogStore store) {
+  /** {@code audit} receives catalog additions: the platform log. */
+  public CatalogService(CatalogStore store, AuditLog audit) {
     this.store = store;
-  }
-
-  /** Where catalog additions are recorded: the platform log (set by the composition root). */
-  public void setAuditLog(AuditLog audit) {
     this.audit = audit;
   }
 

@@ -52,7 +52,7 @@ public final class ContentService {
   private final ContentConfig config;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
 
   public ContentService(
       AccountService accounts,
@@ -62,6 +62,7 @@ public final class ContentService {
       ObjectStore objects,
       BlobStore blobs,
       ContentConfig config,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.accounts = accounts;
@@ -72,12 +73,8 @@ public final class ContentService {
     this.blobs = blobs;
     this.config = config;
     this.clock = clock;
-    this.random = random;
-  }
-
-  /** Where every write and read is recorded (the composition root sets the node's log). */
-  public void setAuditLog(AuditLog audit) {
     this.audit = audit;
+    this.random = random;
   }
 
   /** Where the platform's own keys are, and how large one object may be. */

@@ -36,16 +36,7 @@ public final class KeyService implements AccountChangeGuard {
   private final Clock clock;
   private final SecureRandom random;
   private volatile Optional<SearchGrantService> searchGrants = Optional.empty();
-  private AuditLog audit = AuditLog.none();
-
-  public KeyService(
-      CustomerKeyStore store,
-      KeyProviders providers,
-      String platformName,
-      Clock clock,
-      SecureRandom random) {
-    this(store, providers, platformName, Principals.none(), clock, random);
-  }
+  private final AuditLog audit;
 
   /**
    * The platform's and the search service's principal per provider kind (e.g. {@code aws} → an IAM
@@ -67,12 +58,14 @@ public final class KeyService implements AccountChangeGuard {
       KeyProviders providers,
       String platformName,
       Principals principals,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.store = store;
     this.providers = providers;
     this.validator = new KeyValidator(platformName, principals, random);
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
   }
 
@@ -86,11 +79,6 @@ public final class KeyService implements AccountChangeGuard {
 
   /** What registration returns: the stored key and its validation report. */
   public record Registration(CustomerKey key, ValidationReport report) {}
-
-  /** Where registrations and validations are recorded (the composition root sets the log). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
-  }
 
   public Registration register(
       Account account, String provider, String keyId, List<String> replicas) {

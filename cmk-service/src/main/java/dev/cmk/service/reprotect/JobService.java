@@ -95,7 +95,7 @@ public final class JobService {
   private final Config config;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
   private final String nodeId;
 
   public JobService(
@@ -111,6 +111,7 @@ public final class JobService {
       AvailabilityService availability,
       RevocationService revocation,
       Config config,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.store = store;
@@ -126,6 +127,7 @@ public final class JobService {
     this.revocation = revocation;
     this.config = config;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
     this.nodeId = Ids.newId("node", random);
   }
@@ -250,11 +252,6 @@ public final class JobService {
    */
   public Job rotate(String accountId, RotateRequest req) {
     return rotate(Caller.system("jobs"), accountId, req);
-  }
-
-  /** Where rotations and jobs starting and finishing are recorded (set by the composition root). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
   }
 
   /** {@link #rotate(String, RotateRequest)} for {@code caller}; audited with the job's creation. */

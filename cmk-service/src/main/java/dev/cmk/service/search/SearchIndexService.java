@@ -116,12 +116,7 @@ public final class SearchIndexService {
   private final Config config;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
-
-  /** Where index changes and queries are recorded (set by the composition root). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
-  }
+  private final AuditLog audit;
 
   public SearchIndexService(
       AccountService accounts,
@@ -131,6 +126,7 @@ public final class SearchIndexService {
       SearchIndexStore store,
       KeyRef platformKey,
       Config config,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.accounts = accounts;
@@ -141,6 +137,7 @@ public final class SearchIndexService {
     this.platformKey = platformKey;
     this.config = config;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
   }
 

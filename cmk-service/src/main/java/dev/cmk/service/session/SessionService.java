@@ -62,7 +62,7 @@ public final class SessionService {
   private final ContentConfig keysConfig;
   private final Clock clock;
   private final SecureRandom random;
-  private AuditLog audit = AuditLog.none();
+  private final AuditLog audit;
 
   public SessionService(
       SessionStore store,
@@ -72,6 +72,7 @@ public final class SessionService {
       KekService keks,
       AvailabilityService availability,
       ContentConfig keysConfig,
+      AuditLog audit,
       Clock clock,
       SecureRandom random) {
     this.store = store;
@@ -82,6 +83,7 @@ public final class SessionService {
     this.availability = availability;
     this.keysConfig = keysConfig;
     this.clock = clock;
+    this.audit = audit;
     this.random = random;
   }
 
@@ -200,12 +202,6 @@ public final class SessionService {
   }
 
   /** Operator option: end the account's live calls when its key becomes unavailable. */
-
-  /** Where these changes are recorded (the composition root sets the node's log). */
-  public void setAuditLog(AuditLog audit) {
-    this.audit = audit;
-  }
-
   public Account setDropCalls(String accountId, boolean enabled) {
     return setDropCalls(Caller.system("sessions"), accountId, enabled);
   }

@@ -81,9 +81,12 @@ class AuditTwoNodePostgresIT {
       f.get(100, TimeUnit.SECONDS);
     }
     pool.shutdown();
+    String head = b.auditService.head(acct.id()).hash();
     List<AuditRecord> rows = new ArrayList<>();
     a.auditService.export(
+        Caller.system("test"),
         acct.id(),
+        AuditService.Format.JSONL,
         AuditService.Window.parse(
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("10000")),
         rows::add);
@@ -91,8 +94,7 @@ class AuditTwoNodePostgresIT {
         .hasSize(threads * each);
     assertThat(rows.stream().filter(r -> r.action().equals(Actions.CONTENT_READ)))
         .hasSize(threads * each);
-    AuditChain.Verification v =
-        AuditChain.verify(rows, Optional.of(b.auditService.head(acct.id()).hash()));
+    AuditChain.Verification v = AuditChain.verify(rows, Optional.of(head));
     assertThat(v.ok()).as(v.problem()).isTrue();
     assertThat(v.lastSeq()).isEqualTo(rows.size());
   }

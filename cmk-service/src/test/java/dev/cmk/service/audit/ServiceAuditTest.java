@@ -8,6 +8,7 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.ServiceFixture;
 import dev.cmk.service.SwitchableProvider.Mode;
 import dev.cmk.service.account.Account;
+import dev.cmk.service.audit.AuditService.Format;
 import dev.cmk.service.audit.AuditService.KeyUse;
 import dev.cmk.service.audit.AuditService.UsageFilter;
 import dev.cmk.service.audit.AuditService.Window;
@@ -44,10 +45,26 @@ class ServiceAuditTest {
     f.close();
   }
 
-  List<AuditRecord> rows() {
+  final Caller reader = new Caller(ActorKind.ADMIN, "tok_reader", "req-read");
+
+  /** Every row, including the events of earlier reads (each call appends one more). */
+  List<AuditRecord> all() {
     List<AuditRecord> out = new ArrayList<>();
-    f.auditService.export(acct.id(), Window.parse(none(), none(), none(), none()), out::add);
+    f.auditService.export(
+        reader, acct.id(), Format.JSONL, Window.parse(none(), none(), none(), none()), out::add);
     return out;
+  }
+
+  /** The rows without the events of the test's own reads. */
+  List<AuditRecord> rows() {
+    return all().stream().filter(r -> !Actions.AUDIT_READS.contains(r.action())).toList();
+  }
+
+  /** The export verifies against the head taken before it. */
+  void assertVerifies() {
+    String head = f.auditService.head(acct.id()).hash();
+    AuditChain.Verification v = AuditChain.verify(all(), Optional.of(head));
+    assertThat(v.ok()).as(v.problem()).isTrue();
   }
 
   static Optional<String> none() {
@@ -177,8 +194,7 @@ class ServiceAuditTest {
         rows().stream().filter(r -> r.action().equals(Actions.KEY_REGISTER)).findFirst().get();
     assertThat(register.details()).containsEntry("status", "activated");
     assertThat(register.keyId()).isEqualTo("customer");
-    assertThat(AuditChain.verify(rows(), Optional.of(f.auditService.head(acct.id()).hash())).ok())
-        .isTrue();
+    assertVerifies();
   }
 
   @Test
@@ -233,19 +249,26 @@ class ServiceAuditTest {
     long total = f.auditService.head(acct.id()).seq();
     List<AuditRecord> all = new ArrayList<>();
     long after = 0;
+    int pages = 0;
     while (true) {
       List<AuditRecord> page = new ArrayList<>();
       f.auditService.export(
+          reader,
           acct.id(),
+          Format.JSONL,
           Window.parse(Optional.of(Long.toString(after)), none(), none(), Optional.of("7")),
           page::add);
+      pages++;
       all.addAll(page);
       if (page.size() < 7) {
         break;
       }
       after = page.get(page.size() - 1).seq();
     }
-    assertThat(all).hasSize((int) total);
+    // each page but the last is followed by its own event, which a later page reads
+    assertThat(all).hasSize((int) total + pages - 1);
+    assertThat(all.subList((int) total, all.size()))
+        .allSatisfy(r -> assertThat(r.action()).isEqualTo(Actions.AUDIT_EXPORT));
     assertThat(AuditChain.verify(all, Optional.empty()).ok()).isTrue();
     assertThatThrownBy(() -> Window.parse(none(), none(), none(), Optional.of("10001")))
         .isInstanceOf(CmkException.class);
@@ -286,15 +309,18 @@ class ServiceAuditTest {
     f.jobs.setRecoveryMode(admin, acct.id(), "DEK_REWRAP");
     assertThat(last().action()).isEqualTo(Actions.RECOVERY_MODE);
     assertThat(last().details()).containsEntry("mode", "dek_rewrap");
-    var catalog = new dev.cmk.service.catalog.CatalogService(f.catalog);
-    catalog.setAuditLog(f.audit);
+    var catalog = new dev.cmk.service.catalog.CatalogService(f.catalog, f.audit);
     catalog.add(
         new Caller(ActorKind.OPERATOR, "tok_op", "req-cat"),
         new dev.cmk.service.catalog.AssetType(
             "contact-center-notes", "0042", "contact-center", "notes", true, false));
     List<AuditRecord> platform = new ArrayList<>();
     f.auditService.export(
-        AuditEvent.PLATFORM_ACCOUNT, Window.parse(none(), none(), none(), none()), platform::add);
+        reader,
+        AuditEvent.PLATFORM_ACCOUNT,
+        Format.JSONL,
+        Window.parse(none(), none(), none(), none()),
+        platform::add);
     assertThat(platform)
         .anySatisfy(
             r -> {
@@ -345,11 +371,150 @@ class ServiceAuditTest {
       d.get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
     pool.shutdown();
-    List<AuditRecord> all = rows();
-    assertThat(all.stream().filter(r -> r.action().equals(Actions.CONTENT_WRITE)))
+    assertThat(rows().stream().filter(r -> r.action().equals(Actions.CONTENT_WRITE)))
         .hasSize(threads * each);
-    assertThat(AuditChain.verify(all, Optional.of(f.auditService.head(acct.id()).hash())).ok())
-        .isTrue();
+    assertVerifies();
+  }
+
+  /** The rows appended after {@code seq}, read without recording a read. */
+  List<AuditRecord> appendedAfter(long seq) {
+    return f.audit.page(acct.id(), JdbcAuditLog.Filter.all().after(seq), 100);
+  }
+
+  @Test
+  void anExportIsRecordedAfterItsRead_withCallerFormatWindowAndRows() {
+    f.content.put(chat, acct.id(), "mail", "alice", Optional.of("e1"), bytes("x"));
+    long before = f.auditService.head(acct.id()).seq();
+    Instant from = f.clock.instant().minus(Duration.ofDays(1));
+    List<AuditRecord> read = new ArrayList<>();
+    f.auditService.export(
+        reader,
+        acct.id(),
+        Format.CSV,
+        Window.parse(Optional.of("1"), Optional.of(from.toString()), none(), Optional.of("2")),
+        read::add);
+    assertThat(read).extracting(AuditRecord::seq).containsExactly(2L, 3L);
+
+    List<AuditRecord> appended = appendedAfter(before);
+    assertThat(appended).singleElement();
+    AuditRecord e = appended.get(0);
+    assertThat(e.action()).isEqualTo(Actions.AUDIT_EXPORT);
+    assertThat(e.actorKind()).isEqualTo("admin");
+    assertThat(e.actorId()).isEqualTo("tok_reader");
+    assertThat(e.requestId()).isEqualTo("req-read");
+    assertThat(e.result()).isEqualTo("ok");
+    assertThat(e.keyId()).isEmpty();
+    assertThat(e.details())
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of(
+                "format", "csv",
+                "afterSeq", "1",
+                "limit", "2",
+                "from", from.toString(),
+                "rows", "2",
+                "firstSeq", "2",
+                "lastSeq", "3"));
+    assertVerifies();
+  }
+
+  @Test
+  void aReadNeverContainsItsOwnEvent_andTheNextReadContainsIt() {
+    List<AuditRecord> first = all();
+    assertThat(first).noneMatch(r -> Actions.AUDIT_READS.contains(r.action()));
+    List<AuditRecord> second = all();
+    assertThat(second).hasSize(first.size() + 1);
+    AuditRecord e = second.get(second.size() - 1);
+    assertThat(e.action()).isEqualTo(Actions.AUDIT_EXPORT);
+    assertThat(e.details())
+        .containsEntry("rows", Integer.toString(first.size()))
+        .containsEntry("lastSeq", Long.toString(first.get(first.size() - 1).seq()))
+        .doesNotContainKeys("from", "to");
+  }
+
+  @Test
+  void aKeyUsageReadIsRecordedWithItsFilters() {
+    f.content.put(chat, acct.id(), "mail", "alice", Optional.of("k1"), bytes("x"));
+    f.content.get(chat, acct.id(), "mail", "k1");
+    long before = f.auditService.head(acct.id()).seq();
+    List<KeyUse> read =
+        usage(
+            Optional.of("alice"),
+            Optional.of("mail"),
+            Optional.of(Actions.CONTENT_READ),
+            none(),
+            none());
+    assertThat(read).singleElement();
+    AuditRecord e = appendedAfter(before).get(0);
+    assertThat(e.action()).isEqualTo(Actions.AUDIT_KEY_USAGE);
+    assertThat(e.actorId()).isEqualTo("tok_reader");
+    assertThat(e.user()).isEmpty();
+    assertThat(e.details())
+        .containsEntry("format", "csv")
+        .containsEntry("filter.user", "alice")
+        .containsEntry("filter.asset", "mail")
+        .containsEntry("filter.operation", Actions.CONTENT_READ)
+        .containsEntry("rows", "1")
+        .containsEntry("lastSeq", Long.toString(read.get(0).seq()));
+    // the report lists key uses only, never the reads of the log
+    assertThat(usage(none(), none(), none(), none(), none()))
+        .noneMatch(u -> Actions.AUDIT_READS.contains(u.operation()));
+    assertVerifies();
+  }
+
+  @Test
+  void readingTheHeadIsNotRecorded() {
+    var h1 = f.auditService.head(acct.id());
+    var h2 = f.auditService.head(acct.id());
+    assertThat(h2).isEqualTo(h1);
+  }
+
+  @Test
+  void anInterruptedReadIsRecordedWithTheRowsSentAndTheFailure() {
+    long before = f.auditService.head(acct.id()).seq();
+    List<AuditRecord> got = new ArrayList<>();
+    RuntimeException gone = new java.io.UncheckedIOException(new java.io.IOException("reset"));
+    assertThatThrownBy(
+            () ->
+                f.auditService.export(
+                    reader,
+                    acct.id(),
+                    Format.JSONL,
+                    Window.parse(none(), none(), none(), none()),
+                    r -> {
+                      if (got.size() == 2) {
+                        throw gone;
+                      }
+                      got.add(r);
+                    }))
+        .isSameAs(gone);
+    AuditRecord e = appendedAfter(before).get(0);
+    assertThat(e.action()).isEqualTo(Actions.AUDIT_EXPORT);
+    assertThat(e.result()).isEqualTo(ErrorCode.INTERNAL.code());
+    assertThat(e.details()).containsEntry("rows", "2").containsEntry("lastSeq", "2");
+  }
+
+  @Test
+  void aReadOfAnUnknownAccountIs404AndStartsNoChain() {
+    assertThatThrownBy(
+            () ->
+                f.auditService.export(
+                    reader,
+                    "acct_nope",
+                    Format.JSONL,
+                    Window.parse(none(), none(), none(), none()),
+                    r -> {}))
+        .isInstanceOfSatisfying(
+            CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCOUNT_NOT_FOUND));
+    assertThat(f.audit.head("acct_nope").seq()).isZero();
+  }
+
+  @Test
+  void theFormatIsJsonlOrCsv() {
+    assertThat(Format.parse(none())).isEqualTo(Format.JSONL);
+    assertThat(Format.parse(Optional.of("csv"))).isEqualTo(Format.CSV);
+    assertThatThrownBy(() -> Format.parse(Optional.of("xml")))
+        .isInstanceOfSatisfying(
+            CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST));
   }
 
   private List<KeyUse> usage(
@@ -360,7 +525,9 @@ class ServiceAuditTest {
       Optional<String> to) {
     List<KeyUse> out = new ArrayList<>();
     f.auditService.keyUsage(
+        reader,
         acct.id(),
+        Format.CSV,
         Window.parse(none(), from, to, none()),
         new UsageFilter(user, asset, op),
         out::add);

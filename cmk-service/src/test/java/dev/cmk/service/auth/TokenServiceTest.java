@@ -32,8 +32,11 @@ class TokenServiceTest {
     db = Database.open(Database.embedded(dir));
     SecureRandom random = new SecureRandom();
     MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
-    AccountService accounts = new AccountService(new JdbcAccountStore(db), clock, random);
-    tokens = new TokenService(new JdbcTokenStore(db), accounts, new JdbcCatalog(db), clock, random);
+    var audit = new dev.cmk.service.audit.JdbcAuditLog(db, clock);
+    AccountService accounts = new AccountService(new JdbcAccountStore(db), audit, clock, random);
+    tokens =
+        new TokenService(
+            new JdbcTokenStore(db), accounts, new JdbcCatalog(db), audit, clock, random);
     account = accounts.create("Acme", null);
   }
 

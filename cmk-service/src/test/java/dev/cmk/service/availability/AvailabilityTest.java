@@ -179,6 +179,7 @@ class AvailabilityTest {
               f.availabilityStore,
               new KeyProviders(List.of(guarded)),
               "cmk-test",
+              f.audit,
               f.clock,
               new java.security.SecureRandom(),
               f.metrics);

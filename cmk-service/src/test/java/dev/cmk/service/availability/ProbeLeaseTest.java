@@ -46,6 +46,7 @@ class ProbeLeaseTest {
         f.availabilityStore,
         new KeyProviders(List.of(f.remote)),
         "cmk-test",
+        f.audit,
         f.clock,
         new SecureRandom(),
         f.metrics);

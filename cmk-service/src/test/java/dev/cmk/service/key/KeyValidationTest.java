@@ -53,7 +53,8 @@ class KeyValidationTest {
     kms.keys.put("fk-us", new FakeKms.Key("m2", "us-east-1", false, "SYMMETRIC_DEFAULT", true));
     kms.keys.put("fk-rsa", new FakeKms.Key("m2", "eu-west-1", false, "RSA_2048", false));
     db = Database.open(Database.embedded(dir));
-    accounts = new AccountService(new JdbcAccountStore(db), clock, random);
+    var audit = new dev.cmk.service.audit.JdbcAuditLog(db, clock);
+    accounts = new AccountService(new JdbcAccountStore(db), audit, clock, random);
     keys =
         new KeyService(
             new JdbcCustomerKeyStore(db),
@@ -62,6 +63,7 @@ class KeyValidationTest {
             new KeyService.Principals(
                 Map.of("fake", "arn:aws:iam::111122223333:role/cmk-platform"),
                 Map.of("fake", "arn:aws:iam::111122223333:role/cmk-search")),
+            audit,
             clock,
             random);
     accounts.setChangeGuard(keys);

@@ -82,6 +82,7 @@ public final class RecoveryBenchmark {
               f.availability,
               f.revocation,
               new JobService.Config(batch, Duration.ofMinutes(10), Duration.ofSeconds(30)),
+              f.audit,
               f.clock,
               new java.security.SecureRandom());
       double remote0 = f.providerCalls("remote");

@@ -313,6 +313,7 @@ class SearchIndexServiceTest {
             new dev.cmk.service.store.JdbcSearchIndexStore(f.db, f.clock),
             dev.cmk.provider.KeyRef.of("local", "platform"),
             new SearchIndexService.Config(10, 16, 4, 2, 5),
+            f.audit,
             f.clock,
             new java.security.SecureRandom());
     small.index(acct.id(), "d1", "chat", List.of("common"));
