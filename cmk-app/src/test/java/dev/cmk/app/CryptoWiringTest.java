@@ -29,7 +29,7 @@ class CryptoWiringTest {
     if (nativePlatform()) {
       assertThat(CryptoWiring.accp()).isPresent();
       assertThat(active).startsWith("AmazonCorrettoCryptoProvider ");
-      assertThat(GcmProvider.defaultChunkSize()).isEqualTo(64 * 1024);
+      assertThat(GcmProvider.defaultChunkSize()).isEqualTo(32 * 1024);
     } else {
       assertThat(active).doesNotStartWith("AmazonCorrettoCryptoProvider");
     }

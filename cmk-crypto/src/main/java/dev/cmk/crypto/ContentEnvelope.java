@@ -42,8 +42,9 @@ public final class ContentEnvelope {
    * ({@link GcmProvider}). On the JDK's provider 16 KiB: as fast as larger chunks once the JIT has
    * compiled the JDK's GCM path, and it gets there within the first second of a fresh JVM, where 64
    * KiB-1 MiB chunks stay on the slow path for seconds. On AWS-LC (Amazon Corretto Crypto Provider)
-   * 64 KiB: native code has no warm-up, and fewer, larger calls amortise the JNI crossing
-   * (BENCHMARKS.md, round r10).
+   * 32 KiB: native code has no warm-up and larger calls amortise the JNI crossing, while an
+   * encrypting stream buffers its last chunk and a decrypting one its current chunk, which
+   * costs small messages more the larger the chunk (BENCHMARKS.md, rounds r10 and r10b).
    */
   public static int defaultChunkSize() {
     return GcmProvider.defaultChunkSize();

@@ -21,7 +21,7 @@ class GcmProviderTest {
     if (accp) {
       assertThat(GcmProvider.active()).startsWith("AmazonCorrettoCryptoProvider ");
       assertThat(GcmProvider.isJdk()).isFalse();
-      assertThat(GcmProvider.defaultChunkSize()).isEqualTo(64 * 1024);
+      assertThat(GcmProvider.defaultChunkSize()).isEqualTo(32 * 1024);
     } else {
       Provider jdk = Cipher.getInstance("AES/GCM/NoPadding").getProvider();
       assertThat(GcmProvider.active()).isEqualTo(jdk.getName() + " " + jdk.getVersionStr());
