@@ -43,8 +43,8 @@ public final class ContentEnvelope {
    * compiled the JDK's GCM path, and it gets there within the first second of a fresh JVM, where 64
    * KiB-1 MiB chunks stay on the slow path for seconds. On AWS-LC (Amazon Corretto Crypto Provider)
    * 32 KiB: native code has no warm-up and larger calls amortise the JNI crossing, while an
-   * encrypting stream buffers its last chunk and a decrypting one its current chunk, which
-   * costs small messages more the larger the chunk (BENCHMARKS.md, rounds r10 and r10b).
+   * encrypting stream buffers its last chunk and a decrypting one its current chunk, which costs
+   * small messages more the larger the chunk (BENCHMARKS.md, rounds r10 and r10b).
    */
   public static int defaultChunkSize() {
     return GcmProvider.defaultChunkSize();

@@ -18,9 +18,9 @@ import javax.crypto.Cipher;
  *
  * <p>The default chunk size follows the provider, as measured in BENCHMARKS.md (rounds r10, r10b):
  * the JDK's GCM is fastest with 16 KiB per call and slows down above it; AWS-LC (through Amazon
- * Corretto Crypto Provider) keeps speeding up with larger calls, but a stream must buffer its
- * last chunk, so 32 KiB is where messages of 64 KiB and of many MiB both run fastest. The chunk
- * size is written in each envelope's header, so readers need no setting.
+ * Corretto Crypto Provider) keeps speeding up with larger calls, but a stream must buffer its last
+ * chunk, so 32 KiB is where messages of 64 KiB and of many MiB both run fastest. The chunk size is
+ * written in each envelope's header, so readers need no setting.
  */
 public final class GcmProvider {
   static final String ALGORITHM = "AES/GCM/NoPadding";
