@@ -58,6 +58,24 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
     this.local = local;
   }
 
+  /**
+   * The search-grant tests' KMS: {@code fk-a} (us-east-1, search-capable) with its replica {@code
+   * fk-a-replica} (eu-central-1), and {@code fk-b} (us-east-1, no replicas), over software keys in
+   * {@code dir}.
+   */
+  static FakeKms withSearchKeys(java.nio.file.Path dir) {
+    LocalKeyProvider material =
+        new LocalKeyProvider(
+            dir.resolve("fake.p12"), "t".toCharArray(), new java.security.SecureRandom());
+    material.createKey("m1");
+    material.createKey("m2");
+    FakeKms kms = new FakeKms(material);
+    kms.keys.put("fk-a", new Key("m1", "us-east-1", true, "SYMMETRIC_DEFAULT", true));
+    kms.keys.put("fk-a-replica", new Key("m1", "eu-central-1", true, "SYMMETRIC_DEFAULT", true));
+    kms.keys.put("fk-b", new Key("m2", "us-east-1", false, "SYMMETRIC_DEFAULT", true));
+    return kms;
+  }
+
   @Override
   public String kind() {
     return "fake";

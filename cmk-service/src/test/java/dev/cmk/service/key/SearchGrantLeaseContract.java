@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cmk.provider.KeyProvider;
-import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.ServiceFixture;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService.Options;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.store.Database;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,15 +42,7 @@ abstract class SearchGrantLeaseContract {
 
   @BeforeEach
   void setUp() {
-    LocalKeyProvider material =
-        new LocalKeyProvider(dir.resolve("fake.p12"), "t".toCharArray(), new SecureRandom());
-    material.createKey("m1");
-    material.createKey("m2");
-    kms = new FakeKms(material);
-    kms.keys.put("fk-a", new FakeKms.Key("m1", "us-east-1", true, "SYMMETRIC_DEFAULT", true));
-    kms.keys.put(
-        "fk-a-replica", new FakeKms.Key("m1", "eu-central-1", true, "SYMMETRIC_DEFAULT", true));
-    kms.keys.put("fk-b", new FakeKms.Key("m2", "us-east-1", false, "SYMMETRIC_DEFAULT", true));
+    kms = FakeKms.withSearchKeys(dir);
     f =
         ServiceFixture.on(
             dir,

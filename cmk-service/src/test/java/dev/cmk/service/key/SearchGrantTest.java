@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cmk.provider.Grant;
 import dev.cmk.provider.KeyProvider;
-import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.ServiceFixture;
@@ -16,7 +15,6 @@ import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.reprotect.Job;
 import dev.cmk.service.reprotect.JobService.RotateRequest;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,15 +39,7 @@ class SearchGrantTest {
 
   @BeforeEach
   void setUp() {
-    LocalKeyProvider material =
-        new LocalKeyProvider(dir.resolve("fake.p12"), "t".toCharArray(), new SecureRandom());
-    material.createKey("m1");
-    material.createKey("m2");
-    kms = new FakeKms(material);
-    kms.keys.put("fk-a", new FakeKms.Key("m1", "us-east-1", true, "SYMMETRIC_DEFAULT", true));
-    kms.keys.put(
-        "fk-a-replica", new FakeKms.Key("m1", "eu-central-1", true, "SYMMETRIC_DEFAULT", true));
-    kms.keys.put("fk-b", new FakeKms.Key("m2", "us-east-1", false, "SYMMETRIC_DEFAULT", true));
+    kms = FakeKms.withSearchKeys(dir);
     f =
         ServiceFixture.h2(
             dir,
