@@ -351,6 +351,7 @@ public final class CmkNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.close();
+    availability.releaseLeases(); // after the last round: other nodes take over at once
     db.close();
   }
 }

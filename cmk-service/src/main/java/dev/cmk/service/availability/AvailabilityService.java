@@ -183,6 +183,22 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     }
   }
 
+  /**
+   * Gives up this node's leases as it shuts down, so a rolling restart does not leave its accounts
+   * unprobed (and their grant revokes unretried) until the leases expire. Best effort: a node that
+   * cannot reach the database leaves them to expire.
+   */
+  public void releaseLeases() {
+    try {
+      int n = store.releaseProbes(nodeId);
+      if (n > 0) {
+        LOG.info("released {} probe lease(s) for other nodes", n);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot release probe leases; they expire on their own", e);
+    }
+  }
+
   private List<CustomerKey> refreshActiveKeys() {
     List<CustomerKey> active = store.activeKeys();
     Map<String, List<CustomerKey>> index = new ConcurrentHashMap<>();

@@ -21,6 +21,12 @@ public interface AvailabilityStore {
    */
   boolean claimProbe(String accountId, String node, Instant now, Instant expiresAt);
 
+  /**
+   * Gives up every probe lease {@code node} holds (a graceful shutdown), so other nodes take them
+   * at their next round instead of waiting for them to expire; returns how many were held.
+   */
+  int releaseProbes(String node);
+
   /** Confirms the stored status without changing it. */
   void touch(String accountId, Instant checkedAt);
 

@@ -133,6 +133,12 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
   }
 
   @Override
+  public int releaseProbes(String node) {
+    return jdbi.withHandle(
+        h -> h.createUpdate("delete from probe_leases where owner = :o").bind("o", node).execute());
+  }
+
+  @Override
   public boolean claimProbe(String accountId, String node, Instant now, Instant expiresAt) {
     try {
       return jdbi.inTransaction(

@@ -110,6 +110,15 @@ class ProbeLeaseTest {
   }
 
   @Test
+  void aNodeThatShutsDownGracefullyIsReplacedAtTheNextRound() {
+    round();
+    nodes.get(0).releaseLeases(); // CmkNode.close()
+    nodes = List.of(nodes.get(1), nodes.get(2));
+    assertThat(round()).as("no waiting for the leases to expire").containsExactly(2, 0);
+    assertThat(f.availabilityStore.releaseProbes("no-such-node")).isZero();
+  }
+
+  @Test
   void theLeaseIsTakenOnlyWhenFreeExpiredOrOwn() {
     Instant now = f.clock.instant();
     Instant later = now.plus(INTERVAL);

@@ -75,6 +75,22 @@ public abstract class StoreContract {
   }
 
   @Test
+  void releasedProbeLeasesAreFreeAtOnceAndOnlyTheOwnersGo() {
+    JdbcAvailabilityStore s = new JdbcAvailabilityStore(db());
+    Account a = newAccount();
+    Account b = newAccount();
+    Instant until = now.plusSeconds(45);
+    assertThat(s.claimProbe(a.id(), "leaving", now, until)).isTrue();
+    assertThat(s.claimProbe(b.id(), "staying", now, until)).isTrue();
+    assertThat(s.releaseProbes("leaving")).isEqualTo(1);
+    assertThat(s.claimProbe(a.id(), "staying", now, until)).as("free before it expires").isTrue();
+    assertThat(s.claimProbe(b.id(), "other", now, until))
+        .as("another node's lease stays")
+        .isFalse();
+    assertThat(s.releaseProbes("leaving")).isZero();
+  }
+
+  @Test
   void accountsRoundTripAndUpdate() {
     JdbcAccountStore s = new JdbcAccountStore(db());
     Account a = newAccount();
