@@ -77,18 +77,12 @@ final class CryptoWiring {
 
   /** Amazon Corretto Crypto Provider, if its native library loaded and its self-tests pass. */
   static Optional<Provider> accp() {
-    try {
-      AmazonCorrettoCryptoProvider p = AmazonCorrettoCryptoProvider.INSTANCE;
-      if (p.getLoadingError() != null) {
-        return Optional.empty();
-      }
-      p.assertHealthy();
-      return Optional.of(p);
-    } catch (LinkageError | RuntimeException e) {
-      return Optional.empty();
-    }
+    return whyUnavailable() == null
+        ? Optional.of(AmazonCorrettoCryptoProvider.INSTANCE)
+        : Optional.empty();
   }
 
+  /** Why AWS-LC cannot serve, or {@code null} when it can. */
   private static String whyUnavailable() {
     try {
       Throwable err = AmazonCorrettoCryptoProvider.INSTANCE.getLoadingError();
@@ -96,7 +90,7 @@ final class CryptoWiring {
         return "native library did not load: " + err;
       }
       AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
-      return "unknown reason";
+      return null;
     } catch (LinkageError | RuntimeException e) {
       return e.toString();
     }

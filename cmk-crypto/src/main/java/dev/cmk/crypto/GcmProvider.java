@@ -34,6 +34,7 @@ public final class GcmProvider {
   static final String ACCP_NAME = "AmazonCorrettoCryptoProvider";
 
   private static volatile Provider chosen;
+  private static volatile int chunkSize = JDK_CHUNK_SIZE;
   private static volatile boolean fixed;
 
   private GcmProvider() {}
@@ -64,6 +65,7 @@ public final class GcmProvider {
       throw new IllegalArgumentException(provider.getName() + " offers no " + ALGORITHM, e);
     }
     chosen = provider;
+    chunkSize = ACCP_NAME.equals(provider.getName()) ? NATIVE_CHUNK_SIZE : JDK_CHUNK_SIZE;
   }
 
   /** The provider AES-GCM runs on, e.g. {@code "SunJCE 17"}. Fixes the choice. */
@@ -78,8 +80,7 @@ public final class GcmProvider {
 
   /** The default plaintext bytes per chunk for new envelopes, tuned for the active provider. */
   public static int defaultChunkSize() {
-    Provider p = chosen;
-    return p != null && ACCP_NAME.equals(p.getName()) ? NATIVE_CHUNK_SIZE : JDK_CHUNK_SIZE;
+    return chunkSize; // set with the provider, not worked out again on every seal
   }
 
   /** A new AES-GCM cipher from the chosen provider; the choice is fixed from here on. */
