@@ -14,6 +14,11 @@ import java.util.TreeMap;
  * BENCHMARKS.md: MB/s (10^6 bytes of plaintext per second) per engine and the ratios of CMK to each
  * peer. Usage: {@code java -cp benchmarks.jar dev.cmk.bench.Report results.csv...}; a cell given by
  * several files (rounds) shows their median.
+ *
+ * <p>{@code Report --paired round1.csv round2.csv ...}: every file is one round in which all
+ * engines ran one after the other; each ratio is taken within a round (so drift of the machine
+ * between rounds cancels out) and the table shows the median ratio over the rounds with its lowest
+ * and highest value.
  */
 public final class Report {
   /** A column: a benchmark engine on one AES-GCM provider ({@code jca} parameter). */
@@ -71,6 +76,10 @@ public final class Report {
   private Report() {}
 
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("--paired")) {
+      System.out.print(paired(List.of(args).subList(1, args.length)));
+      return;
+    }
     Map<String, List<Double>> runs = new TreeMap<>();
     List<Integer> sizes = new ArrayList<>();
     for (String file : args) {
@@ -81,22 +90,7 @@ public final class Report {
         best.forEach((k, v) -> runs.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
         continue;
       }
-      List<String> header = split(lines.get(0));
-      int sizeCol = header.indexOf("Param: size");
-      // Rounds before r10 had no jca parameter: they ran on the JDK's provider.
-      int jcaCol = header.indexOf("Param: jca");
-      for (String line : lines.subList(1, lines.size())) {
-        List<String> f = split(line);
-        String method = f.get(0).substring(f.get(0).lastIndexOf('.') + 1);
-        int size = Integer.parseInt(f.get(sizeCol));
-        double score = Double.parseDouble(f.get(4));
-        String jca = jcaCol < 0 ? "jdk" : f.get(jcaCol);
-        runs.computeIfAbsent(method + "|" + jca + "@" + size, x -> new ArrayList<>())
-            .add(score * size / 1e6);
-        if (!sizes.contains(size)) {
-          sizes.add(size);
-        }
-      }
+      readCsv(lines, runs, sizes);
     }
     sizes.sort(null);
     Map<String, Double> mbps = new TreeMap<>();
@@ -106,12 +100,93 @@ public final class Report {
     System.out.print(ratioTable(mbps, sizes));
   }
 
+  /**
+   * Ratios taken within each round (one CSV file per round), then summarised over the rounds:
+   * {@code median [lowest–highest] (n rounds)} per ratio column, and the median MB/s per engine.
+   */
+  static String paired(List<String> files) throws IOException {
+    List<Map<String, Double>> rounds = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    for (String file : files) {
+      Map<String, List<Double>> one = new TreeMap<>();
+      readCsv(Files.readAllLines(Path.of(file)), one, sizes);
+      Map<String, Double> round = new TreeMap<>();
+      one.forEach((k, v) -> round.put(k, median(v)));
+      rounds.add(round);
+    }
+    sizes.sort(null);
+    Map<String, List<Double>> mbps = new TreeMap<>();
+    for (Map<String, Double> r : rounds) {
+      r.forEach((k, v) -> mbps.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+    }
+    Map<String, Double> medians = new TreeMap<>();
+    mbps.forEach((k, v) -> medians.put(k, median(v)));
+    StringBuilder sb = new StringBuilder(throughputTable(medians, sizes)).append('\n');
+    sb.append("| size | op | ratio (within each round) | median | lowest | highest | rounds |\n");
+    sb.append("|---|---|---|---:|---:|---:|---:|\n");
+    for (int size : sizes) {
+      for (String op : new String[] {"Seal", "Open"}) {
+        for (String[] p : PAIRS) {
+          List<Double> ratios = new ArrayList<>();
+          for (Map<String, Double> r : rounds) {
+            Double x = ratio(r, p, op, size);
+            if (x != null) {
+              ratios.add(x);
+            }
+          }
+          if (ratios.isEmpty()) {
+            continue;
+          }
+          sb.append("| ")
+              .append(label(size))
+              .append(" | ")
+              .append(opName(op))
+              .append(" | ")
+              .append(title(p[0]))
+              .append(" / ")
+              .append(title(p[1]))
+              .append(String.format(Locale.ROOT, " | %.2f× | ", median(ratios)))
+              .append(
+                  String.format(
+                      Locale.ROOT, "%.2f× | ", ratios.stream().min(Double::compare).get()))
+              .append(
+                  String.format(
+                      Locale.ROOT, "%.2f× | ", ratios.stream().max(Double::compare).get()))
+              .append(ratios.size())
+              .append(" |\n");
+        }
+      }
+    }
+    return sb.toString();
+  }
+
   /** The median of the runs given for one cell (files of several rounds). */
   static double median(List<Double> values) {
     List<Double> v = new ArrayList<>(values);
     v.sort(null);
     int n = v.size();
     return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+  }
+
+  /** From a JMH CSV: MB/s of each (benchmark, provider, size), added to {@code runs}. */
+  private static void readCsv(
+      List<String> lines, Map<String, List<Double>> runs, List<Integer> sizes) {
+    List<String> header = split(lines.get(0));
+    int sizeCol = header.indexOf("Param: size");
+    // Rounds before r10 had no jca parameter: they ran on the JDK's provider.
+    int jcaCol = header.indexOf("Param: jca");
+    for (String line : lines.subList(1, lines.size())) {
+      List<String> f = split(line);
+      String method = f.get(0).substring(f.get(0).lastIndexOf('.') + 1);
+      int size = Integer.parseInt(f.get(sizeCol));
+      double score = Double.parseDouble(f.get(4));
+      String jca = jcaCol < 0 ? "jdk" : f.get(jcaCol);
+      runs.computeIfAbsent(method + "|" + jca + "@" + size, x -> new ArrayList<>())
+          .add(score * size / 1e6);
+      if (!sizes.contains(size)) {
+        sizes.add(size);
+      }
+    }
   }
 
   /** From a JMH text log: the best measured iteration of each (benchmark, size). */

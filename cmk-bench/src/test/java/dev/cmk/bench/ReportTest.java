@@ -49,6 +49,25 @@ class ReportTest {
     assertThat(run(csv)).contains("| CMK bytes, JDK GCM |").doesNotContain("| CMK bytes |");
   }
 
+  @Test
+  void pairedRoundsTakeEachRatioWithinItsRoundThenTheMedian() throws Exception {
+    String h =
+        "\"Benchmark\",\"Mode\",\"Threads\",\"Samples\",\"Score\",\"Score Error (99.9%)\","
+            + "\"Unit\",\"Param: chunk\",\"Param: jca\",\"Param: size\"\n";
+    // the machine is twice as fast in round 2: the ratio is 1.25 in both, the MB/s are not
+    Path r1 = dir.resolve("round1.csv");
+    Files.writeString(r1, h + row("cmkBytesSeal", 100, "accp") + row("tinkAeadSeal", 80, "jdk"));
+    Path r2 = dir.resolve("round2.csv");
+    Files.writeString(r2, h + row("cmkBytesSeal", 200, "accp") + row("tinkAeadSeal", 160, "jdk"));
+    Path r3 = dir.resolve("round3.csv");
+    Files.writeString(r3, h + row("cmkBytesSeal", 90, "accp") + row("tinkAeadSeal", 100, "jdk"));
+    String out = run("--paired", r1.toString(), r2.toString(), r3.toString());
+    assertThat(out)
+        .contains("| 1 MiB | encrypt | 105 | 105 |")
+        .contains("| 1 MiB | encrypt | CMK bytes / Tink AesGcm | 1.25× | 0.90× | 1.25× | 3 |")
+        .doesNotContain("| 1 MiB | decrypt | CMK bytes / Tink AesGcm");
+  }
+
   private static String row(String method, double opsPerSecond, String jca) {
     return "\"dev.cmk.bench.ContentEncryptionBench."
         + method
@@ -60,11 +79,15 @@ class ReportTest {
   }
 
   private static String run(Path csv) throws Exception {
+    return run(csv.toString());
+  }
+
+  private static String run(String... args) throws Exception {
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
-      Report.main(new String[] {csv.toString()});
+      Report.main(args);
     } finally {
       System.setOut(old);
     }
