@@ -456,8 +456,7 @@ public final class JobService {
             + accountId
             + ": no object"
             + which
-            + " under the platform key belongs to a CMK-licensed user with a CMK-eligible asset"
-            + " type"
+            + " is under the platform key with a CMK-licensed owner and a CMK-eligible asset type"
             + hint
             + "; no job was started",
         details);
