@@ -359,13 +359,7 @@ public final class JobService {
                             .withDetail("items", Long.toString(created.total())));
                     return started(created, active.id());
                   })
-              .orElseThrow(
-                  () ->
-                      new CmkException(
-                          ErrorCode.JOB_IN_PROGRESS,
-                          "another job started for account "
-                              + accountId
-                              + "; nothing was started, start the backfill again later"));
+              .orElseThrow(() -> anotherJobStarted(accountId, "start the backfill"));
       LOG.info(
           "account {}: backfill job {} ({}, {} object(s)) started",
           accountId,
@@ -462,6 +456,17 @@ public final class JobService {
         details);
   }
 
+  /** Another node created a job of the account between our check and our insert. */
+  private static CmkException anotherJobStarted(String accountId, String verb) {
+    return new CmkException(
+        ErrorCode.JOB_IN_PROGRESS,
+        "another job started for account "
+            + accountId
+            + "; nothing was changed, "
+            + verb
+            + " again later");
+  }
+
   /** Creates the rotation job towards {@code target}, inside the caller's transaction. */
   private Job createRotation(Caller caller, CustomerKey target) {
     String accountId = target.accountId();
@@ -471,13 +476,7 @@ public final class JobService {
                 newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
                 JobStore.Items.KEKS_NOT_UNDER_TARGET,
                 created -> started(created, target.id()))
-            .orElseThrow(
-                () ->
-                    new CmkException(
-                        ErrorCode.JOB_IN_PROGRESS,
-                        "another job started for account "
-                            + accountId
-                            + "; nothing was changed, rotate again later"));
+            .orElseThrow(() -> anotherJobStarted(accountId, "rotate"));
     audit.record(
         AuditEvent.of(accountId, caller, Actions.KEY_ROTATE)
             .withKey(target.ref())
@@ -607,6 +606,11 @@ public final class JobService {
   }
 
   private Job newJob(String accountId, Job.Kind kind, Job.Mode mode, KeyRef target) {
+    return newJob(accountId, kind, mode, target, Job.Scope.ALL);
+  }
+
+  private Job newJob(
+      String accountId, Job.Kind kind, Job.Mode mode, KeyRef target, Job.Scope scope) {
     Instant now = clock.instant();
     return new Job(
         Ids.newId("job", random),
@@ -619,24 +623,6 @@ public final class JobService {
         "",
         now,
         now,
-        Optional.empty(),
-        Job.Scope.ALL);
-  }
-
-  private Job newJob(
-      String accountId, Job.Kind kind, Job.Mode mode, KeyRef target, Job.Scope scope) {
-    Job j = newJob(accountId, kind, mode, target);
-    return new Job(
-        j.id(),
-        accountId,
-        kind,
-        mode,
-        target,
-        j.status(),
-        0,
-        "",
-        j.createdAt(),
-        j.updatedAt(),
         Optional.empty(),
         scope);
   }

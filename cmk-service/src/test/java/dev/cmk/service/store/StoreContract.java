@@ -216,11 +216,16 @@ public abstract class StoreContract {
                 KeyRef.of("local", "backup"),
                 new byte[] {1},
                 now));
+    return job(a, Job.Kind.RECOVERY, Job.Mode.KEK_REWRAP, Job.Scope.ALL);
+  }
+
+  /** A new running job towards {@link #TARGET} (not stored yet). */
+  private Job job(Account a, Job.Kind kind, Job.Mode mode, Job.Scope scope) {
     return new Job(
         "job_" + UUID.randomUUID(),
         a.id(),
-        Job.Kind.RECOVERY,
-        Job.Mode.KEK_REWRAP,
+        kind,
+        mode,
         TARGET,
         Job.Status.RUNNING,
         0,
@@ -228,7 +233,7 @@ public abstract class StoreContract {
         now,
         now,
         Optional.empty(),
-        Job.Scope.ALL);
+        scope);
   }
 
   private KeyEvent event(Job job, String kind, String reason, String detail) {
@@ -392,19 +397,7 @@ public abstract class StoreContract {
   }
 
   private Job backfill(Account a, Job.Scope scope) {
-    return new Job(
-        "job_" + UUID.randomUUID(),
-        a.id(),
-        Job.Kind.BACKFILL,
-        Job.Mode.DEK_REWRAP,
-        TARGET,
-        Job.Status.RUNNING,
-        0,
-        "",
-        now,
-        now,
-        Optional.empty(),
-        scope);
+    return job(a, Job.Kind.BACKFILL, Job.Mode.DEK_REWRAP, scope);
   }
 
   @Test
