@@ -759,7 +759,7 @@ public final class JobService {
     }
     StoredObject row = found.get();
     if (job.kind() == Job.Kind.BACKFILL && row.protection() != Protection.PLATFORM) {
-      // already moved (by an earlier run of this item whose completion was applied)
+      // only platform-key objects are a backfill's to move, whatever happened since it started
       return new JobStore.Noop(objectId);
     }
     String serviceId = batch.types.computeIfAbsent(row.assetType(), catalog::require).serviceId();
