@@ -9,7 +9,6 @@ import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
-import dev.cmk.service.Texts;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.audit.Actions;
@@ -326,10 +325,10 @@ public final class JobService {
     accounts.require(accountId);
     AuditEvent event = AuditEvent.of(accountId, caller, Actions.JOB_BACKFILL);
     try {
-      Job.Mode mode = backfillMode(req.mode());
+      Job.Mode mode = Backfills.mode(req.mode());
       event = event.withDetail("mode", mode.name().toLowerCase(Locale.ROOT));
-      Job.Scope scope = backfillScope(accountId, req);
-      event = withScope(event, scope);
+      Job.Scope scope = Backfills.scope(accounts, catalog, accountId, req);
+      event = Backfills.withScope(event, scope);
       CustomerKey active =
           keys.activeKey(accountId)
               .orElseThrow(
@@ -350,7 +349,10 @@ public final class JobService {
                   JobStore.Items.BACKFILL_OBJECTS,
                   created -> {
                     if (created.total() == 0) {
-                      throw nothingToBackfill(accountId, scope);
+                      throw Backfills.nothingToBackfill(
+                          accountId,
+                          scope,
+                          scope.userId().map(u -> accounts.isLicensed(accountId, u)).orElse(true));
                     }
                     audit.record(
                         starting
@@ -371,89 +373,6 @@ public final class JobService {
       audit.recordFailure(event, e);
       throw e;
     }
-  }
-
-  private static Job.Mode backfillMode(Optional<String> mode) {
-    String m = mode.map(String::strip).filter(x -> !x.isEmpty()).orElse("DEK_REWRAP");
-    if (m.equals(Job.Mode.KEK_REWRAP.name())) {
-      throw new CmkException(
-          ErrorCode.INVALID_REQUEST,
-          "a backfill cannot re-wrap KEKs: a platform KEK also protects content of unlicensed users"
-              + " and ineligible assets, which must stay readable without the customer's key; use"
-              + " DEK_REWRAP (default) or REENCRYPT",
-          Map.of("mode", m));
-    }
-    if (!m.equals(Job.Mode.DEK_REWRAP.name()) && !m.equals(Job.Mode.REENCRYPT.name())) {
-      throw new CmkException(
-          ErrorCode.INVALID_REQUEST,
-          "mode must be DEK_REWRAP (default) or REENCRYPT",
-          Map.of("mode", Texts.abbreviate(m, 40)));
-    }
-    return Job.Mode.valueOf(m);
-  }
-
-  /** Validates the filters: a user of the account, an asset type the customer's key may protect. */
-  private Job.Scope backfillScope(String accountId, BackfillRequest req) {
-    Optional<String> user = req.userId().filter(u -> !u.isEmpty()).map(Ids::requireUser);
-    if (user.isPresent() && accounts.findUser(accountId, user.get()).isEmpty()) {
-      throw new CmkException(
-          ErrorCode.USER_NOT_FOUND,
-          "no user '" + user.get() + "' in account " + accountId + "; nothing was started",
-          Map.of("userId", user.get()));
-    }
-    Optional<String> type =
-        req.assetType().filter(t -> !t.isEmpty()).map(t -> Ids.require("asset type", t));
-    if (type.isPresent()) {
-      AssetType t = catalog.require(type.get());
-      if (!t.cmkEligible() || Catalog.OWN_API_ONLY.contains(t.name())) {
-        throw new CmkException(
-            ErrorCode.INVALID_REQUEST,
-            "asset type '"
-                + t.name()
-                + "' is not backfilled: "
-                + (t.cmkEligible()
-                    ? "its keys belong to its own API, not to stored objects"
-                    : "it is not CMK-eligible, the platform key protects it by design"),
-            Map.of("assetType", t.name()));
-      }
-    }
-    return new Job.Scope(user, type);
-  }
-
-  private static AuditEvent withScope(AuditEvent event, Job.Scope scope) {
-    AuditEvent e = event;
-    if (scope.userId().isPresent()) {
-      e = e.withUser(scope.userId().get()).withDetail("filter.user", scope.userId().get());
-    }
-    if (scope.assetType().isPresent()) {
-      e = e.withDetail("filter.asset", scope.assetType().get());
-    }
-    return e;
-  }
-
-  private CmkException nothingToBackfill(String accountId, Job.Scope scope) {
-    Map<String, Object> details = new java.util.LinkedHashMap<>();
-    details.put("accountId", accountId);
-    StringBuilder which = new StringBuilder();
-    scope.userId().ifPresent(u -> which.append(" of user '").append(u).append('\''));
-    scope.assetType().ifPresent(t -> which.append(" of asset type '").append(t).append('\''));
-    scope.userId().ifPresent(u -> details.put("userId", u));
-    scope.assetType().ifPresent(t -> details.put("assetType", t));
-    String hint = "";
-    if (scope.userId().isPresent() && !accounts.isLicensed(accountId, scope.userId().get())) {
-      details.put("reason", "user_not_licensed");
-      hint = " (user '" + scope.userId().get() + "' holds no CMK license)";
-    }
-    return new CmkException(
-        ErrorCode.NOTHING_TO_BACKFILL,
-        "nothing to backfill in account "
-            + accountId
-            + ": no object"
-            + which
-            + " is under the platform key with a CMK-licensed owner and a CMK-eligible asset type"
-            + hint
-            + "; no job was started",
-        details);
   }
 
   /** Another node created a job of the account between our check and our insert. */
