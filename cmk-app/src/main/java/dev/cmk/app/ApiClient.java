@@ -63,8 +63,35 @@ final class ApiClient {
   }
 
   int call(String method, String path, String contentType, Object body, String idempotencyKey) {
+    return call(method, path, contentType, body, idempotencyKey, "");
+  }
+
+  /**
+   * {@link #call(String, String, Object)}, except that an error answer with the code {@code
+   * nothingToDo} (e.g. {@code nothing_to_backfill}) means the goal is already reached: its message
+   * goes to stdout and the exit code is 0.
+   */
+  int callUnlessNothingToDo(String method, String path, Object body, String nothingToDo) {
+    return call(method, path, "application/json", body, null, nothingToDo);
+  }
+
+  private int call(
+      String method,
+      String path,
+      String contentType,
+      Object body,
+      String idempotencyKey,
+      String nothingToDo) {
     try {
       HttpResponse<String> r = send(method, path, contentType, body, idempotencyKey);
+      if (!nothingToDo.isEmpty() && r.statusCode() / 100 == 4) {
+        JsonNode error = errorOf(r.body());
+        if (error.path("code").asText().equals(nothingToDo)) {
+          out.println(error.path("message").asText());
+          out.flush();
+          return 0;
+        }
+      }
       return print(r);
     } catch (IOException e) {
       err.println("cannot reach " + base + ": " + e.getMessage());
@@ -105,6 +132,15 @@ final class ApiClient {
     w.println(pretty(r.body()));
     w.flush();
     return ok ? 0 : 1;
+  }
+
+  private static JsonNode errorOf(String body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      return n == null ? JSON.missingNode() : n.path("error");
+    } catch (JsonProcessingException e) {
+      return JSON.missingNode();
+    }
   }
 
   static String pretty(String body) {

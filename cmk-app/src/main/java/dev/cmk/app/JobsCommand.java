@@ -9,17 +9,25 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code cmk jobs}: re-protection jobs of an account (recovery, rotation), with a progress bar. */
+/**
+ * {@code cmk jobs}: re-protection jobs of an account (recovery, rotation, backfill), with a
+ * progress bar; {@code cmk jobs backfill} starts a backfill.
+ */
 @Command(
     name = "jobs",
-    description = "List or watch an account's re-protection jobs.",
-    subcommands = {JobsCommand.ListJobs.class, JobsCommand.Watch.class})
+    description = "List or watch an account's re-protection jobs, or start a backfill.",
+    subcommands = {JobsCommand.ListJobs.class, JobsCommand.Watch.class, JobsCommand.Backfill.class})
 final class JobsCommand implements Runnable {
   @Override
   public void run() {
@@ -129,6 +137,52 @@ final class JobsCommand implements Runnable {
         }
         Thread.sleep(interval.toMillis());
       }
+    }
+  }
+
+  /**
+   * {@code cmk jobs backfill}: starts a backfill and prints the job (follow it with {@code cmk jobs
+   * watch}). When nothing qualifies the server's explanation is printed and the exit code is 0:
+   * everything that should be under the customer's key already is.
+   */
+  @Command(
+      name = "backfill",
+      description =
+          "Move content written under the platform key before enrolment (owner holds a CMK"
+              + " license, asset type CMK-eligible) under the account's customer key.")
+  static final class Backfill implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiClient.Options api;
+
+    @Option(names = "--account", required = true, description = "account id")
+    String account;
+
+    @Option(
+        names = "--mode",
+        description = "DEK_REWRAP (default: re-wrap each object's data key) or REENCRYPT")
+    String mode;
+
+    @Option(names = "--user", description = "only this user's content")
+    String user;
+
+    @Option(names = "--asset-type", description = "only content of this asset type")
+    String assetType;
+
+    @Override
+    public Integer call() {
+      Map<String, String> body = new LinkedHashMap<>();
+      if (mode != null) {
+        body.put("mode", mode.toUpperCase(Locale.ROOT));
+      }
+      if (user != null) {
+        body.put("userId", user);
+      }
+      if (assetType != null) {
+        body.put("assetType", assetType);
+      }
+      return api.client(spec)
+          .callUnlessNothingToDo(
+              "POST", "/v1/accounts/" + account + "/backfill", body, "nothing_to_backfill");
     }
   }
 

@@ -173,4 +173,59 @@ class CliIT {
     assertThat(api(operator, "token", "revoke", tokenId).exit()).isZero();
     assertThat(api(admin, "accounts", "get", a).err()).contains("401");
   }
+
+  @Test
+  void anAdminBackfillsFromTheCli() throws Exception {
+    String a = n.createAccount("Cli Backfill");
+    String admin = n.adminToken(a);
+    String service = n.serviceToken(a, List.of("mail"));
+    assertThat(
+            n.send(
+                    service,
+                    "PUT",
+                    "/v1/accounts/" + a + "/content/mail/early",
+                    java.util.Map.of("X-CMK-User", "alice"),
+                    "written before enrolment")
+                .status())
+        .isEqualTo(201);
+    n.node.localProvider().orElseThrow().createKey("cli-bf-key");
+    assertThat(
+            api(
+                    admin,
+                    "key",
+                    "register",
+                    "--account",
+                    a,
+                    "--provider",
+                    "local",
+                    "--key-id",
+                    "cli-bf-key")
+                .exit())
+        .isZero();
+    assertThat(api(admin, "licenses", "set", "--account", a, "--user", "alice").exit()).isZero();
+
+    Run refused = api(admin, "jobs", "backfill", "--account", a, "--mode", "KEK_REWRAP");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("400").contains("invalid_request");
+
+    Run started = api(admin, "jobs", "backfill", "--account", a, "--mode", "reencrypt");
+    assertThat(started.exit()).as(started.err()).isZero();
+    JsonNode job = started.json();
+    assertThat(job.get("kind").asText()).isEqualTo("BACKFILL");
+    assertThat(job.get("mode").asText()).isEqualTo("REENCRYPT");
+    assertThat(job.get("total").asLong()).isEqualTo(1);
+    String path = "/v1/accounts/" + a + "/jobs/" + job.get("id").asText();
+    for (int i = 0; i < 100; i++) {
+      if (!n.send(admin, "GET", path, null).json().get("status").asText().equals("RUNNING")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(n.send(admin, "GET", path, null).json().get("status").asText())
+        .isEqualTo("SUCCEEDED");
+
+    Run nothing = api(admin, "jobs", "backfill", "--account", a);
+    assertThat(nothing.exit()).as("nothing left to move is not a failure").isZero();
+    assertThat(nothing.out()).startsWith("nothing to backfill in account " + a);
+  }
 }

@@ -340,6 +340,36 @@ class ConsoleIT {
   }
 
   @Test
+  @Timeout(90)
+  void aBackfillStartsFromTheJobsPageAndSaysWhenNothingIsLeft() throws Exception {
+    String account = accountWithKey("Initech", "initech-1");
+    String p = "/v1/accounts/" + account;
+    String service = n.serviceToken(account, List.of("mail"));
+    var put =
+        n.send(service, "PUT", p + "/content/mail/early", Map.of("X-CMK-User", "milton"), "hi");
+    assertThat(put.status()).as(put.body()).isEqualTo(201); // milton has no license yet
+    n.send(n.operator, "PUT", p + "/users/milton/license", "{\"cmkLicensed\":true}");
+
+    signIn(n.adminToken(account), account);
+    page("jobs");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-rows"), "no jobs"));
+    type("backfill-user", "milton");
+    browser.findElement(By.cssSelector("#backfill-form button")).click();
+    By status = By.cssSelector("#job-rows tr.job .job-status");
+    wait.until(ExpectedConditions.textToBe(status, "SUCCEEDED"));
+    WebElement row = browser.findElement(By.cssSelector("#job-rows tr.job"));
+    assertThat(row.findElement(By.className("job-scope")).getText()).isEqualTo("user milton");
+    assertThat(row.findElement(By.className("job-done")).getText()).isEqualTo("1 / 1");
+    assertThat(get(p + "/objects/early").get("protection").asText()).isEqualTo("CMK");
+
+    browser.findElement(By.cssSelector("#backfill-form button")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("backfill-status"), "nothing to backfill"));
+    assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+  }
+
+  @Test
   @Timeout(60)
   void revokeNowNeedsTheAccountIdTypedOut() throws Exception {
     String account = accountWithKey("Umbrella", "umbrella-1");

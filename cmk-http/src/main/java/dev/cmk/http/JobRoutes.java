@@ -1,18 +1,20 @@
 package dev.cmk.http;
 
+import dev.cmk.http.model.AvailabilityModel.Backfill;
 import dev.cmk.http.model.AvailabilityModel.JobView;
 import dev.cmk.http.model.AvailabilityModel.RecoveryModeView;
 import dev.cmk.http.model.AvailabilityModel.Rotate;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.reprotect.JobService.BackfillRequest;
 import dev.cmk.service.reprotect.JobService.RotateRequest;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Optional;
 
-/** Re-protection jobs: progress, manual rotation and the account's recovery depth. */
+/** Re-protection jobs: progress, manual rotation, backfill and the account's recovery depth. */
 final class JobRoutes {
   private final JobService jobs;
 
@@ -24,6 +26,7 @@ final class JobRoutes {
     r.get("/v1/accounts/{accountId}/jobs", this::list);
     r.get("/v1/accounts/{accountId}/jobs/{jobId}", this::get);
     r.post("/v1/accounts/{accountId}/rotate", this::rotate);
+    r.post("/v1/accounts/{accountId}/backfill", this::backfill);
     r.get("/v1/accounts/{accountId}/recovery-mode", this::mode);
     r.put("/v1/accounts/{accountId}/recovery-mode", this::setMode);
   }
@@ -56,6 +59,21 @@ final class JobRoutes {
                 registration.isPresent() ? Optional.empty() : Optional.of(req.provider()),
                 registration.isPresent() ? Optional.empty() : Optional.of(req.keyId()),
                 req.replicaKeyIds() == null ? List.of() : req.replicaKeyIds()));
+    Json.write(ctx, 202, JobView.of(jobs.get(job.accountId(), job.id())));
+  }
+
+  private void backfill(Context ctx) {
+    // every field is optional, so an empty body asks for the default backfill
+    Backfill req =
+        ctx.body().isBlank() ? new Backfill(null, null, null) : Json.body(ctx, Backfill.class);
+    var job =
+        jobs.startBackfill(
+            Callers.of(ctx),
+            ctx.pathParam("accountId"),
+            new BackfillRequest(
+                Optional.ofNullable(req.mode()),
+                Optional.ofNullable(req.userId()),
+                Optional.ofNullable(req.assetType())));
     Json.write(ctx, 202, JobView.of(jobs.get(job.accountId(), job.id())));
   }
 

@@ -30,6 +30,8 @@ public enum ErrorCode {
   JOB_IN_PROGRESS("job_in_progress", Kind.CONFLICT),
   ROTATION_IN_PROGRESS("rotation_in_progress", Kind.CONFLICT),
   NO_ACTIVE_KEY("no_active_key", Kind.CONFLICT),
+  /** A backfill found no object to move; no job was created. */
+  NOTHING_TO_BACKFILL("nothing_to_backfill", Kind.CONFLICT),
   SESSION_NOT_FOUND("session_not_found", Kind.NOT_FOUND),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),

@@ -91,8 +91,9 @@ public final class AvailabilityModel {
   public record SetFallback(Boolean enabled) {}
 
   /**
-   * A re-protection job and its progress. {@code kind} is RECOVERY or ROTATION, {@code mode}
-   * KEK_REWRAP, DEK_REWRAP or REENCRYPT, {@code status} RUNNING, SUCCEEDED or FAILED.
+   * A re-protection job and its progress. {@code kind} is RECOVERY, ROTATION or BACKFILL, {@code
+   * mode} KEK_REWRAP, DEK_REWRAP or REENCRYPT, {@code status} RUNNING, SUCCEEDED or FAILED; a
+   * backfill started with filters has {@code userId} and/or {@code assetType} (absent otherwise).
    */
   public record JobView(
       String id,
@@ -110,7 +111,9 @@ public final class AvailabilityModel {
       String lastError,
       Instant createdAt,
       Instant updatedAt,
-      Instant finishedAt) {
+      Instant finishedAt,
+      String userId,
+      String assetType) {
     public static JobView of(JobReport r) {
       Job j = r.job();
       Job.Progress p = r.progress();
@@ -130,9 +133,18 @@ public final class AvailabilityModel {
           j.lastError(),
           j.createdAt(),
           j.updatedAt(),
-          j.finishedAt().orElse(null));
+          j.finishedAt().orElse(null),
+          j.scope().userId().orElse(null),
+          j.scope().assetType().orElse(null));
     }
   }
+
+  /**
+   * POST /v1/accounts/{accountId}/backfill (every field optional): {@code mode} DEK_REWRAP
+   * (default) or REENCRYPT; {@code userId} and {@code assetType} limit the job to one user's
+   * objects or one asset type's.
+   */
+  public record Backfill(String mode, String userId, String assetType) {}
 
   /**
    * POST /v1/accounts/{accountId}/rotate: {@code customerKeyId} (or {@code keyId} alone) names a

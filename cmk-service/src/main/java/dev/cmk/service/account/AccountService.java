@@ -261,6 +261,11 @@ public final class AccountService {
     }
   }
 
+  /** A user of the account: one whose license was ever set. */
+  public Optional<User> findUser(String accountId, String userId) {
+    return store.findUser(accountId, userId);
+  }
+
   /** A user's license; users never seen are unlicensed. */
   public boolean isLicensed(String accountId, String userId) {
     return store.findUser(accountId, userId).map(User::cmkLicensed).orElse(false);

@@ -30,6 +30,10 @@ public final class Actions {
   public static final String TOKEN_REVOKE = "token.revoke";
   public static final String JOB_START = "job.start";
   public static final String JOB_FINISH = "job.finish";
+
+  /** An admin (or operator) asked for a backfill: who, with which mode and filters, which job. */
+  public static final String JOB_BACKFILL = "job.backfill";
+
   public static final String AUDIT_EXPORT = "audit.export";
   public static final String AUDIT_KEY_USAGE = "audit.key_usage";
 

@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param total items (KEKs or objects) the job was created with
  * @param lastError the last transient failure (e.g. the key was unreachable); the job retries
+ * @param scope which objects a backfill was limited to ({@link Scope#ALL} for every other kind)
  */
 public record Job(
     String id,
@@ -22,14 +23,28 @@ public record Job(
     String lastError,
     Instant createdAt,
     Instant updatedAt,
-    Optional<Instant> finishedAt) {
+    Optional<Instant> finishedAt,
+    Scope scope) {
 
   /** Why the job runs. */
   public enum Kind {
     /** Re-protects what was written under the backup key while the customer's key was away. */
     RECOVERY,
     /** Moves every KEK of the account to a new customer key. */
-    ROTATION
+    ROTATION,
+    /**
+     * Moves objects written under the platform key before their owner was licensed (or the account
+     * enrolled) under the customer's key, object by object (DEK re-wrap or re-encryption).
+     */
+    BACKFILL
+  }
+
+  /**
+   * The filters a backfill was started with: one user's objects, one asset type's, both, or (both
+   * empty) every object of the account that qualifies.
+   */
+  public record Scope(Optional<String> userId, Optional<String> assetType) {
+    public static final Scope ALL = new Scope(Optional.empty(), Optional.empty());
   }
 
   /** How deep the job re-protects. */

@@ -20,6 +20,7 @@ import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.availability.TransitionListener;
+import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ObjectStore;
@@ -48,11 +49,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-protection jobs (DESIGN.md flows 5 and 6): recovery after an outage, manual rotation, and the
- * deeper per-object modes. Jobs live in the database; any node runs them in batches of leased items
- * and commits each batch together with its effects, so a job killed at any point resumes on any
- * node without losing or repeating work. A KMS call made for an item whose batch was never
- * committed is repeated after the restart; its result is applied once.
+ * Re-protection jobs (DESIGN.md flows 5 and 6): recovery after an outage, manual rotation, backfill
+ * of content written under the platform key before enrolment, and the deeper per-object modes. Jobs
+ * live in the database; any node runs them in batches of leased items and commits each batch
+ * together with its effects, so a job killed at any point resumes on any node without losing or
+ * repeating work. A KMS call made for an item whose batch was never committed is repeated after the
+ * restart; its result is applied once.
  */
 public final class JobService {
   private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
@@ -80,6 +82,17 @@ public final class JobService {
       Optional<String> provider,
       Optional<String> keyId,
       List<String> replicaKeyIds) {}
+
+  /**
+   * POST backfill: how deep ({@code DEK_REWRAP} when empty, or {@code REENCRYPT}) and optional
+   * filters, one user and/or one asset type.
+   */
+  public record BackfillRequest(
+      Optional<String> mode, Optional<String> userId, Optional<String> assetType) {
+    public static BackfillRequest everything() {
+      return new BackfillRequest(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
 
   private final JobStore store;
   private final AccountService accounts;
@@ -257,12 +270,25 @@ public final class JobService {
   /** {@link #rotate(String, RotateRequest)} for {@code caller}; audited with the job's creation. */
   public Job rotate(Caller caller, String accountId, RotateRequest req) {
     Account account = accounts.require(accountId);
+    refuseWhileRunning(accountId, Job.Kind.ROTATION, "Rotate");
+    // the key switch and the job's creation commit together: a job that cannot start (another
+    // node started one first) leaves the account's active key as it was
+    Job[] job = new Job[1];
+    resolveTarget(caller, account, req, target -> job[0] = createRotation(caller, target));
+    return job[0];
+  }
+
+  /**
+   * Refuses to start a job of {@code kind} while another job of the account runs: {@code
+   * rotation_in_progress} when both are rotations, {@code job_in_progress} otherwise.
+   */
+  private void refuseWhileRunning(String accountId, Job.Kind kind, String verb) {
     store
         .running(accountId)
         .ifPresent(
             j -> {
               throw new CmkException(
-                  j.kind() == Job.Kind.ROTATION
+                  j.kind() == Job.Kind.ROTATION && kind == Job.Kind.ROTATION
                       ? ErrorCode.ROTATION_IN_PROGRESS
                       : ErrorCode.JOB_IN_PROGRESS,
                   "job "
@@ -271,14 +297,93 @@ public final class JobService {
                       + j.kind()
                       + ") is running for account "
                       + accountId
-                      + "; nothing was changed. Rotate again when it has finished",
-                  Map.of("jobId", j.id()));
+                      + "; nothing was changed. "
+                      + verb
+                      + " again when it has finished",
+                  Map.of("jobId", j.id(), "kind", j.kind().name()));
             });
-    // the key switch and the job's creation commit together: a job that cannot start (another
-    // node started one first) leaves the account's active key as it was
-    Job[] job = new Job[1];
-    resolveTarget(caller, account, req, target -> job[0] = createRotation(caller, target));
-    return job[0];
+  }
+
+  // ---- backfill -----------------------------------------------------------------------------
+
+  /**
+   * Backfill (DESIGN.md, catalog and licensing rules): moves the account's objects that are under
+   * the platform key but would be customer-key protected if written now (owner licensed, asset type
+   * CMK-eligible, the account's key active) under the active customer key, object by object. The
+   * objects are chosen when the job starts. Audited as {@code job.backfill} by {@code caller} in
+   * the transaction that creates the job; a refused start leaves that row with the refusal and
+   * nothing else.
+   *
+   * <p><b>Security:</b> a KEK re-wrap is refused: a platform KEK also protects content of
+   * unlicensed users and ineligible assets, which must stay readable without the customer's key.
+   *
+   * @throws CmkException {@code invalid_request} (mode KEK_REWRAP or unknown, asset type not
+   *     CMK-eligible), {@code invalid_id}, {@code user_not_found}, {@code asset_type_not_found},
+   *     {@code no_active_key}, {@code job_in_progress}, {@code nothing_to_backfill}
+   */
+  public Job startBackfill(Caller caller, String accountId, BackfillRequest req) {
+    accounts.require(accountId);
+    AuditEvent event = AuditEvent.of(accountId, caller, Actions.JOB_BACKFILL);
+    try {
+      Job.Mode mode = Backfills.mode(req.mode());
+      event = event.withDetail("mode", mode.name().toLowerCase(Locale.ROOT));
+      Job.Scope scope = Backfills.scope(accounts, catalog, accountId, req);
+      event = Backfills.withScope(event, scope);
+      CustomerKey active =
+          keys.activeKey(accountId)
+              .orElseThrow(
+                  () ->
+                      new CmkException(
+                          ErrorCode.NO_ACTIVE_KEY,
+                          "account "
+                              + accountId
+                              + " has no active customer key: register and validate one first;"
+                              + " nothing was started"));
+      event = event.withKey(primary(active));
+      refuseWhileRunning(accountId, Job.Kind.BACKFILL, "Start the backfill");
+      AuditEvent starting = event;
+      Job job =
+          store
+              .create(
+                  newJob(accountId, Job.Kind.BACKFILL, mode, primary(active), scope),
+                  JobStore.Items.BACKFILL_OBJECTS,
+                  created -> {
+                    if (created.total() == 0) {
+                      throw Backfills.nothingToBackfill(
+                          accountId,
+                          scope,
+                          scope.userId().map(u -> accounts.isLicensed(accountId, u)).orElse(true));
+                    }
+                    audit.record(
+                        starting
+                            .withTarget(scope.assetType().orElse(""), created.id())
+                            .withDetail("jobId", created.id())
+                            .withDetail("items", Long.toString(created.total())));
+                    return started(created, active.id());
+                  })
+              .orElseThrow(() -> anotherJobStarted(accountId, "start the backfill"));
+      LOG.info(
+          "account {}: backfill job {} ({}, {} object(s)) started",
+          accountId,
+          job.id(),
+          mode,
+          job.total());
+      return job;
+    } catch (RuntimeException e) {
+      audit.recordFailure(event, e);
+      throw e;
+    }
+  }
+
+  /** Another node created a job of the account between our check and our insert. */
+  private static CmkException anotherJobStarted(String accountId, String verb) {
+    return new CmkException(
+        ErrorCode.JOB_IN_PROGRESS,
+        "another job started for account "
+            + accountId
+            + "; nothing was changed, "
+            + verb
+            + " again later");
   }
 
   /** Creates the rotation job towards {@code target}, inside the caller's transaction. */
@@ -290,13 +395,7 @@ public final class JobService {
                 newJob(accountId, Job.Kind.ROTATION, Job.Mode.KEK_REWRAP, primary(target)),
                 JobStore.Items.KEKS_NOT_UNDER_TARGET,
                 created -> started(created, target.id()))
-            .orElseThrow(
-                () ->
-                    new CmkException(
-                        ErrorCode.JOB_IN_PROGRESS,
-                        "another job started for account "
-                            + accountId
-                            + "; nothing was changed, rotate again later"));
+            .orElseThrow(() -> anotherJobStarted(accountId, "rotate"));
     audit.record(
         AuditEvent.of(accountId, caller, Actions.KEY_ROTATE)
             .withKey(target.ref())
@@ -426,6 +525,11 @@ public final class JobService {
   }
 
   private Job newJob(String accountId, Job.Kind kind, Job.Mode mode, KeyRef target) {
+    return newJob(accountId, kind, mode, target, Job.Scope.ALL);
+  }
+
+  private Job newJob(
+      String accountId, Job.Kind kind, Job.Mode mode, KeyRef target, Job.Scope scope) {
     Instant now = clock.instant();
     return new Job(
         Ids.newId("job", random),
@@ -438,7 +542,8 @@ public final class JobService {
         "",
         now,
         now,
-        Optional.empty());
+        Optional.empty(),
+        scope);
   }
 
   private static KeyRef primary(CustomerKey k) {
@@ -501,9 +606,9 @@ public final class JobService {
     }
   }
 
-  /** What one batch reuses across its items: asset types' service ids and target KEKs. */
+  /** What one batch reuses across its items: asset types and target KEKs. */
   private static final class Batch implements AutoCloseable {
-    final Map<String, String> serviceIds = new java.util.HashMap<>();
+    final Map<String, AssetType> types = new java.util.HashMap<>();
     final Map<String, KekLease> targets = new java.util.HashMap<>();
 
     @Override
@@ -572,8 +677,11 @@ public final class JobService {
       return new JobStore.Noop(objectId);
     }
     StoredObject row = found.get();
-    String serviceId =
-        batch.serviceIds.computeIfAbsent(row.assetType(), t -> catalog.require(t).serviceId());
+    if (job.kind() == Job.Kind.BACKFILL && row.protection() != Protection.PLATFORM) {
+      // only platform-key objects are a backfill's to move, whatever happened since it started
+      return new JobStore.Noop(objectId);
+    }
+    String serviceId = batch.types.computeIfAbsent(row.assetType(), catalog::require).serviceId();
     KekLease target = batch.targets.get(serviceId);
     if (target == null) {
       target = keks.forWrite(job.accountId(), serviceId, Protection.CMK, job.target());

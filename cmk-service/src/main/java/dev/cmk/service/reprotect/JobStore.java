@@ -23,17 +23,25 @@ public interface JobStore {
     /** Objects of the account under the backup key. */
     FALLBACK_OBJECTS,
     /** Customer (and fallback) KEKs of the account not yet under the job's target key. */
-    KEKS_NOT_UNDER_TARGET
+    KEKS_NOT_UNDER_TARGET,
+    /**
+     * Objects of the account under the platform key that would be customer-key protected if written
+     * now: the owner (for meeting assets the organizer, as recorded at the write) holds a CMK
+     * license and the asset type is CMK-eligible; limited to the job's {@link Job.Scope}.
+     */
+    BACKFILL_OBJECTS
   }
 
   /**
    * Creates the job with its items, takes the account's one-running-job lock and appends the key
    * event {@code started} makes of the job as created (with its item count), in one transaction.
    * Empty (nothing written) when another job of the account is running. If {@code started} or the
-   * event's insert fails, nothing is written and the failure is thrown.
+   * event's insert fails, nothing is written and the failure is thrown (so {@code started} can
+   * refuse a job that would have no items).
    */
   Optional<Job> create(Job job, Items items, Function<Job, KeyEvent> started);
 
+  /** Items a job of the account towards {@code target} would have now (backfill: unfiltered). */
   long count(String accountId, Items items, KeyRef target);
 
   Optional<Job> find(String jobId);
@@ -76,10 +84,11 @@ public interface JobStore {
 
   /**
    * Ends the job if no item is pending: sets its status, frees the account's lock and, for a
-   * per-object recovery, deletes the account's backup-wrapped KEKs nothing refers to any more.
-   * Appends the key event {@code finished} makes of the ended job and its final progress, in the
-   * same transaction. Returns false (and appends nothing) if items are still pending or the job was
-   * already ended. If {@code finished} or the event's insert fails, the job stays running.
+   * per-object recovery (not a backfill: fallback KEKs are recovery's business), deletes the
+   * account's backup-wrapped KEKs nothing refers to any more. Appends the key event {@code
+   * finished} makes of the ended job and its final progress, in the same transaction. Returns false
+   * (and appends nothing) if items are still pending or the job was already ended. If {@code
+   * finished} or the event's insert fails, the job stays running.
    */
   boolean finish(Job job, Instant now, BiFunction<Job, Job.Progress, KeyEvent> finished);
 

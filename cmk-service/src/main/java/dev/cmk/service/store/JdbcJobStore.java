@@ -40,11 +40,17 @@ public final class JdbcJobStore implements JobStore {
             rs.getString("last_error"),
             instant(rs, "created_at"),
             instant(rs, "updated_at"),
-            fin == null ? Optional.empty() : Optional.of(instant(rs, "finished_at")));
+            fin == null ? Optional.empty() : Optional.of(instant(rs, "finished_at")),
+            new Job.Scope(
+                optional(rs.getString("scope_user")), optional(rs.getString("scope_asset_type"))));
       };
 
   private final Jdbi jdbi;
   private final boolean postgres;
+
+  private static Optional<String> optional(String column) {
+    return column == null || column.isEmpty() ? Optional.empty() : Optional.of(column);
+  }
 
   public JdbcJobStore(Database db) {
     this.jdbi = db.jdbi();
@@ -59,6 +65,15 @@ public final class JdbcJobStore implements JobStore {
       case KEKS_NOT_UNDER_TARGET ->
           "select id from keks where account_id = :a and protection in ('CMK', 'FALLBACK')"
               + " and not (root_provider = :tp and root_key_id = :tk)";
+      // the same rule as ProtectionPolicy.choose, given that the account has an active key; :fu and
+      // :ft are the job's filters ('' for none)
+      case BACKFILL_OBJECTS ->
+          "select o.id from objects o"
+              + " join asset_types t on t.name = o.asset_type"
+              + " join users u on u.account_id = o.account_id and u.user_id = o.owner_user_id"
+              + " where o.account_id = :a and o.protection = 'PLATFORM'"
+              + " and t.cmk_eligible = true and u.cmk_licensed = true"
+              + " and (:fu = '' or o.owner_user_id = :fu) and (:ft = '' or o.asset_type = :ft)";
     };
   }
 
@@ -69,8 +84,9 @@ public final class JdbcJobStore implements JobStore {
           h -> {
             h.createUpdate(
                     "insert into jobs (id, account_id, kind, mode, target_provider, target_key_id,"
-                        + " status, total, last_error, created_at, updated_at)"
-                        + " values (:id, :a, :k, :m, :tp, :tk, 'RUNNING', 0, '', :c, :c)")
+                        + " status, total, last_error, created_at, updated_at, scope_user,"
+                        + " scope_asset_type)"
+                        + " values (:id, :a, :k, :m, :tp, :tk, 'RUNNING', 0, '', :c, :c, :fu, :ft)")
                 .bind("id", job.id())
                 .bind("a", job.accountId())
                 .bind("k", job.kind().name())
@@ -78,6 +94,8 @@ public final class JdbcJobStore implements JobStore {
                 .bind("tp", job.target().provider())
                 .bind("tk", job.target().keyId())
                 .bind("c", ts(job.createdAt()))
+                .bind("fu", job.scope().userId().orElse(""))
+                .bind("ft", job.scope().assetType().orElse(""))
                 .execute();
             h.createUpdate("insert into job_active (account_id, job_id) values (:a, :id)")
                 .bind("a", job.accountId())
@@ -93,6 +111,8 @@ public final class JdbcJobStore implements JobStore {
                     .bind("a", job.accountId())
                     .bind("tp", job.target().provider())
                     .bind("tk", job.target().keyId())
+                    .bind("fu", job.scope().userId().orElse(""))
+                    .bind("ft", job.scope().assetType().orElse(""))
                     .execute();
             h.createUpdate("update jobs set total = :n where id = :id")
                 .bind("n", n)
@@ -118,6 +138,8 @@ public final class JdbcJobStore implements JobStore {
                 .bind("a", accountId)
                 .bind("tp", target.provider())
                 .bind("tk", target.keyId())
+                .bind("fu", "")
+                .bind("ft", "")
                 .mapTo(Long.class)
                 .one());
   }
@@ -366,7 +388,7 @@ public final class JdbcJobStore implements JobStore {
             return false;
           }
           h.createUpdate("delete from job_active where job_id = :j").bind("j", job.id()).execute();
-          if (job.mode().perObject()) {
+          if (job.kind() == Job.Kind.RECOVERY && job.mode().perObject()) {
             h.createUpdate(
                     "delete from keks where account_id = :a and protection = 'FALLBACK'"
                         + " and not exists (select 1 from objects o where o.kek_id = keks.id)"

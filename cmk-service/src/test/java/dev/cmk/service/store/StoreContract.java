@@ -216,18 +216,24 @@ public abstract class StoreContract {
                 KeyRef.of("local", "backup"),
                 new byte[] {1},
                 now));
+    return job(a, Job.Kind.RECOVERY, Job.Mode.KEK_REWRAP, Job.Scope.ALL);
+  }
+
+  /** A new running job towards {@link #TARGET} (not stored yet). */
+  private Job job(Account a, Job.Kind kind, Job.Mode mode, Job.Scope scope) {
     return new Job(
         "job_" + UUID.randomUUID(),
         a.id(),
-        Job.Kind.RECOVERY,
-        Job.Mode.KEK_REWRAP,
+        kind,
+        mode,
         TARGET,
         Job.Status.RUNNING,
         0,
         "",
         now,
         now,
-        Optional.empty());
+        Optional.empty(),
+        scope);
   }
 
   private KeyEvent event(Job job, String kind, String reason, String detail) {
@@ -372,5 +378,83 @@ public abstract class StoreContract {
     assertThat(events(job.accountId()))
         .extracting(KeyEvent::kind)
         .containsExactly(KeyEvent.JOB_FINISHED, KeyEvent.JOB_STARTED);
+  }
+
+  // ---- backfill ------------------------------------------------------------------------------
+
+  private Kek kek(Account a, Protection p, KeyRef root) {
+    return new JdbcKekStore(db())
+        .insertIfAbsent(
+            new Kek(
+                "kek_" + UUID.randomUUID(),
+                a.id(),
+                "0014",
+                "20261129",
+                p,
+                root,
+                new byte[] {1},
+                now));
+  }
+
+  private Job backfill(Account a, Job.Scope scope) {
+    return job(a, Job.Kind.BACKFILL, Job.Mode.DEK_REWRAP, scope);
+  }
+
+  @Test
+  void aBackfillPicksPlatformObjectsOfLicensedUsersAndEligibleAssetsWithinItsScope() {
+    Account a = newAccount();
+    JdbcAccountStore accounts = new JdbcAccountStore(db());
+    accounts.upsertUser(new User(a.id(), "alice", true, now));
+    accounts.upsertUser(new User(a.id(), "bob", false, now));
+    accounts.upsertUser(new User(a.id(), "carol", true, now));
+    Kek platform = kek(a, Protection.PLATFORM, KeyRef.of("local", "platform"));
+    Kek cmk = kek(a, Protection.CMK, TARGET);
+    Kek fallback = kek(a, Protection.FALLBACK, KeyRef.of("local", "backup"));
+    JdbcObjectStore objects = new JdbcObjectStore(db());
+    record O(String id, String type, String user, Kek kek) {}
+    for (O o :
+        List.of(
+            new O("alice-mail", "mail", "alice", platform),
+            new O("alice-meta", "meeting-metadata", "alice", platform), // not CMK-eligible
+            new O("alice-meeting", "meeting-recording", "alice", platform), // organizer alice
+            new O("bob-mail", "mail", "bob", platform), // unlicensed
+            new O("dave-mail", "mail", "dave", platform), // never licensed
+            new O("alice-cmk", "mail", "alice", cmk),
+            new O("alice-fb", "mail", "alice", fallback),
+            new O("carol-vm", "voicemail", "carol", platform))) {
+      objects.insert(
+          new StoredObject(
+              a.id(), o.id(), o.type(), o.user(), o.kek().id(), o.kek().protection(), 1, now));
+    }
+    JdbcJobStore s = new JdbcJobStore(db());
+    assertThat(s.count(a.id(), JobStore.Items.BACKFILL_OBJECTS, TARGET)).isEqualTo(3);
+
+    Job alice = backfill(a, new Job.Scope(Optional.of("alice"), Optional.empty()));
+    assertThat(
+            s.create(alice, JobStore.Items.BACKFILL_OBJECTS, j -> event(j, "s", "", ""))
+                .orElseThrow()
+                .total())
+        .isEqualTo(2);
+    List<String> items = s.claim(alice.id(), "tok", 10, now, now.plusSeconds(60));
+    assertThat(items).containsExactlyInAnyOrder("alice-mail", "alice-meeting");
+    assertThat(s.find(alice.id()).orElseThrow().scope()).isEqualTo(alice.scope());
+    assertThat(s.find(alice.id()).orElseThrow().kind()).isEqualTo(Job.Kind.BACKFILL);
+    s.complete(
+        alice.id(),
+        "tok",
+        items.stream().<JobStore.Completion>map(JobStore.Noop::new).toList(),
+        now);
+    assertThat(s.finish(alice, now, (j, p) -> event(j, "f", "", ""))).isTrue();
+    assertThat(new JdbcKekStore(db()).find(fallback.id()))
+        .as("a backfill leaves fallback KEKs to recovery")
+        .isPresent();
+
+    Job voicemail = backfill(a, new Job.Scope(Optional.empty(), Optional.of("voicemail")));
+    s.create(voicemail, JobStore.Items.BACKFILL_OBJECTS, j -> event(j, "s", "", ""));
+    assertThat(s.claim(voicemail.id(), "tok", 10, now, now.plusSeconds(60)))
+        .containsExactly("carol-vm");
+    assertThat(s.list(a.id(), 10))
+        .extracting(Job::scope)
+        .containsExactlyInAnyOrder(voicemail.scope(), alice.scope());
   }
 }

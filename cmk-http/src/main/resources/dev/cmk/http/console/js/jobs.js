@@ -1,5 +1,6 @@
-// Rotation and recovery jobs with live progress (polled while any job runs), recovery depth.
-import { api, accountPath } from './api.js';
+// Rotation, recovery and backfill jobs with live progress (polled while any job runs), recovery
+// depth, starting a rotation or a backfill.
+import { api, accountPath, ApiError } from './api.js';
 import { $, el, rows, text, guarded, showError } from './dom.js';
 
 const POLL_MS = 1000;
@@ -17,10 +18,16 @@ function jobRow(j) {
   const bar = el('progress', { max: Math.max(j.total, 1), value: j.status === 'SUCCEEDED' && j.total === 0 ? 1 : j.done });
   return el('tr', { class: 'job job-' + j.status.toLowerCase(), data: { job: j.id } },
     el('td', { class: 'mono' }, j.id), el('td', {}, j.kind), el('td', {}, j.mode),
-    el('td', { class: 'mono' }, j.targetKey), el('td', { class: 'job-status' }, j.status),
+    el('td', { class: 'job-scope' }, scope(j)), el('td', { class: 'mono' }, j.targetKey), el('td', { class: 'job-status' }, j.status),
     el('td', {}, bar), el('td', { class: 'job-done' }, j.done + ' / ' + j.total),
     el('td', {}, j.failed), el('td', {}, j.itemsPerSecond + ' /s'),
     el('td', {}, j.status === 'RUNNING' ? eta(j.etaSeconds) : ''), el('td', {}, j.lastError || ''));
+}
+
+function scope(j) {
+  if (j.kind !== 'BACKFILL') return '';
+  const parts = [j.userId ? 'user ' + j.userId : '', j.assetType ? j.assetType : ''].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'all';
 }
 
 async function refresh() {
@@ -55,6 +62,32 @@ async function rotate(ev) {
   }
 }
 
+async function backfill(ev) {
+  ev.preventDefault();
+  text('backfill-status', '');
+  const body = { mode: $('backfill-mode').value };
+  const user = $('backfill-user').value.trim();
+  const asset = $('backfill-asset').value.trim();
+  if (user) body.userId = user;
+  if (asset) body.assetType = asset;
+  const job = await guarded(ev.submitter, async () => {
+    try {
+      return await api('POST', accountPath('backfill'), body);
+    } catch (e) {
+      // nothing left to move is an answer, not a failure
+      if (e instanceof ApiError && e.code === 'nothing_to_backfill') {
+        text('backfill-status', e.message);
+        return undefined;
+      }
+      throw e;
+    }
+  });
+  if (job) {
+    text('backfill-status', 'Backfill ' + job.id + ' started: ' + job.total + ' object(s).');
+    await refresh();
+  }
+}
+
 async function fillKeys() {
   const keys = await api('GET', accountPath('keys'));
   const select = $('rot-registered');
@@ -73,6 +106,7 @@ export async function load() {
 
 export function init() {
   $('rotate-form').addEventListener('submit', rotate);
+  $('backfill-form').addEventListener('submit', backfill);
   $('mode-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const r = await guarded(ev.submitter, () =>
