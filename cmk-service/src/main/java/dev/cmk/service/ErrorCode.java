@@ -31,6 +31,7 @@ public enum ErrorCode {
   ROTATION_IN_PROGRESS("rotation_in_progress", Kind.CONFLICT),
   NO_ACTIVE_KEY("no_active_key", Kind.CONFLICT),
   SESSION_NOT_FOUND("session_not_found", Kind.NOT_FOUND),
+  AUDIT_SEGMENT_NOT_FOUND("audit_segment_not_found", Kind.NOT_FOUND),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
   INTERNAL("internal_error", Kind.INTERNAL);
