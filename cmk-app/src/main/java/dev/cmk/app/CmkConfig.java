@@ -301,6 +301,9 @@ public record CmkConfig(
    */
   public record Audit(String retention, Duration archiveInterval, int archiveSegmentRows) {
     public Audit {
+      if ("false".equals(retention)) {
+        retention = "off"; // YAML 1.1 reads an unquoted off as the boolean false
+      }
       try {
         AuditRetention.parse(retention == null ? "" : retention);
       } catch (IllegalArgumentException e) {

@@ -91,6 +91,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void auditRetentionFromAFile_offUnquotedToo() throws Exception {
+    Path f = dir.resolve("cmk.yaml");
+    Files.writeString(f, "audit:\n  retention: off\n  archiveInterval: PT30M\n");
+    CmkConfig c = ConfigLoader.load(Optional.of(f), Map.of());
+    assertThat(c.audit().parsedRetention()).isEmpty();
+    Files.writeString(f, "audit:\n  retention: P6M\n");
+    assertThat(ConfigLoader.load(Optional.of(f), Map.of()).audit().parsedRetention())
+        .map(r -> r.spec())
+        .hasValue("P6M");
+  }
+
+  @Test
   void unknownKeyIsNamed() throws Exception {
     Path f = dir.resolve("cmk.yaml");
     Files.writeString(f, "server:\n  prot: 9000\n");
