@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Spec;
       AuditCommand.Verify.class,
       AuditCommand.Export.class,
       AuditCommand.Head.class,
-      AuditCommand.KeyUsage.class
+      AuditCommand.KeyUsage.class,
+      AuditCommand.Archive.class,
+      AuditCommand.Segment.class
     })
 final class AuditCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -43,41 +46,71 @@ final class AuditCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** {@code cmk audit verify export.jsonl [--head-hash H]}. */
+  /** {@code cmk audit verify [segment.jsonl…] export.jsonl [--head-hash H] [--anchor-seq…]}. */
   @Command(
       name = "verify",
       description =
           "Recompute the hash chain of a JSON-lines export offline and report the first broken"
-              + " seq. Exit 0 when it holds, 1 when it is broken, 2 when the file cannot be read.")
+              + " seq. Several files are one chain in the order given: archive segments oldest"
+              + " first (cmk audit segment), then the export. Exit 0 when it holds, 1 when it is"
+              + " broken, 2 when a file cannot be read.")
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(
-        index = "0",
+        arity = "1..*",
         description =
-            "the export, e.g. from cmk audit export: JSON lines, or CSV if it ends in .csv")
-    Path file;
+            "the export, e.g. from cmk audit export: JSON lines, or CSV if it ends in .csv;"
+                + " archive segments before it")
+    List<Path> files;
 
     @Option(
         names = "--head-hash",
         description = "the head's hash (cmk audit head) the export must reach")
     String headHash;
 
+    @Option(
+        names = "--anchor-seq",
+        description =
+            "the first file continues from this archived seq (cmk audit archive: anchor.seq)")
+    Long anchorSeq;
+
+    @Option(
+        names = "--anchor-hash",
+        description = "the hash of the anchor's row (cmk audit archive: anchor.hash)")
+    String anchorHash;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      AuditChain.Verifier v = new AuditChain.Verifier(Optional.ofNullable(headHash));
-      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        boolean csv = file.getFileName().toString().endsWith(".csv");
-        String problem = csv ? readCsv(in, v) : readJsonLines(in, v);
-        if (!problem.isEmpty()) {
-          err.println(problem);
-          return 1;
-        }
-      } catch (IOException e) {
-        err.println("cannot read " + file + ": " + e.getMessage());
+      if ((anchorSeq == null) != (anchorHash == null)) {
+        err.println("--anchor-seq and --anchor-hash go together");
         return 2;
+      }
+      Optional<AuditChain.Anchor> anchor;
+      try {
+        anchor =
+            anchorSeq == null
+                ? Optional.empty()
+                : Optional.of(new AuditChain.Anchor(anchorSeq, anchorHash));
+      } catch (IllegalArgumentException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+      AuditChain.Verifier v = new AuditChain.Verifier(Optional.ofNullable(headHash), anchor);
+      for (Path file : files) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          boolean csv = file.getFileName().toString().endsWith(".csv");
+          String problem = csv ? readCsv(in, v) : readJsonLines(in, v);
+          if (!problem.isEmpty()) {
+            err.println(file + ": " + problem);
+            return 1;
+          }
+        } catch (IOException e) {
+          err.println("cannot read " + file + ": " + e.getMessage());
+          return 2;
+        }
       }
       AuditChain.Verification result = v.finish();
       if (!result.ok()) {
@@ -99,7 +132,9 @@ final class AuditCommand implements Runnable {
               + result.anchoredAt()
               + ".."
               + result.lastSeq()
-              + (result.anchoredAt() > 1 ? " (anchored at the first row's prevHash)" : "")
+              + (anchor.isPresent()
+                  ? " (continues from the anchor at seq " + anchor.get().seq() + ")"
+                  : result.anchoredAt() > 1 ? " (anchored at the first row's prevHash)" : "")
               + (headHash != null ? ", reaches the head" : "")
               + ", last hash "
               + result.lastHash());
@@ -292,6 +327,62 @@ final class AuditCommand implements Runnable {
         extra.append("&operation=").append(enc(operation));
       }
       return pages(spec, api.client(spec), window, "/key-usage", extra.toString());
+    }
+  }
+
+  /** {@code cmk audit archive}: the anchor and the archive segments (AUDIT.md, "Retention"). */
+  @Command(
+      name = "archive",
+      description =
+          "List the account's archive segments (first/last seq, hashes, rows, time range) and the"
+              + " anchor the rows still in the database continue from.")
+  static final class Archive implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiClient.Options api;
+
+    @Option(names = "--account", required = true, description = "account id")
+    String account;
+
+    @Override
+    public Integer call() {
+      return api.client(spec).call("GET", "/v1/accounts/" + account + "/audit/archive", null);
+    }
+  }
+
+  /** {@code cmk audit segment}: one archive segment, exactly as archived. */
+  @Command(
+      name = "segment",
+      description = "Download one archive segment (JSON lines, as archived) by its first seq.")
+  static final class Segment implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiClient.Options api;
+
+    @Option(names = "--account", required = true, description = "account id")
+    String account;
+
+    @Option(names = "--first-seq", required = true, description = "the segment's first seq")
+    long firstSeq;
+
+    @Option(names = "--out", required = true, description = "write the segment to this file")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      HttpResponse<String> r =
+          api.client(spec)
+              .send(
+                  "GET",
+                  "/v1/accounts/" + account + "/audit/archive/" + firstSeq,
+                  null,
+                  null,
+                  null);
+      if (r.statusCode() != 200) {
+        spec.commandLine().getErr().println("HTTP " + r.statusCode());
+        spec.commandLine().getErr().println(ApiClient.pretty(r.body()));
+        return 1;
+      }
+      Files.writeString(out, r.body(), StandardCharsets.UTF_8);
+      return 0;
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.cmk.app;
 
+import dev.cmk.service.audit.AuditRetention;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The one typed configuration of a CMK node. Loaded by {@link ConfigLoader} from defaults, an
@@ -21,11 +23,13 @@ public record CmkConfig(
     Providers providers,
     Principals principals,
     Availability availability,
-    Crypto crypto) {
+    Crypto crypto,
+    Audit audit) {
 
   public CmkConfig {
     require(availability != null, "availability is required");
     require(crypto != null, "crypto is required");
+    require(audit != null, "audit is required");
     require(
         platformName != null && platformName.matches("[a-z0-9-]{1,32}"),
         "platformName must be 1-32 of a-z 0-9 -");
@@ -286,6 +290,44 @@ public record CmkConfig(
     }
   }
 
+  /**
+   * Audit retention (AUDIT.md, "Retention and archive segments").
+   *
+   * @param retention {@code off} (keep every row in the database, the default) or how long rows
+   *     stay there before they move into archive segments in the blob store: an ISO-8601 duration
+   *     or period, e.g. {@code P365D}, {@code P1Y}, {@code P6M}
+   * @param archiveInterval how often a node looks for rows to archive (default one hour)
+   * @param archiveSegmentRows at most this many rows per archive segment
+   */
+  public record Audit(String retention, Duration archiveInterval, int archiveSegmentRows) {
+    public Audit {
+      if ("false".equals(retention)) {
+        retention = "off"; // YAML 1.1 reads an unquoted off as the boolean false
+      }
+      try {
+        AuditRetention.parse(retention == null ? "" : retention);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "invalid configuration: audit.retention " + e.getMessage());
+      }
+      require(
+          archiveInterval != null && archiveInterval.compareTo(Duration.ofSeconds(10)) >= 0,
+          "audit.archiveInterval must be at least PT10S");
+      require(
+          archiveSegmentRows >= 10 && archiveSegmentRows <= 100_000,
+          "audit.archiveSegmentRows must be 10..100000");
+    }
+
+    /** The retention; empty when off. */
+    public Optional<AuditRetention> parsedRetention() {
+      return AuditRetention.parse(retention);
+    }
+
+    public static Audit defaults() {
+      return new Audit("off", Duration.ofHours(1), 10_000);
+    }
+  }
+
   /** The configuration a fresh checkout runs with: everything embedded below {@code ./data}. */
   public static CmkConfig defaults() {
     return new CmkConfig(
@@ -299,7 +341,8 @@ public record CmkConfig(
         Providers.defaults(),
         Principals.examples(),
         Availability.defaults(),
-        Crypto.defaults());
+        Crypto.defaults(),
+        Audit.defaults());
   }
 
   /**
@@ -319,7 +362,8 @@ public record CmkConfig(
         d.providers(),
         d.principals(),
         d.availability(),
-        d.crypto());
+        d.crypto(),
+        d.audit());
   }
 
   private static void require(boolean ok, String message) {

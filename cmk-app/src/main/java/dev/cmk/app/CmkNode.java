@@ -6,12 +6,17 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.AuditArchiveService;
+import dev.cmk.service.audit.AuditArchiver;
+import dev.cmk.service.audit.AuditEvent;
 import dev.cmk.service.audit.AuditService;
+import dev.cmk.service.audit.JdbcAuditArchive;
 import dev.cmk.service.audit.JdbcAuditLog;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.ProbeScheduler;
 import dev.cmk.service.availability.RevocationService;
+import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
@@ -79,6 +84,15 @@ public final class CmkNode implements AutoCloseable {
   final JdbcObjectStore objects;
   final SearchIndexService search;
   final JdbcAuditLog audit;
+  final AuditArchiver archiver;
+  private final ProbeScheduler archiveScheduler;
+  private final ScheduledExecutorService archiveThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cmk-audit-archive");
+            t.setDaemon(true);
+            return t;
+          });
   private final String aesGcm;
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
@@ -114,6 +128,7 @@ public final class CmkNode implements AutoCloseable {
     registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
+    BlobStore blobs = new DirectoryBlobStore(dataDir.resolve("blobs"));
     // every audited service appends to the node's one log, given by constructor
     audit = new JdbcAuditLog(db, clock);
     var catalog = new JdbcCatalog(db);
@@ -167,16 +182,7 @@ public final class CmkNode implements AutoCloseable {
             cfg.maxContentBytes());
     content =
         new ContentService(
-            accounts,
-            catalog,
-            keys,
-            keks,
-            objects,
-            new DirectoryBlobStore(dataDir.resolve("blobs")),
-            contentConfig,
-            audit,
-            clock,
-            random);
+            accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     var av = cfg.availability();
@@ -235,6 +241,24 @@ public final class CmkNode implements AutoCloseable {
                 () ->
                     searchGrants.settleRound(
                         accountId -> availability.claimLease(accountId, av.probeInterval()))));
+    // Audit retention: the holder of an account's probe lease archives it (the platform log has no
+    // account row, hence no lease: any node, serialized by the archive anchor's row lock).
+    var auditArchive = new JdbcAuditArchive(db);
+    archiver =
+        new AuditArchiver(
+            audit,
+            auditArchive,
+            blobs,
+            new AuditArchiver.Config(
+                cfg.audit().parsedRetention(), cfg.audit().archiveSegmentRows()),
+            accountId ->
+                accountId.equals(AuditEvent.PLATFORM_ACCOUNT)
+                    || availability.claimLease(accountId, av.probeInterval()),
+            clock,
+            metrics);
+    archiveScheduler =
+        new ProbeScheduler(clock, cfg.audit().archiveInterval(), List.of(() -> archiver.runOnce()));
+    var auditService = new AuditService(audit, accounts);
     http =
         new HttpServer(
             new HttpServer.Config(
@@ -251,7 +275,17 @@ public final class CmkNode implements AutoCloseable {
                 metrics::scrape,
                 new HttpServer.Availability(revocation, jobs, sessions),
                 search,
-                new AuditService(audit, accounts)));
+                auditService,
+                new AuditArchiveService(audit, auditArchive, blobs, auditService)));
+    cfg.audit()
+        .parsedRetention()
+        .ifPresent(
+            r ->
+                LoggerFactory.getLogger(CmkNode.class)
+                    .info(
+                        "audit retention {}: older rows move to archive segments, checked every {}",
+                        r,
+                        cfg.audit().archiveInterval()));
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -295,6 +329,7 @@ public final class CmkNode implements AutoCloseable {
   public CmkNode start() {
     http.start();
     background.scheduleWithFixedDelay(this::backgroundTick, 0, 1, TimeUnit.SECONDS);
+    archiveThread.scheduleWithFixedDelay(archiveScheduler::tick, 5, 5, TimeUnit.SECONDS);
     return this;
   }
 
@@ -345,8 +380,10 @@ public final class CmkNode implements AutoCloseable {
   @Override
   public void close() {
     background.shutdownNow();
+    archiveThread.shutdownNow(); // a segment cut off here rolls back and is redone later
     try {
       background.awaitTermination(10, TimeUnit.SECONDS);
+      archiveThread.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -54,9 +55,23 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(
           root instanceof IllegalArgumentException
               ? root.getMessage()
-              : "invalid configuration: " + e.getMessage(),
+              : "invalid configuration: " + key(e) + e.getMessage(),
           e);
     }
+  }
+
+  /** The dotted key a value could not be read for ({@code audit.archiveInterval: }), if known. */
+  private static String key(IOException e) {
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      StringBuilder k = new StringBuilder();
+      for (JsonMappingException.Reference r : m.getPath()) {
+        if (r.getFieldName() != null) {
+          k.append(k.length() == 0 ? "" : ".").append(r.getFieldName());
+        }
+      }
+      return k.length() == 0 ? "" : k + ": ";
+    }
+    return "";
   }
 
   private static void merge(ObjectNode into, ObjectNode from, String path) {

@@ -87,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
         c.principals(),
         new CmkConfig.Availability(
             Duration.ofHours(1), c.availability().jobLease(), c.availability().jobBatchSize()),
-        c.crypto());
+        c.crypto(),
+        c.audit());
   }
 
   private void run(CmkNode node) throws Exception {

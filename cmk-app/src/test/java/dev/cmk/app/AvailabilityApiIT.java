@@ -48,7 +48,8 @@ class AvailabilityApiIT {
             e.providers(),
             e.principals(),
             new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
-            e.crypto());
+            e.crypto(),
+            e.audit());
     node = new CmkNode(cfg, Clock.systemUTC()).start();
     base = "http://127.0.0.1:" + node.port();
     operator =

@@ -54,6 +54,55 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void auditRetentionIsOffByDefault_andBadValuesNameTheirKey() {
+    CmkConfig d = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(d.audit().retention()).isEqualTo("off");
+    assertThat(d.audit().parsedRetention()).isEmpty();
+    assertThat(d.audit().archiveInterval()).isEqualTo(Duration.ofHours(1));
+    CmkConfig c =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of("CMK_AUDIT_RETENTION", "P1Y", "CMK_AUDIT_ARCHIVE_INTERVAL", "PT15M"));
+    assertThat(c.audit().parsedRetention().orElseThrow().spec()).isEqualTo("P1Y");
+    assertThat(c.audit().archiveInterval()).isEqualTo(Duration.ofMinutes(15));
+    Map<String, String> bad =
+        Map.of(
+            "CMK_AUDIT_RETENTION", "forever",
+            "CMK_AUDIT_ARCHIVE_INTERVAL", "soon",
+            "CMK_AUDIT_ARCHIVE_SEGMENT_ROWS", "0");
+    for (Map.Entry<String, String> e : bad.entrySet()) {
+      String key =
+          switch (e.getKey()) {
+            case "CMK_AUDIT_RETENTION" -> "audit.retention";
+            case "CMK_AUDIT_ARCHIVE_INTERVAL" -> "audit.archiveInterval";
+            default -> "audit.archiveSegmentRows";
+          };
+      assertThatThrownBy(
+              () -> ConfigLoader.load(Optional.empty(), Map.of(e.getKey(), e.getValue())))
+          .as(e.getKey())
+          .hasMessageContaining(key);
+    }
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_AUDIT_RETENTION", "P0D")))
+        .hasMessageContaining("audit.retention must be off or a positive ISO-8601");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_AUDIT_ARCHIVE_INTERVAL", "PT1S")))
+        .hasMessageContaining("audit.archiveInterval must be at least PT10S");
+  }
+
+  @Test
+  void auditRetentionFromAFile_offUnquotedToo() throws Exception {
+    Path f = dir.resolve("cmk.yaml");
+    Files.writeString(f, "audit:\n  retention: off\n  archiveInterval: PT30M\n");
+    CmkConfig c = ConfigLoader.load(Optional.of(f), Map.of());
+    assertThat(c.audit().parsedRetention()).isEmpty();
+    Files.writeString(f, "audit:\n  retention: P6M\n");
+    assertThat(ConfigLoader.load(Optional.of(f), Map.of()).audit().parsedRetention())
+        .map(r -> r.spec())
+        .hasValue("P6M");
+  }
+
+  @Test
   void unknownKeyIsNamed() throws Exception {
     Path f = dir.resolve("cmk.yaml");
     Files.writeString(f, "server:\n  prot: 9000\n");

@@ -75,7 +75,8 @@ class ConsoleIT {
                 e.providers(),
                 e.principals(),
                 new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
-                e.crypto()));
+                e.crypto(),
+                e.audit()));
     browser = chromium(Files.createDirectories(dir.resolve("chromium-profile")));
     wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
   }

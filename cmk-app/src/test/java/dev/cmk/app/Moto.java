@@ -87,7 +87,8 @@ final class Moto implements AutoCloseable {
         new CmkConfig.Providers(p.resilience(), aws, p.azure(), p.oci(), p.pkcs11()),
         e.principals(),
         e.availability(),
-        e.crypto());
+        e.crypto(),
+        e.audit());
   }
 
   @Override

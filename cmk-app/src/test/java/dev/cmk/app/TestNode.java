@@ -30,7 +30,12 @@ final class TestNode implements AutoCloseable {
 
   /** A node on this configuration (e.g. with the AWS provider pointed at moto_server). */
   TestNode(CmkConfig cfg) {
-    node = new CmkNode(cfg, Clock.systemUTC()).start();
+    this(cfg, Clock.systemUTC());
+  }
+
+  /** A node on this configuration and clock (tests move the clock instead of sleeping). */
+  TestNode(CmkConfig cfg, Clock clock) {
+    node = new CmkNode(cfg, clock).start();
     base = "http://127.0.0.1:" + node.port();
     operator =
         node.tokens()

@@ -1,6 +1,7 @@
 package dev.cmk.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cmk.service.audit.AuditJsonl;
 import dev.cmk.service.audit.AuditRecord;
 import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.audit.AuditService.Format;
@@ -26,6 +27,9 @@ import java.util.function.Function;
  * The account's audit log (export and chain head) and its key-usage report, for the account's
  * admins and operators. Exports stream JSON lines or CSV, at most {@code limit} rows after {@code
  * afterSeq}; a client pages on with the last seq it received until a page comes back short.
+ *
+ * <p>Audit rows are written by {@link AuditJsonl}, the same code that writes archive segments, so
+ * segments and an export concatenate into one verifiable file.
  *
  * <p>Each export or report request is recorded in the account's log after its rows were read
  * ({@code audit.export}, {@code audit.key_usage}), so a later page holds the events of earlier
@@ -100,7 +104,8 @@ final class AuditRoutes {
         format,
         RECORD_COLUMNS,
         sink -> audit.export(Callers.of(ctx), account, format, w, sink::accept),
-        AuditRoutes::recordRow);
+        AuditRoutes::recordRow,
+        AuditJsonl::line);
   }
 
   private void keyUsage(Context ctx) {
@@ -118,7 +123,8 @@ final class AuditRoutes {
         format,
         USAGE_COLUMNS,
         sink -> audit.keyUsage(Callers.of(ctx), account, format, w, f, sink::accept),
-        AuditRoutes::usageRow);
+        AuditRoutes::usageRow,
+        Json::text);
   }
 
   private static Window window(Context ctx) {
@@ -138,7 +144,8 @@ final class AuditRoutes {
       Format format,
       List<String> columns,
       Consumer<Consumer<T>> rows,
-      Function<T, List<String>> csvRow) {
+      Function<T, List<String>> csvRow,
+      Function<T, String> jsonRow) {
     boolean csv = format == Format.CSV;
     ctx.status(200).contentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
     try (Writer w =
@@ -152,7 +159,7 @@ final class AuditRoutes {
               if (csv) {
                 csvLine(w, csvRow.apply(row));
               } else {
-                w.write(Json.MAPPER.writeValueAsString(row));
+                w.write(jsonRow.apply(row));
                 w.write('\n');
               }
             } catch (IOException e) {

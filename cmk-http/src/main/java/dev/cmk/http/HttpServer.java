@@ -2,6 +2,7 @@ package dev.cmk.http;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.AuditArchiveService;
 import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.availability.RevocationService;
@@ -49,7 +50,8 @@ public final class HttpServer implements AutoCloseable {
       Supplier<String> prometheusScrape,
       Availability availability,
       SearchIndexService search,
-      AuditService audit) {}
+      AuditService audit,
+      AuditArchiveService auditArchive) {}
 
   /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
   public record Availability(
@@ -100,6 +102,7 @@ public final class HttpServer implements AutoCloseable {
               new SessionRoutes(s.availability().sessions()).register(r);
               new SearchRoutes(s.search()).register(r);
               new AuditRoutes(s.audit()).register(r);
+              new AuditArchiveRoutes(s.auditArchive()).register(r);
             });
   }
 

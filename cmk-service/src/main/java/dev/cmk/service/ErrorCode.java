@@ -33,6 +33,7 @@ public enum ErrorCode {
   /** A backfill found no object to move; no job was created. */
   NOTHING_TO_BACKFILL("nothing_to_backfill", Kind.CONFLICT),
   SESSION_NOT_FOUND("session_not_found", Kind.NOT_FOUND),
+  AUDIT_SEGMENT_NOT_FOUND("audit_segment_not_found", Kind.NOT_FOUND),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
   INTERNAL("internal_error", Kind.INTERNAL);

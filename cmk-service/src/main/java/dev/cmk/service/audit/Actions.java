@@ -36,11 +36,18 @@ public final class Actions {
 
   public static final String AUDIT_EXPORT = "audit.export";
   public static final String AUDIT_KEY_USAGE = "audit.key_usage";
+  public static final String AUDIT_ARCHIVE = "audit.archive";
+  public static final String AUDIT_ARCHIVE_LIST = "audit.archive_list";
+  public static final String AUDIT_ARCHIVE_READ = "audit.archive_read";
 
   /** Uses of a key on content or the search index: the rows of the key-usage report. */
   public static final Set<String> KEY_USES =
       Set.of(CONTENT_WRITE, CONTENT_READ, SEARCH_INDEX, SEARCH_REMOVE, SEARCH_QUERY, SESSION_OPEN);
 
-  /** Reads of the audit log itself (export and key-usage report), recorded after the read. */
-  public static final Set<String> AUDIT_READS = Set.of(AUDIT_EXPORT, AUDIT_KEY_USAGE);
+  /**
+   * Reads of the audit log itself (export, key-usage report, archive listing and segment download),
+   * recorded after the read.
+   */
+  public static final Set<String> AUDIT_READS =
+      Set.of(AUDIT_EXPORT, AUDIT_KEY_USAGE, AUDIT_ARCHIVE_LIST, AUDIT_ARCHIVE_READ);
 }

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * The hash chain of the audit log: the canonical encoding, the row hash, and an offline verifier.
@@ -100,6 +101,27 @@ public final class AuditChain {
       long lastSeq,
       String lastHash) {}
 
+  /**
+   * Where a chain continues from when its older rows were archived (AUDIT.md, "Retention"): the
+   * last archived seq and its hash. The first row checked must be {@code seq + 1} with {@code
+   * prevHash} = {@code hash}. {@code seq} 0 with {@link #GENESIS} is the start of every chain.
+   */
+  public record Anchor(long seq, String hash) {
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+
+    public Anchor {
+      if (seq < 0) {
+        throw new IllegalArgumentException("anchor seq must be 0 or more");
+      }
+      if (!HEX.matcher(hash).matches()) {
+        throw new IllegalArgumentException("anchor hash must be 64 lower-case hex digits");
+      }
+      if (seq == 0 && !hash.equals(GENESIS)) {
+        throw new IllegalArgumentException("the anchor at seq 0 is the genesis hash");
+      }
+    }
+  }
+
   /** Incremental verification, for exports too large to hold: feed rows in order, then finish. */
   public static final class Verifier {
     private long rows;
@@ -109,10 +131,21 @@ public final class AuditChain {
     private String account = "";
     private boolean headSeen;
     private final Optional<String> headHash;
+    private final Optional<Anchor> anchor;
     private Verification broken;
 
     public Verifier(Optional<String> headHash) {
+      this(headHash, Optional.empty());
+    }
+
+    /**
+     * @param headHash the head's hash the rows must reach, if given
+     * @param anchor where the rows continue from (their older rows archived), if given; without it
+     *     the first row's {@code prevHash} is taken on trust unless it is seq 1
+     */
+    public Verifier(Optional<String> headHash, Optional<Anchor> anchor) {
       this.headHash = headHash;
+      this.anchor = anchor;
     }
 
     /** Checks the next row; returns false once the chain is broken (later rows are ignored). */
@@ -128,6 +161,20 @@ public final class AuditChain {
         account = r.accountId();
         if (r.seq() == 1 && !r.prevHash().equals(GENESIS)) {
           return fail(1, "seq 1 does not start from the genesis hash");
+        }
+        if (anchor.isPresent() && r.seq() != anchor.get().seq() + 1) {
+          return fail(
+              anchor.get().seq() + 1,
+              "expected seq "
+                  + (anchor.get().seq() + 1)
+                  + " after the anchor but found "
+                  + r.seq()
+                  + " (missing or reordered)");
+        }
+        if (anchor.isPresent() && !r.prevHash().equals(anchor.get().hash())) {
+          return fail(
+              r.seq(),
+              "prevHash does not match the anchor's hash (seq " + anchor.get().seq() + ")");
         }
       } else {
         if (!r.accountId().equals(account)) {
@@ -184,7 +231,13 @@ public final class AuditChain {
 
   /** Verifies rows in export order (ascending seq); {@code headHash} anchors the end if given. */
   public static Verification verify(Iterable<AuditRecord> rows, Optional<String> headHash) {
-    Verifier v = new Verifier(headHash);
+    return verify(rows, headHash, Optional.empty());
+  }
+
+  /** Verifies rows that continue from {@code anchor} (their older rows archived). */
+  public static Verification verify(
+      Iterable<AuditRecord> rows, Optional<String> headHash, Optional<Anchor> anchor) {
+    Verifier v = new Verifier(headHash, anchor);
     for (AuditRecord r : rows) {
       if (!v.accept(r)) {
         break;

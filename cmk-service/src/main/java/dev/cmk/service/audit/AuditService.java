@@ -270,7 +270,8 @@ public final class AuditService {
     }
   }
 
-  private void requireAccount(String accountId) {
+  /** 404 {@code account_not_found} unless the account exists ({@code _platform} always does). */
+  void requireAccount(String accountId) {
     if (!accountId.equals(AuditEvent.PLATFORM_ACCOUNT)) {
       accounts.require(accountId);
     }

@@ -80,7 +80,8 @@ public final class Database implements AutoCloseable {
     return i.atOffset(ZoneOffset.UTC);
   }
 
-  static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+  /** A timestamp-with-time-zone column as an instant. */
+  public static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
     return rs.getObject(column, OffsetDateTime.class).toInstant();
   }
 
@@ -95,7 +96,8 @@ public final class Database implements AutoCloseable {
     return false;
   }
 
-  static boolean isUniqueViolation(Throwable e) {
+  /** Whether {@code e} was caused by a unique (or primary-key) violation. */
+  public static boolean isUniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.sql.SQLException s && "23505".equals(s.getSQLState())) {
         return true;

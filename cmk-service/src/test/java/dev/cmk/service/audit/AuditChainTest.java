@@ -52,6 +52,38 @@ class AuditChainTest {
     assertThat(rows.get(0).prevHash()).isEqualTo(AuditChain.GENESIS);
   }
 
+  @Test
+  void aPartAfterAnAnchorVerifiesFromIt_andAWrongAnchorIsFound() {
+    List<AuditRecord> rows = chain(10);
+    List<AuditRecord> rest = rows.subList(4, 10); // seq 5..10, 1..4 archived
+    Optional<String> head = Optional.of(rows.get(9).hash());
+    AuditChain.Anchor anchor = new AuditChain.Anchor(4, rows.get(3).hash());
+    AuditChain.Verification ok = AuditChain.verify(rest, head, Optional.of(anchor));
+    assertThat(ok.ok()).isTrue();
+    assertThat(ok.anchoredAt()).isEqualTo(5);
+
+    AuditChain.Verification wrongHash =
+        AuditChain.verify(rest, head, Optional.of(new AuditChain.Anchor(4, rows.get(2).hash())));
+    assertThat(wrongHash.ok()).isFalse();
+    assertThat(wrongHash.firstBrokenSeq()).hasValue(5);
+    assertThat(wrongHash.problem()).contains("anchor");
+
+    AuditChain.Verification missingFirst =
+        AuditChain.verify(rows.subList(5, 10), head, Optional.of(anchor));
+    assertThat(missingFirst.firstBrokenSeq()).hasValue(5);
+
+    // from the genesis anchor, the whole chain; segments + rest concatenated are one chain
+    assertThat(
+            AuditChain.verify(rows, head, Optional.of(new AuditChain.Anchor(0, AuditChain.GENESIS)))
+                .ok())
+        .isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AuditChain.Anchor(0, "ab"))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new AuditChain.Anchor(0, rows.get(0).hash()))
+        .hasMessageContaining("genesis");
+  }
+
   /**
    * Pins the canonical encoding: a change to it breaks every exported log, so it is a contract. The
    * expected value was computed by an independent implementation of AUDIT.md (the Python there).
