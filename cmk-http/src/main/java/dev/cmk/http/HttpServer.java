@@ -1,6 +1,7 @@
 package dev.cmk.http;
 
 import dev.cmk.service.CmkException;
+import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.auth.TokenService;
@@ -72,6 +73,7 @@ public final class HttpServer implements AutoCloseable {
               r.before(HttpServer::apiHeaders);
               r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
+              r.exception(BlobStoreException.class, ErrorMapper::blobStore);
               r.exception(HttpResponseException.class, ErrorMapper::http);
               r.exception(Exception.class, ErrorMapper::unexpected);
               r.error(
