@@ -98,7 +98,7 @@ public abstract class BlobStoreContract {
   @Test
   void aLargeBlobSurvives() {
     String key = freshKey("large");
-    byte[] large = bytes(9 * 1024 * 1024 + 17, 7); // above S3's 8 MiB multipart thresholds
+    byte[] large = bytes(9 * 1024 * 1024 + 17, 7); // larger than any buffer or chunk on the way
     store().put(key, large);
     assertThat(store().get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(large));
   }
