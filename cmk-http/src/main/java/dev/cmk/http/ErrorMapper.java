@@ -49,7 +49,11 @@ public final class ErrorMapper {
    */
   static void blobStore(BlobStoreException e, Context ctx) {
     LOG.warn(
-        "request {} {} failed [{}]: {}", ctx.method(), ctx.path(), RequestIds.of(ctx), e.toString());
+        "request {} {} failed [{}]: {}",
+        ctx.method(),
+        ctx.path(),
+        RequestIds.of(ctx),
+        e.toString());
     service(e.toServiceError(), ctx);
   }
 

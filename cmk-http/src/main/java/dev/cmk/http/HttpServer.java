@@ -1,11 +1,11 @@
 package dev.cmk.http;
 
 import dev.cmk.service.CmkException;
-import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.availability.RevocationService;
+import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;

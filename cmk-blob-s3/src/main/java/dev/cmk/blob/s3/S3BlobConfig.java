@@ -126,7 +126,7 @@ public record S3BlobConfig(
   }
 
   /** The S3 key of blob {@code key}. */
-  String objectKey(String key) {
+  public String objectKey(String key) {
     return prefix.isEmpty() ? key : prefix + "/" + key;
   }
 
