@@ -48,15 +48,16 @@ public record CmkConfig(
 
   /**
    * Metadata and blobs. An empty {@code databaseUrl} means the embedded H2 database in {@code
-   * dataDir}.
+   * dataDir}; {@code blobs} says where content envelopes go.
    */
   public record Storage(
-      Path dataDir, String databaseUrl, String databaseUser, String databasePassword) {
+      Path dataDir, String databaseUrl, String databaseUser, String databasePassword, Blobs blobs) {
     public Storage {
       require(dataDir != null, "storage.dataDir is required");
       require(
           databaseUrl == null || databaseUrl.isEmpty() || databaseUrl.startsWith("jdbc:"),
           "storage.databaseUrl must be a jdbc: URL or empty for the embedded database");
+      require(blobs != null, "storage.blobs is required");
     }
 
     @Override
@@ -67,7 +68,110 @@ public record CmkConfig(
           + databaseUrl
           + ", user="
           + databaseUser
-          + ", password=redacted]";
+          + ", password=redacted, blobs="
+          + blobs
+          + "]";
+    }
+  }
+
+  /**
+   * Where content envelopes (ciphertext only) are kept.
+   *
+   * @param store {@code directory} ({@code dataDir/blobs}, the default) or {@code s3}
+   * @param s3 the bucket, used when {@code store} is {@code s3}
+   */
+  public record Blobs(String store, S3 s3) {
+    public Blobs {
+      require(
+          "directory".equals(store) || "s3".equals(store),
+          "storage.blobs.store must be directory or s3");
+      require(s3 != null, "storage.blobs.s3 is required");
+      require(
+          !"s3".equals(store) || !s3.bucket().isEmpty(),
+          "storage.blobs.s3.bucket is required when storage.blobs.store is s3");
+    }
+
+    public static Blobs defaults() {
+      return new Blobs(
+          "directory",
+          new S3("", "", "us-east-1", "", "", "", "", "none", "", Duration.ofSeconds(30), 3));
+    }
+  }
+
+  /**
+   * An S3 bucket for content envelopes. Credentials: a named profile, static keys (emulators only),
+   * or the SDK's default chain (instance role, IRSA, environment) when both are empty.
+   *
+   * @param bucket an existing bucket; the node checks it (HeadBucket) before it starts
+   * @param prefix key prefix, e.g. {@code cmk/prod}; empty for none
+   * @param region the bucket's region
+   * @param endpoint empty for AWS; a VPC endpoint or an S3-compatible server (path-style)
+   * @param serverSideEncryption {@code none}, {@code AES256} or {@code aws:kms}, requested on every
+   *     put (content is CMK-encrypted already; this is defence in depth)
+   * @param sseKmsKeyId with {@code aws:kms}: the KMS key; empty for the bucket's default
+   * @param callTimeout one whole call including retries
+   * @param maxAttempts attempts per call, with jittered backoff in between (1..10)
+   */
+  public record S3(
+      String bucket,
+      String prefix,
+      String region,
+      String endpoint,
+      String profile,
+      String accessKeyId,
+      String secretAccessKey,
+      String serverSideEncryption,
+      String sseKmsKeyId,
+      Duration callTimeout,
+      int maxAttempts) {
+    public S3 {
+      require(bucket != null, "storage.blobs.s3.bucket must be a bucket name or empty");
+      require(
+          bucket.isEmpty() || bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
+          "storage.blobs.s3.bucket must be an S3 bucket name (3-63 of a-z 0-9 . -)");
+      require(
+          prefix != null && prefix.matches("[A-Za-z0-9._/-]*") && !prefix.contains(".."),
+          "storage.blobs.s3.prefix must be empty or segments of A-Z a-z 0-9 . _ - joined by /");
+      require(
+          region != null && region.matches("[a-z0-9-]{2,32}"),
+          "storage.blobs.s3.region must be an AWS region, e.g. us-east-1");
+      require(
+          endpoint != null
+              && (endpoint.isEmpty()
+                  || endpoint.startsWith("https://")
+                  || endpoint.startsWith("http://")),
+          "storage.blobs.s3.endpoint must be empty or an http(s) URL");
+      require(
+          "none".equals(serverSideEncryption)
+              || "AES256".equals(serverSideEncryption)
+              || "aws:kms".equals(serverSideEncryption),
+          "storage.blobs.s3.serverSideEncryption must be none, AES256 or aws:kms");
+      require(
+          sseKmsKeyId != null && (sseKmsKeyId.isEmpty() || "aws:kms".equals(serverSideEncryption)),
+          "storage.blobs.s3.sseKmsKeyId needs storage.blobs.s3.serverSideEncryption aws:kms");
+      require(
+          callTimeout != null && !callTimeout.isNegative() && !callTimeout.isZero(),
+          "storage.blobs.s3.callTimeout must be positive");
+      require(maxAttempts >= 1 && maxAttempts <= 10, "storage.blobs.s3.maxAttempts must be 1..10");
+    }
+
+    @Override
+    public String toString() {
+      return "S3[bucket="
+          + bucket
+          + ", prefix="
+          + prefix
+          + ", region="
+          + region
+          + ", endpoint="
+          + endpoint
+          + ", profile="
+          + profile
+          + ", accessKeyId="
+          + accessKeyId
+          + ", secretAccessKey=redacted, serverSideEncryption="
+          + serverSideEncryption
+          + "]";
     }
   }
 
@@ -333,7 +437,7 @@ public record CmkConfig(
     return new CmkConfig(
         "cmk",
         new Server("127.0.0.1", 8080),
-        new Storage(Path.of("data"), "", "cmk", ""),
+        new Storage(Path.of("data"), "", "cmk", "", Blobs.defaults()),
         new Keys("local:platform", "local:backup"),
         new Local(true, Path.of("data/local-keys.p12"), "cmk-dev-only"),
         new KekCache(10_000, Duration.ofMinutes(5), 1_000_000),
@@ -354,7 +458,7 @@ public record CmkConfig(
     return new CmkConfig(
         d.platformName(),
         new Server("127.0.0.1", 0),
-        new Storage(dir, "", "cmk", ""),
+        new Storage(dir, "", "cmk", "", Blobs.defaults()),
         d.keys(),
         new Local(true, dir.resolve("local-keys.p12"), "dev-only"),
         d.kekCache(),

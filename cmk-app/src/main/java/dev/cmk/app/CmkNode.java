@@ -17,7 +17,6 @@ import dev.cmk.service.availability.AvailabilityService;
 import dev.cmk.service.availability.ProbeScheduler;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.BlobStore;
-import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.idempotency.IdempotencyService;
@@ -47,7 +46,6 @@ import dev.cmk.service.store.JdbcSessionStore;
 import dev.cmk.service.store.JdbcTokenStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -67,6 +65,7 @@ public final class CmkNode implements AutoCloseable {
   private final Database db;
   private final HttpServer http;
   private final PrometheusMeterRegistry metrics;
+  private final BlobStore blobs;
   private final Optional<LocalKeyProvider> local;
   final KeyProviders registry;
   final AccountService accounts;
@@ -111,7 +110,8 @@ public final class CmkNode implements AutoCloseable {
         .description("The JCA provider that computes content AES-GCM (value always 1)")
         .tag("provider", aesGcm)
         .register(metrics);
-    Path dataDir = cfg.storage().dataDir();
+    // Before anything that holds resources: an unusable bucket stops the start right here.
+    blobs = BlobWiring.blobStore(cfg.storage());
     local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
     // Providers report replica-served (degraded) calls; availability is built after the registry
     // it needs, so the report goes through this forwarder.
@@ -128,7 +128,6 @@ public final class CmkNode implements AutoCloseable {
     registry = new KeyProviders(providers);
 
     db = Database.open(databaseConfig(cfg));
-    BlobStore blobs = new DirectoryBlobStore(dataDir.resolve("blobs"));
     // every audited service appends to the node's one log, given by constructor
     audit = new JdbcAuditLog(db, clock);
     var catalog = new JdbcCatalog(db);
@@ -390,5 +389,12 @@ public final class CmkNode implements AutoCloseable {
     http.close();
     availability.releaseLeases(); // after the last round: other nodes take over at once
     db.close();
+    if (blobs instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LoggerFactory.getLogger(CmkNode.class).warn("closing the blob store failed", e);
+      }
+    }
   }
 }

@@ -48,10 +48,17 @@ class ArchitectureTest {
   void cloudSdksStayInsideTheirProviderModule() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("dev.cmk.provider.aws..")
+        .resideOutsideOfPackages("dev.cmk.provider.aws..", "dev.cmk.blob.s3..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("software.amazon..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cmk.provider.aws..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("software.amazon.awssdk.services.kms..")
         .check(classes);
     noClasses()
         .that()
@@ -106,7 +113,8 @@ class ArchitectureTest {
             "dev.cmk.provider.azure..",
             "dev.cmk.provider.oci..",
             "dev.cmk.provider.pkcs11..",
-            "dev.cmk.provider.local..")
+            "dev.cmk.provider.local..",
+            "dev.cmk.blob.s3..")
         .check(classes);
   }
 
@@ -139,6 +147,32 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.cmk.provider.pkcs11..")
+        .check(classes);
+  }
+
+  /** The S3 SDK stays inside cmk-blob-s3; only the composition root names the S3 store. */
+  @Test
+  void onlyTheS3BlobModuleNamesTheS3SdkAndOnlyTheRootNamesIt() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cmk.blob.s3..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("software.amazon.awssdk.services.s3..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.cmk.app..", "dev.cmk.blob.s3..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cmk.blob.s3..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.cmk.app..", "dev.cmk.service.blob..")
+        .should()
+        .dependOnClassesThat()
+        .haveSimpleName("DirectoryBlobStore")
         .check(classes);
   }
 

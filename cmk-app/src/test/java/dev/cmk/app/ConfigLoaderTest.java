@@ -103,6 +103,55 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void blobsAreADirectoryByDefaultAndS3ByEnvironment() {
+    var d = ConfigLoader.load(Optional.empty(), Map.of()).storage().blobs();
+    assertThat(d.store()).isEqualTo("directory");
+    var s3 =
+        ConfigLoader.load(
+                Optional.empty(),
+                Map.of(
+                    "CMK_STORAGE_BLOBS_STORE", "s3",
+                    "CMK_STORAGE_BLOBS_S3_BUCKET", "acme-cmk-blobs",
+                    "CMK_STORAGE_BLOBS_S3_PREFIX", "prod",
+                    "CMK_STORAGE_BLOBS_S3_SERVER_SIDE_ENCRYPTION", "aws:kms",
+                    "CMK_STORAGE_BLOBS_S3_MAX_ATTEMPTS", "5",
+                    "CMK_STORAGE_BLOBS_S3_SECRET_ACCESS_KEY", "s3cr3t"))
+            .storage()
+            .blobs();
+    assertThat(s3.store()).isEqualTo("s3");
+    assertThat(s3.s3().bucket()).isEqualTo("acme-cmk-blobs");
+    assertThat(s3.s3().prefix()).isEqualTo("prod");
+    assertThat(s3.s3().serverSideEncryption()).isEqualTo("aws:kms");
+    assertThat(s3.s3().maxAttempts()).isEqualTo(5);
+    assertThat(s3.toString()).doesNotContain("s3cr3t");
+    assertThat(BlobWiring.s3Config(s3.s3()).objectKey("acct/obj")).isEqualTo("prod/acct/obj");
+  }
+
+  @Test
+  void badBlobSettingsNameTheirKey() throws Exception {
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_STORAGE_BLOBS_STORE", "gcs")))
+        .hasMessageContaining("storage.blobs.store must be directory or s3");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_STORAGE_BLOBS_STORE", "s3")))
+        .hasMessageContaining("storage.blobs.s3.bucket is required");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("CMK_STORAGE_BLOBS_S3_BUCKET", "Not_A_Bucket")))
+        .hasMessageContaining("storage.blobs.s3.bucket");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("CMK_STORAGE_BLOBS_S3_SERVER_SIDE_ENCRYPTION", "kms")))
+        .hasMessageContaining("storage.blobs.s3.serverSideEncryption");
+    Path f = dir.resolve("cmk.yaml");
+    Files.writeString(f, "storage:\n  blobs:\n    s3:\n      bukket: x\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(f), Map.of()))
+        .hasMessageContaining("storage.blobs.s3.bukket");
+  }
+
+  @Test
   void unknownKeyIsNamed() throws Exception {
     Path f = dir.resolve("cmk.yaml");
     Files.writeString(f, "server:\n  prot: 9000\n");

@@ -3,6 +3,7 @@ package dev.cmk.http;
 import dev.cmk.http.model.ApiModel.ErrorBody;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
+import dev.cmk.service.blob.BlobStoreException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
@@ -33,13 +34,27 @@ public final class ErrorMapper {
   }
 
   static void service(CmkException e, Context ctx) {
-    if (e.code() == ErrorCode.KEY_UNAVAILABLE) {
+    if (e.code() == ErrorCode.KEY_UNAVAILABLE || e.code() == ErrorCode.BLOB_STORE_UNAVAILABLE) {
       ctx.header("Retry-After", "30");
     }
     if (e.code() == ErrorCode.UNAUTHENTICATED) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"cmk\"");
     }
     write(ctx, status(e.code().kind()), e.code().code(), e.getMessage(), e.details());
+  }
+
+  /**
+   * A blob store failure: the client gets the stable code and a 503 without the store's internals;
+   * the log gets the store's own error (bucket, key, S3 error code) under the request id.
+   */
+  static void blobStore(BlobStoreException e, Context ctx) {
+    LOG.warn(
+        "request {} {} failed [{}]: {}",
+        ctx.method(),
+        ctx.path(),
+        RequestIds.of(ctx),
+        e.toString());
+    service(e.toServiceError(), ctx);
   }
 
   static void http(HttpResponseException e, Context ctx) {

@@ -6,6 +6,7 @@ import dev.cmk.service.audit.AuditArchiveService;
 import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.auth.TokenService;
 import dev.cmk.service.availability.RevocationService;
+import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
@@ -74,6 +75,7 @@ public final class HttpServer implements AutoCloseable {
               r.before(HttpServer::apiHeaders);
               r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
+              r.exception(BlobStoreException.class, ErrorMapper::blobStore);
               r.exception(HttpResponseException.class, ErrorMapper::http);
               r.exception(Exception.class, ErrorMapper::unexpected);
               r.error(

@@ -25,6 +25,10 @@ public enum ErrorCode {
   /** The provider refused the search service's standing grant; nothing was changed. */
   SEARCH_GRANT_REFUSED("search_grant_refused", Kind.REFUSED),
   DECRYPTION_FAILED("decryption_failed", Kind.DECRYPTION_FAILED),
+  /** The blob store (directory or S3) cannot be reached or is failing; retry later. */
+  BLOB_STORE_UNAVAILABLE("blob_store_unavailable", Kind.UNAVAILABLE),
+  /** The blob store refuses the node's credentials: a deployment problem, not the caller's. */
+  BLOB_STORE_ACCESS_DENIED("blob_store_access_denied", Kind.UNAVAILABLE),
   ALREADY_REVOKED("already_revoked", Kind.CONFLICT),
   JOB_NOT_FOUND("job_not_found", Kind.NOT_FOUND),
   JOB_IN_PROGRESS("job_in_progress", Kind.CONFLICT),

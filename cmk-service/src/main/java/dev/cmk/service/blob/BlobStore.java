@@ -5,11 +5,21 @@ import java.util.Optional;
 /**
  * Where encrypted content envelopes are kept: a local directory by default, S3 in production. Blobs
  * are ciphertext only; a blob store never sees plaintext or keys.
+ *
+ * <p>Keys are {@link BlobKeys#require checked}: segments of {@code A-Z a-z 0-9 . _ -} joined by
+ * {@code /}. A put replaces the whole blob or nothing; a reader never sees a partial blob.
+ *
+ * <p>Failures: {@link BlobStoreUnavailableException} when the store cannot be reached or answers
+ * with a server error or throttling (try again later), {@link BlobStoreAccessDeniedException} when
+ * it refuses the node's identity (an operator has to fix permissions). Neither carries credentials.
  */
 public interface BlobStore {
+  /** Stores {@code envelope} under {@code key}, replacing any blob there. */
   void put(String key, byte[] envelope);
 
+  /** The blob under {@code key}; empty when there is none. */
   Optional<byte[]> get(String key);
 
+  /** Removes the blob under {@code key}; no-op when there is none. */
   void delete(String key);
 }

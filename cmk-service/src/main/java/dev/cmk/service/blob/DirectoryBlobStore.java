@@ -1,18 +1,21 @@
 package dev.cmk.service.blob;
 
+import dev.cmk.service.blob.BlobStoreException.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
-/** Blobs as files below one directory, written atomically (temp file + rename). */
+/**
+ * Blobs as files below one directory, written atomically (temp file + rename). I/O errors become
+ * {@link BlobStoreUnavailableException}, missing permissions {@link BlobStoreAccessDeniedException}
+ * (the same families as the S3 store).
+ */
 public final class DirectoryBlobStore implements BlobStore {
-  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
-
   private final Path root;
 
   public DirectoryBlobStore(Path root) {
@@ -30,38 +33,55 @@ public final class DirectoryBlobStore implements BlobStore {
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put", ".tmp");
-      Files.write(tmp, envelope);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try {
+        Files.write(tmp, envelope);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write blob " + key, e);
+      throw failure(Operation.PUT, "cannot write blob " + key, e);
     }
   }
 
   @Override
   public Optional<byte[]> get(String key) {
+    Path file = resolve(key);
+    if (Files.isDirectory(file)) {
+      return Optional.empty(); // a prefix of other keys, not a blob
+    }
     try {
-      return Optional.of(Files.readAllBytes(resolve(key)));
+      return Optional.of(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read blob " + key, e);
+      throw failure(Operation.GET, "cannot read blob " + key, e);
     }
   }
 
   @Override
   public void delete(String key) {
+    Path file = resolve(key);
+    if (Files.isDirectory(file)) {
+      return; // a prefix of other keys, not a blob
+    }
     try {
-      Files.deleteIfExists(resolve(key));
+      Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete blob " + key, e);
+      throw failure(Operation.DELETE, "cannot delete blob " + key, e);
     }
   }
 
+  private BlobStoreException failure(Operation op, String what, IOException e) {
+    String message = what + " in " + root + ": " + e;
+    return e instanceof AccessDeniedException
+        ? new BlobStoreAccessDeniedException(op, message, e)
+        : new BlobStoreUnavailableException(op, message, e);
+  }
+
   private Path resolve(String key) {
-    if (!KEY.matcher(key).matches() || key.contains("..")) {
-      throw new IllegalArgumentException("bad blob key " + key);
-    }
-    Path p = root.resolve(key).normalize();
+    Path p = root.resolve(BlobKeys.require(key)).normalize();
     if (!p.startsWith(root)) {
       throw new IllegalArgumentException("bad blob key " + key);
     }

@@ -403,7 +403,11 @@ public final class ContentService {
             return row;
           });
     } catch (RuntimeException e) {
-      blobs.delete(row.blobKey());
+      try {
+        blobs.delete(row.blobKey());
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup); // an unreferenced blob is harmless; the first error matters
+      }
       throw e;
     }
   }

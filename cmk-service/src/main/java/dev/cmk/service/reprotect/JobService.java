@@ -20,6 +20,7 @@ import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.availability.TransitionListener;
+import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
@@ -623,17 +624,24 @@ public final class JobService {
       try {
         done.add(process(job, ids.get(i), batch));
       } catch (ProviderException e) {
-        store.complete(job.id(), token, done, clock.instant());
-        store.release(
-            job.id(),
-            token,
-            ids.subList(i, ids.size()),
-            clock.instant().plus(config.retryDelay()),
-            "key " + e.reason().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
-        return done.size();
+        String why = "key " + e.reason().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage();
+        return pause(job, token, done, ids.subList(i, ids.size()), why);
+      } catch (BlobStoreException e) {
+        // the blob store is down or refuses us: the items wait, they did not fail. The job view
+        // shows the API's wording; the store's details (bucket, S3 code) go to the log only.
+        LOG.warn("job {}: blob store failed; retrying later: {}", job.id(), e.toString());
+        String why = e.toServiceError().getMessage();
+        return pause(job, token, done, ids.subList(i, ids.size()), why);
       }
     }
     store.complete(job.id(), token, done, clock.instant());
+    return done.size();
+  }
+
+  /** Settles what is done and hands the rest back, claimable again after the retry delay. */
+  private int pause(Job job, String token, List<Completion> done, List<String> rest, String why) {
+    store.complete(job.id(), token, done, clock.instant());
+    store.release(job.id(), token, rest, clock.instant().plus(config.retryDelay()), why);
     return done.size();
   }
 
