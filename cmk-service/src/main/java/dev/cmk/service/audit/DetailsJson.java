@@ -6,7 +6,9 @@ import java.util.TreeMap;
 
 /**
  * The details column: a flat JSON object of string values, written and read here so the domain
- * needs no JSON library. Only what {@link #write} produces has to be read back.
+ * needs no JSON library. {@link #write} escapes only quotes, backslashes and control characters
+ * ({@code \\u00XX}); {@link #read} decodes every JSON string escape correctly and refuses anything
+ * else, so a row written by another tool cannot be misread.
  */
 final class DetailsJson {
   private DetailsJson() {}
@@ -74,18 +76,39 @@ final class DetailsJson {
         return b.toString();
       }
       if (c == '\\') {
+        if (i + 1 >= s.length()) {
+          break;
+        }
         char e = s.charAt(++i);
-        if (e == 'u') {
-          b.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
-          i += 4;
-        } else {
-          b.append(e);
+        switch (e) {
+          case '"', '\\', '/' -> b.append(e);
+          case 'b' -> b.append('\b');
+          case 'f' -> b.append('\f');
+          case 'n' -> b.append('\n');
+          case 'r' -> b.append('\r');
+          case 't' -> b.append('\t');
+          case 'u' -> {
+            b.append(hex4(s, i + 1));
+            i += 4;
+          }
+          default -> throw new IllegalArgumentException("malformed details JSON");
         }
       } else {
         b.append(c);
       }
     }
     throw new IllegalArgumentException("malformed details JSON");
+  }
+
+  private static char hex4(String s, int at) {
+    if (at + 4 > s.length()) {
+      throw new IllegalArgumentException("malformed details JSON");
+    }
+    try {
+      return (char) Integer.parseInt(s.substring(at, at + 4), 16);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("malformed details JSON", e);
+    }
   }
 
   private static void expect(String s, int[] pos, char want) {
