@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.app.CliIT.Run;
 import dev.cmk.app.TestNode.Res;
+import dev.cmk.service.MutableClock;
 import dev.cmk.service.audit.AuditChain;
 import dev.cmk.service.audit.AuditRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,39 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuditArchiveApiIT {
   @TempDir static Path dir;
-  static final MovingClock CLOCK = new MovingClock(Instant.parse("2026-03-01T00:00:00Z"));
+  static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
   static TestNode n;
   static String acct;
   static String admin;
   static String otherAdmin;
-
-  /** A clock the test moves; the node reads it from its background threads too. */
-  static final class MovingClock extends Clock {
-    private volatile Instant now;
-
-    MovingClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
