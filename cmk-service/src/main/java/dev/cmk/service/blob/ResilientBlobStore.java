@@ -140,7 +140,7 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
       tag = outcome.apply(result);
       breaker.onSuccess(clock.millis() - start, TimeUnit.MILLISECONDS);
       return result;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       tag = outcomeOf(e);
       // The breaker's predicates decide: only BlobStoreUnavailableException counts as a failure.
       breaker.onError(clock.millis() - start, TimeUnit.MILLISECONDS, e);
@@ -165,7 +165,7 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
         .increment();
   }
 
-  private static String outcomeOf(RuntimeException e) {
+  private static String outcomeOf(Throwable e) {
     if (e instanceof BlobStoreUnavailableException) {
       return "unavailable";
     }
