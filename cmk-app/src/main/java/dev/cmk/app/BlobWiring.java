@@ -3,10 +3,14 @@ package dev.cmk.app;
 import dev.cmk.blob.s3.S3BlobConfig;
 import dev.cmk.blob.s3.S3BlobStore;
 import dev.cmk.blob.s3.S3Credentials;
+import dev.cmk.service.blob.BlobResilience;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.blob.DirectoryBlobStore;
+import dev.cmk.service.blob.ResilientBlobStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
@@ -19,7 +23,16 @@ import org.slf4j.LoggerFactory;
 final class BlobWiring {
   private BlobWiring() {}
 
-  static BlobStore blobStore(CmkConfig.Storage storage) {
+  /**
+   * The configured store behind its circuit breaker and bulkhead ({@link ResilientBlobStore}), on
+   * {@code clock}, reporting to {@code metrics}.
+   */
+  static BlobStore blobStore(CmkConfig.Storage storage, Clock clock, MeterRegistry metrics) {
+    BlobResilience policy = storage.blobs().resilience().toPolicy();
+    return new ResilientBlobStore(store(storage), policy, clock, metrics);
+  }
+
+  private static BlobStore store(CmkConfig.Storage storage) {
     var blobs = storage.blobs();
     if (!"s3".equals(blobs.store())) {
       var dir = storage.dataDir().resolve("blobs");

@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import dev.cmk.service.audit.AuditRetention;
+import dev.cmk.service.blob.BlobResilience;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -79,13 +80,15 @@ public record CmkConfig(
    *
    * @param store {@code directory} ({@code dataDir/blobs}, the default) or {@code s3}
    * @param s3 the bucket, used when {@code store} is {@code s3}
+   * @param resilience the circuit breaker and bulkhead around either store
    */
-  public record Blobs(String store, S3 s3) {
+  public record Blobs(String store, S3 s3, BlobsResilience resilience) {
     public Blobs {
       require(
           "directory".equals(store) || "s3".equals(store),
           "storage.blobs.store must be directory or s3");
       require(s3 != null, "storage.blobs.s3 is required");
+      require(resilience != null, "storage.blobs.resilience is required");
       require(
           !"s3".equals(store) || !s3.bucket().isEmpty(),
           "storage.blobs.s3.bucket is required when storage.blobs.store is s3");
@@ -94,7 +97,71 @@ public record CmkConfig(
     public static Blobs defaults() {
       return new Blobs(
           "directory",
-          new S3("", "", "us-east-1", "", "", "", "", "none", "", Duration.ofSeconds(30), 3));
+          new S3("", "", "us-east-1", "", "", "", "", "none", "", Duration.ofSeconds(30), 3),
+          BlobsResilience.defaults());
+    }
+  }
+
+  /**
+   * The guard around the blob store ({@link BlobResilience}): a circuit breaker that opens on a run
+   * of unavailable failures and then fails calls at once, and a bound on blob calls in flight.
+   *
+   * @param breakerWindow recent calls the breaker looks at
+   * @param breakerMinimumCalls calls in the window before it may open (at most {@code
+   *     breakerWindow})
+   * @param breakerFailureRatePercent share of unavailable failures that opens it (1..100)
+   * @param breakerOpenFor how long it stays open before trial calls
+   * @param breakerHalfOpenCalls trial calls that decide whether it closes
+   * @param maxConcurrentCalls blob calls in flight on this node; more fail at once with 503
+   */
+  public record BlobsResilience(
+      int breakerWindow,
+      int breakerMinimumCalls,
+      int breakerFailureRatePercent,
+      Duration breakerOpenFor,
+      int breakerHalfOpenCalls,
+      int maxConcurrentCalls) {
+    public BlobsResilience {
+      toPolicy(
+          breakerWindow,
+          breakerMinimumCalls,
+          breakerFailureRatePercent,
+          breakerOpenFor,
+          breakerHalfOpenCalls,
+          maxConcurrentCalls);
+    }
+
+    public static BlobsResilience defaults() {
+      BlobResilience d = BlobResilience.defaults();
+      return new BlobsResilience(
+          d.breakerWindow(),
+          d.breakerMinimumCalls(),
+          d.breakerFailureRatePercent(),
+          d.breakerOpenFor(),
+          d.breakerHalfOpenCalls(),
+          d.maxConcurrentCalls());
+    }
+
+    /** The service's policy; validated once, here, with the configuration key named. */
+    public BlobResilience toPolicy() {
+      return toPolicy(
+          breakerWindow,
+          breakerMinimumCalls,
+          breakerFailureRatePercent,
+          breakerOpenFor,
+          breakerHalfOpenCalls,
+          maxConcurrentCalls);
+    }
+
+    private static BlobResilience toPolicy(
+        int window, int minimum, int percent, Duration openFor, int halfOpen, int concurrent) {
+      try {
+        return new BlobResilience(window, minimum, percent, openFor, halfOpen, concurrent);
+      } catch (IllegalArgumentException e) {
+        // No cause: the loader reports the innermost message, and this one names the key.
+        throw new IllegalArgumentException(
+            "invalid configuration: storage.blobs.resilience." + e.getMessage());
+      }
     }
   }
 

@@ -111,7 +111,7 @@ public final class CmkNode implements AutoCloseable {
         .tag("provider", aesGcm)
         .register(metrics);
     // Before anything that holds resources: an unusable bucket stops the start right here.
-    blobs = BlobWiring.blobStore(cfg.storage());
+    blobs = BlobWiring.blobStore(cfg.storage(), clock, metrics);
     local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
     // Providers report replica-served (degraded) calls; availability is built after the registry
     // it needs, so the report goes through this forwarder.

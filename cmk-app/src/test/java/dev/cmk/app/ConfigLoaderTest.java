@@ -3,6 +3,7 @@ package dev.cmk.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cmk.service.blob.BlobResilience;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,6 +150,59 @@ class ConfigLoaderTest {
     Files.writeString(f, "storage:\n  blobs:\n    s3:\n      bukket: x\n");
     assertThatThrownBy(() -> ConfigLoader.load(Optional.of(f), Map.of()))
         .hasMessageContaining("storage.blobs.s3.bukket");
+  }
+
+  @Test
+  void theBlobBreakerHasDefaultsAndEnvironmentOverrides() throws Exception {
+    var d = ConfigLoader.load(Optional.empty(), Map.of()).storage().blobs().resilience();
+    assertThat(d.toPolicy()).isEqualTo(BlobResilience.defaults());
+    var r =
+        ConfigLoader.load(
+                Optional.empty(),
+                Map.of(
+                    "CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_OPEN_FOR", "PT10S",
+                    "CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_WINDOW", "6",
+                    "CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_MINIMUM_CALLS", "3",
+                    "CMK_STORAGE_BLOBS_RESILIENCE_MAX_CONCURRENT_CALLS", "16"))
+            .storage()
+            .blobs()
+            .resilience();
+    assertThat(r.breakerOpenFor()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(r.toPolicy().breakerWindow()).isEqualTo(6);
+    assertThat(r.toPolicy().breakerMinimumCalls()).isEqualTo(3);
+    assertThat(r.maxConcurrentCalls()).isEqualTo(16);
+    Path f = dir.resolve("breaker.yaml");
+    Files.writeString(f, "storage:\n  blobs:\n    resilience:\n      breakerHalfOpenCalls: 5\n");
+    assertThat(ConfigLoader.load(Optional.of(f), Map.of()).storage().blobs().resilience())
+        .extracting(CmkConfig.BlobsResilience::breakerHalfOpenCalls)
+        .isEqualTo(5);
+  }
+
+  @Test
+  void badBlobBreakerSettingsNameTheirKey() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_WINDOW", "0")))
+        .hasMessageContaining("storage.blobs.resilience.breakerWindow");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_FAILURE_RATE_PERCENT", "101")))
+        .hasMessageContaining("storage.blobs.resilience.breakerFailureRatePercent");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_OPEN_FOR", "PT0S")))
+        .hasMessageContaining("storage.blobs.resilience.breakerOpenFor");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of("CMK_STORAGE_BLOBS_RESILIENCE_MAX_CONCURRENT_CALLS", "-1")))
+        .hasMessageContaining("storage.blobs.resilience.maxConcurrentCalls");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,22 +57,36 @@ class S3BlobsIT {
     s3.createBucket(b -> b.bucket(bucket));
     s3Link = new TcpSwitch(moto.port);
     n = new TestNode(config(dir.resolve("node"), s3Link.endpoint(), bucket));
-    n.node.localProvider().orElseThrow().createKey("acme");
-    account = n.createAccount("Acme");
-    String admin = n.adminToken(account);
-    mailer = n.serviceToken(account, List.of("mail"));
+    String[] tenant = tenant(n);
+    account = tenant[0];
+    mailer = tenant[1];
+  }
+
+  /** An account on {@code node} with a local key and a licensed user: {account, mail token}. */
+  static String[] tenant(TestNode node) throws Exception {
+    node.node.localProvider().orElseThrow().createKey("acme");
+    String acct = node.createAccount("Acme");
+    String admin = node.adminToken(acct);
+    String token = node.serviceToken(acct, List.of("mail"));
     String key = "{\"provider\":\"local\",\"keyId\":\"acme\"}";
-    assertThat(n.send(admin, "PUT", "/v1/accounts/" + account + "/key", key).status())
+    assertThat(node.send(admin, "PUT", "/v1/accounts/" + acct + "/key", key).status())
         .isEqualTo(201);
     String license = "{\"cmkLicensed\":true}";
     assertThat(
-            n.send(admin, "PUT", "/v1/accounts/" + account + "/users/alice/license", license)
+            node.send(admin, "PUT", "/v1/accounts/" + acct + "/users/alice/license", license)
                 .status())
         .isEqualTo(200);
+    return new String[] {acct, token};
   }
 
   /** An embedded node whose blobs go to {@code bucket} at {@code endpoint}, set by environment. */
   static CmkConfig config(Path nodeDir, String endpoint, String bucket) {
+    return config(nodeDir, endpoint, bucket, Map.of());
+  }
+
+  /** The same, with {@code overrides} on top. */
+  static CmkConfig config(
+      Path nodeDir, String endpoint, String bucket, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("CMK_SERVER_PORT", "0");
     env.put("CMK_STORAGE_DATA_DIR", nodeDir.toString());
@@ -85,6 +100,7 @@ class S3BlobsIT {
     env.put("CMK_STORAGE_BLOBS_S3_SECRET_ACCESS_KEY", "test");
     env.put("CMK_STORAGE_BLOBS_S3_CALL_TIMEOUT", "PT5S");
     env.put("CMK_STORAGE_BLOBS_S3_MAX_ATTEMPTS", "2");
+    env.putAll(overrides);
     return ConfigLoader.load(Optional.empty(), env);
   }
 
@@ -98,8 +114,13 @@ class S3BlobsIT {
   }
 
   static Res content(String method, String objectId, String body) throws Exception {
-    String path = "/v1/accounts/" + account + "/content/mail/" + objectId;
-    return n.send(mailer, method, path, Map.of("X-CMK-User", "alice"), body);
+    return content(n, new String[] {account, mailer}, method, objectId, body);
+  }
+
+  static Res content(TestNode node, String[] tenant, String method, String objectId, String body)
+      throws Exception {
+    String path = "/v1/accounts/" + tenant[0] + "/content/mail/" + objectId;
+    return node.send(tenant[1], method, path, Map.of("X-CMK-User", "alice"), body);
   }
 
   static List<String> objectKeys() {
@@ -148,6 +169,63 @@ class S3BlobsIT {
     assertThat(objectKeys()).noneMatch(k -> k.endsWith("/m-down"));
     assertThat(content("GET", "m-before", null).body()).isEqualTo("written while S3 is up");
     assertThat(content("PUT", "m-down", "written when S3 is back").status()).isEqualTo(201);
+  }
+
+  /**
+   * S3 stops answering (connections accepted, never served): each write waits for the SDK's call
+   * timeout until a run of such failures opens the blob breaker; from then on a write is the same
+   * 503 at once, reaches no S3 connection and stores nothing; once S3 is back and the breaker's
+   * open time is over, a write goes through again.
+   */
+  @Test
+  void afterARunOfTimeoutsTheBreakerFailsWritesFastAndClosesWhenS3IsBack() throws Exception {
+    var clock = new AuditArchiveApiIT.MovingClock(Instant.now());
+    try (TcpSwitch link = new TcpSwitch(moto.port)) {
+      Map<String, String> env = new HashMap<>();
+      env.put("CMK_STORAGE_BLOBS_S3_CALL_TIMEOUT", "PT2S");
+      env.put("CMK_STORAGE_BLOBS_S3_MAX_ATTEMPTS", "1");
+      env.put("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_WINDOW", "2");
+      env.put("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_MINIMUM_CALLS", "2");
+      env.put("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_FAILURE_RATE_PERCENT", "100");
+      env.put("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_HALF_OPEN_CALLS", "1");
+      env.put("CMK_STORAGE_BLOBS_RESILIENCE_BREAKER_OPEN_FOR", "PT1M");
+      CmkConfig cfg = config(dir.resolve("breaker"), link.endpoint(), bucket, env);
+      try (TestNode node = new TestNode(cfg, clock)) {
+        String[] tenant = tenant(node);
+        assertThat(content(node, tenant, "PUT", "b-up", "before").status()).isEqualTo(201);
+        link.hang();
+        for (int i = 0; i < 2; i++) {
+          Res slow = content(node, tenant, "PUT", "b-slow-" + i, "while S3 hangs");
+          assertThat(slow.code()).isEqualTo("blob_store_unavailable");
+        }
+        assertThat(metrics(node)).contains("cmk_blob_breaker_state 2.0");
+
+        long t0 = System.nanoTime();
+        Res fast = content(node, tenant, "PUT", "b-fast", "while the breaker is open");
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(fast.status()).isEqualTo(503);
+        assertThat(fast.code()).isEqualTo("blob_store_unavailable");
+        assertThat(fast.raw().headers().firstValue("Retry-After")).isPresent();
+        assertThat(took).as("no 2 s S3 timeout paid").isLessThan(Duration.ofMillis(1500));
+        assertThat(metrics(node))
+            .containsPattern(
+                "cmk_blob_calls_total\\{operation=\"put\",outcome=\"rejected_by_breaker\"\\} 1\\.0")
+            .containsPattern(
+                "cmk_blob_calls_total\\{operation=\"put\",outcome=\"unavailable\"\\} 2\\.0");
+
+        link.on();
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(content(node, tenant, "PUT", "b-back", "after").status()).isEqualTo(201);
+        assertThat(metrics(node)).contains("cmk_blob_breaker_state 0.0");
+      }
+    }
+    assertThat(objectKeys())
+        .anyMatch(k -> k.endsWith("/b-back"))
+        .noneMatch(k -> k.endsWith("/b-fast"));
+  }
+
+  static String metrics(TestNode node) throws Exception {
+    return node.send(null, "GET", "/metrics", null).body();
   }
 
   @Test

@@ -20,7 +20,9 @@ final class TcpSwitch implements AutoCloseable {
   private final int targetPort;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> hung = ConcurrentHashMap.newKeySet();
   private volatile boolean on = true;
+  private volatile boolean hang;
 
   TcpSwitch(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -33,6 +35,19 @@ final class TcpSwitch implements AutoCloseable {
   }
 
   void on() {
+    on = true;
+    hang = false;
+    hung.forEach(TcpSwitch::closeQuietly);
+    hung.clear();
+  }
+
+  /**
+   * Cuts every connection; new ones are accepted and then never answered, as when the peer's host
+   * stops responding: a client waits for its own timeout.
+   */
+  void hang() {
+    hang = true;
+    off();
     on = true;
   }
 
@@ -49,6 +64,10 @@ final class TcpSwitch implements AutoCloseable {
         Socket client = server.accept();
         if (!on) {
           closeQuietly(client);
+          continue;
+        }
+        if (hang) {
+          hung.add(client);
           continue;
         }
         Socket upstream =
@@ -91,6 +110,7 @@ final class TcpSwitch implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    on();
     off();
     server.close();
     threads.shutdownNow();
