@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cmk.app.TestNode.Res;
+import dev.cmk.service.MutableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -179,7 +180,7 @@ class S3BlobsIT {
    */
   @Test
   void afterARunOfTimeoutsTheBreakerFailsWritesFastAndClosesWhenS3IsBack() throws Exception {
-    var clock = new AuditArchiveApiIT.MovingClock(Instant.now());
+    var clock = new MutableClock(Instant.now());
     try (TcpSwitch link = new TcpSwitch(moto.port)) {
       Map<String, String> env = new HashMap<>();
       env.put("CMK_STORAGE_BLOBS_S3_CALL_TIMEOUT", "PT2S");

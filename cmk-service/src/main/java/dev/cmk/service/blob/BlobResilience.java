@@ -41,10 +41,13 @@ public record BlobResilience(
 
   /**
    * Defaults: the breaker opens when half of the last 20 calls (at least 10) were unavailable,
-   * stays open 30 s, closes after 3 good trial calls; at most 100 blob calls in flight.
+   * stays open 30 s, closes after 3 good trial calls; at most 200 blob calls in flight: the HTTP
+   * server runs up to 250 request threads, so a slow store leaves 50 for the routes that touch no
+   * blob (key status, health, metrics, admin), while a healthy store at tens of milliseconds per
+   * call would need thousands of blob calls per second per node to reach the limit.
    */
   public static BlobResilience defaults() {
-    return new BlobResilience(20, 10, 50, Duration.ofSeconds(30), 3, 100);
+    return new BlobResilience(20, 10, 50, Duration.ofSeconds(30), 3, 200);
   }
 
   private static void requireAtLeastOne(String name, int n) {
