@@ -160,8 +160,10 @@ final class DemoCommand implements Callable<Integer> {
     JsonNode o2 = putContent(a, "chat-message", "bob", "Bob: lunch at noon?");
     JsonNode o3 =
         putContent(a, "meeting-recording", "alice", "<recording bytes of alice's board meeting>");
-    step("4. Services write content:");
-    for (JsonNode o : new JsonNode[] {o1, o2, o3}) {
+    JsonNode o4 =
+        putContent(a, "chat-message", "dave", "Dave: Q3 numbers are in the shared folder.");
+    step("4. Services write content (dave has no license yet either):");
+    for (JsonNode o : new JsonNode[] {o1, o2, o3, o4}) {
       out.printf(
           "     %-28s owner %-6s %-18s → protected by %-8s (KEK %s)%n",
           o.get("objectId").asText(),
@@ -203,6 +205,8 @@ final class DemoCommand implements Callable<Integer> {
             + (long) (after - calls)
             + " (KEK cache hits)");
 
+    backfill(node, a, o4);
+
     node.localProvider().orElseThrow().setEnabled("acme-cmk", false);
     node.keks.purgeAccount(a);
     HttpResponse<String> refused =
@@ -236,6 +240,18 @@ final class DemoCommand implements Callable<Integer> {
             + bobs.body()
             + "\"");
 
+    HttpResponse<String> daves =
+        send(
+            "GET",
+            "/v1/accounts/" + a + "/content/chat-message/" + o4.get("objectId").asText(),
+            null,
+            null);
+    out.println(
+        "     reading dave's backfilled message: HTTP "
+            + daves.statusCode()
+            + " "
+            + JSON.readTree(daves.body()).get("error").get("code").asText());
+
     fallbackAndRecovery(node, operator);
     audit(operator, a);
 
@@ -243,6 +259,47 @@ final class DemoCommand implements Callable<Integer> {
         "Demo complete: "
             + (long) CountingKeyProvider.total(node.metrics())
             + " provider calls in all; see /metrics for cmk_provider_calls_total.");
+  }
+
+  /**
+   * Step 6b: content written before its owner's license stays under the platform key until a
+   * backfill moves it under the customer's key (DESIGN.md, catalog and licensing rules).
+   */
+  private void backfill(CmkNode node, String a, JsonNode written) throws Exception {
+    call(
+        admin,
+        "PUT",
+        "/v1/accounts/" + a + "/users/dave/license",
+        Map.of("cmkLicensed", true),
+        200);
+    JsonNode started =
+        call(admin, "POST", "/v1/accounts/" + a + "/backfill", Map.of("userId", "dave"), 202);
+    JsonNode job = awaitJob(node, a);
+    String objectId = written.get("objectId").asText();
+    HttpResponse<String> r =
+        send("GET", "/v1/accounts/" + a + "/content/chat-message/" + objectId, null, null);
+    step(
+        "6b. Admin licenses dave. His earlier message stays under the platform key until a backfill"
+            + " moves it: job "
+            + started.get("id").asText()
+            + " ("
+            + job.get("kind").asText()
+            + ", "
+            + job.get("mode").asText()
+            + ") "
+            + job.get("status").asText()
+            + ", "
+            + job.get("done").asLong()
+            + " of "
+            + job.get("total").asLong()
+            + " object(s)");
+    out.printf(
+        "     %s: %s → %s [%s] \"%s\"%n",
+        objectId,
+        written.get("protection").asText(),
+        r.headers().firstValue("X-CMK-Protection").orElse("?"),
+        "read back",
+        r.body());
   }
 
   /** Steps 8-10: an outage under fallback, then the key comes back and recovery runs. */
@@ -382,7 +439,7 @@ final class DemoCommand implements Callable<Integer> {
                 : "BROKEN at seq " + v.firstBrokenSeq().orElseThrow() + ": " + v.problem()));
   }
 
-  /** Runs the account's recovery job here (the node's background thread may help) until it ends. */
+  /** Runs the account's latest job here (the node's background thread may help) until it ends. */
   private JsonNode awaitJob(CmkNode node, String account) throws Exception {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -390,7 +447,7 @@ final class DemoCommand implements Callable<Integer> {
       JsonNode jobs = call(admin, "GET", "/v1/accounts/" + account + "/jobs", null, 200);
       JsonNode job = jobs.path(0);
       if (job.isMissingNode()) {
-        throw new IllegalStateException("no recovery job started for account " + account);
+        throw new IllegalStateException("no job started for account " + account);
       }
       if (!job.get("status").asText().equals("RUNNING") || System.nanoTime() > deadline) {
         return job;

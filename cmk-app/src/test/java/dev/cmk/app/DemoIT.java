@@ -22,6 +22,15 @@ class DemoIT {
     String text = out.toString();
     assertThat(exit).as(text).isZero();
 
+    // the backfill: dave's message from before his license moves under the customer's key, and
+    // disabling that key then cuts it off like any other CMK content
+    assertThat(text)
+        .containsPattern(
+            "6b\\. Admin licenses dave\\..* job job_\\S+ \\(BACKFILL, DEK_REWRAP\\) SUCCEEDED, 1 of 1"
+                + " object\\(s\\)")
+        .containsPattern("PLATFORM → CMK \\[read back\\] \"Dave: Q3 numbers")
+        .contains("reading dave's backfilled message: HTTP 409 key_refused");
+
     // the outage: writes succeed under the backup key, the key is seen as unavailable
     assertThat(text)
         .contains("9. Globex's KMS becomes unreachable")
