@@ -264,17 +264,14 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
   }
 
   private static CircuitBreakerConfig breakerConfig(ResiliencePolicy policy, Clock clock) {
-    return CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(policy.breakerWindow())
-        .minimumNumberOfCalls(policy.breakerMinimumCalls())
-        .failureRateThreshold(policy.breakerFailureRatePercent())
-        .waitDurationInOpenState(policy.breakerOpenFor())
-        .permittedNumberOfCallsInHalfOpenState(policy.breakerHalfOpenCalls())
-        .recordException(e -> e instanceof KeyUnavailableException)
-        .ignoreException(e -> !(e instanceof KeyUnavailableException))
-        .clock(clock)
-        .build();
+    return Breakers.countBased(
+        policy.breakerWindow(),
+        policy.breakerMinimumCalls(),
+        policy.breakerFailureRatePercent(),
+        policy.breakerOpenFor(),
+        policy.breakerHalfOpenCalls(),
+        KeyUnavailableException.class,
+        clock);
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads(String kind) {

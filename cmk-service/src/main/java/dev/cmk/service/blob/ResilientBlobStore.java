@@ -1,5 +1,6 @@
 package dev.cmk.service.blob;
 
+import dev.cmk.provider.resilience.Breakers;
 import dev.cmk.service.blob.BlobStoreException.Operation;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -188,16 +189,13 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
   }
 
   private static CircuitBreakerConfig breakerConfig(BlobResilience policy, Clock clock) {
-    return CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(policy.breakerWindow())
-        .minimumNumberOfCalls(policy.breakerMinimumCalls())
-        .failureRateThreshold(policy.breakerFailureRatePercent())
-        .waitDurationInOpenState(policy.breakerOpenFor())
-        .permittedNumberOfCallsInHalfOpenState(policy.breakerHalfOpenCalls())
-        .recordException(e -> e instanceof BlobStoreUnavailableException)
-        .ignoreException(e -> !(e instanceof BlobStoreUnavailableException))
-        .clock(clock)
-        .build();
+    return Breakers.countBased(
+        policy.breakerWindow(),
+        policy.breakerMinimumCalls(),
+        policy.breakerFailureRatePercent(),
+        policy.breakerOpenFor(),
+        policy.breakerHalfOpenCalls(),
+        BlobStoreUnavailableException.class,
+        clock);
   }
 }
