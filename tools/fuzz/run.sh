@@ -55,19 +55,55 @@ api "$operator" POST /v1/tokens "{\"role\":\"admin\",\"accountId\":\"$acct_b\"}"
 api "$admin_a" PUT "/v1/accounts/$acct_a/users/alice/license" '{"cmkLicensed":true}' >/dev/null || true
 echo "node $base: accounts $acct_a, $acct_b; $seconds s per token kind"
 
+curl -fsS "$base/v1/openapi.json" >"$work/openapi.json"
+# One spec per token kind: the operations its role may call (x-cmk-access), so every request
+# reaches the handler instead of stopping at 403.
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+doc = json.load(open(f"{work}/openapi.json"))
+def allowed(kind, access):
+    a = access.lower()
+    if a in ("open", "any token"):
+        return True
+    if kind == "operator":
+        return "operator" in a
+    if kind == "admin":
+        return "account admin" in a
+    return "service token" in a
+for kind in ("operator", "admin", "service"):
+    d = json.loads(json.dumps(doc))
+    for path in list(d["paths"]):
+        ops = d["paths"][path]
+        for m in [m for m in ops if m in ("get", "put", "post", "delete", "patch")]:
+            if not allowed(kind, str(ops[m].get("x-cmk-access", ""))):
+                del ops[m]
+        if not any(m in ops for m in ("get", "put", "post", "delete", "patch")):
+            del d["paths"][path]
+    json.dump(d, open(f"{work}/openapi-{kind}.json", "w"))
+PY
+
 failed=0
 for kind in operator admin service; do
   case "$kind" in operator) tok="$operator";; admin) tok="$admin_a";; service) tok="$service_a";; esac
+  # positive_data_acceptance also takes 400 only where validity depends on more than the request's
+  # own schema (what JSON Schema cannot say): from < to across two parameters; a provider
+  # configured on this node and a key that exists there; services that exist in the catalog.
   cat >"$work/st-$kind.toml" <<TOML
 [parameters]
 "path.accountId" = "$acct_a"
 "header.X-CMK-User" = "alice"
+
+[[operations]]
+include-name = ["GET /v1/accounts/{accountId}/audit", "GET /v1/accounts/{accountId}/key-usage",
+  "PUT /v1/accounts/{accountId}/key", "POST /v1/accounts/{accountId}/rotate", "POST /v1/tokens"]
+checks.positive_data_acceptance.expected-statuses = ["2XX", "400", "401", "403", "404", "409"]
 TOML
   echo "== schemathesis as $kind"
-  if ! st --config-file "$work/st-$kind.toml" run "$base/v1/openapi.json" --url "$base" \
+  if ! st --config-file "$work/st-$kind.toml" run "$work/openapi-$kind.json" --url "$base" \
       --checks all --phases examples,coverage,fuzzing,stateful --max-time "$seconds" \
-      --workers 2 --request-timeout 20 --suppress-health-check all --no-color \
-      -H "Authorization: Bearer $tok" \
+      --workers 1 --request-timeout 20 --suppress-health-check all --no-color \
+      --seed "${CMK_FUZZ_SEED:-1}" -H "Authorization: Bearer $tok" \
       --report junit --report-junit-path "${CMK_FUZZ_REPORT_DIR:-$work}/schemathesis-$kind.xml"; then
     failed=1
   fi

@@ -26,7 +26,12 @@ public final class ErrorMapper {
   /** The codes the HTTP layer answers besides {@link ErrorCode}'s (the OpenAPI enum lists all). */
   public static final java.util.Set<String> HTTP_CODES =
       java.util.Set.of(
-          ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, URI_TOO_LONG, HEADERS_TOO_LARGE);
+          ROUTE_NOT_FOUND,
+          METHOD_NOT_ALLOWED,
+          REQUEST_TIMEOUT,
+          URI_TOO_LONG,
+          HEADERS_TOO_LARGE,
+          CLIENT_CLOSED);
 
   private ErrorMapper() {}
 
@@ -90,18 +95,10 @@ public final class ErrorMapper {
    * (408 too slow, 400 bad chunking, 413) keep their status. The rest is a bug: 500 and ERROR.
    */
   static void unexpected(Exception e, Context ctx, java.util.concurrent.atomic.AtomicLong aborts) {
+    if (clientGone(e, ctx, aborts)) {
+      return;
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (isClientGone(t)) {
-        aborts.incrementAndGet();
-        LOG.debug(
-            "request {} {} [{}]: the client closed the connection ({})",
-            ctx.method(),
-            ctx.path(),
-            RequestIds.of(ctx),
-            t.toString());
-        write(ctx, 400, CLIENT_CLOSED, "the client closed the connection", Map.of());
-        return;
-      }
       if (t instanceof java.util.concurrent.TimeoutException) {
         LOG.debug("request {} {} [{}]: {}", ctx.method(), ctx.path(), RequestIds.of(ctx), t);
         ctx.header("Connection", "close");
@@ -119,6 +116,32 @@ public final class ErrorMapper {
     }
     LOG.error("request {} {} failed [{}]", ctx.method(), ctx.path(), RequestIds.of(ctx), e);
     write(ctx, 500, ErrorCode.INTERNAL.code(), "internal error; quote the request id", Map.of());
+  }
+
+  /**
+   * Whether {@code e} says the client closed the connection (e.g. mid-upload); if so it is counted,
+   * logged once at DEBUG and answered (for the log; the client is gone).
+   */
+  static boolean clientGone(
+      Throwable e, Context ctx, java.util.concurrent.atomic.AtomicLong aborts) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (isClientGone(t)) {
+        aborts.incrementAndGet();
+        LOG.debug(
+            "request {} {} [{}]: the client closed the connection ({})",
+            ctx.method(),
+            ctx.path(),
+            RequestIds.of(ctx),
+            t.toString());
+        try {
+          write(ctx, 400, CLIENT_CLOSED, "the client closed the connection", Map.of());
+        } catch (RuntimeException ignored) {
+          // nothing to answer to
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String reason(int status) {
@@ -212,6 +235,10 @@ public final class ErrorMapper {
       // no matched route: no path parameters
     }
     ctx.queryParamMap().values().forEach(echoes::addAll);
+    java.util.List<String> fromBody = ctx.attribute(Json.ECHOES);
+    if (fromBody != null) {
+      echoes.addAll(fromBody);
+    }
     String owner = ctx.header(ContentRoutes.USER_HEADER);
     if (owner != null) {
       echoes.add(owner);

@@ -100,7 +100,7 @@ public final class HttpServer implements AutoCloseable {
   @SuppressWarnings("removal") // minRequestDataRate: enforced by Jetty 12.1's servlet input
   public HttpServer(Config config, Services s) {
     Limits limits = config.limits();
-    Uploads uploads = new Uploads(limits.maxUploads(), limits.maxUploadsPerToken());
+    Uploads uploads = new Uploads(limits.maxUploads(), limits.maxUploadsPerToken(), clientAborts);
     this.app =
         Javalin.create(
             c -> {

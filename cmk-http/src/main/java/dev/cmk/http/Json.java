@@ -100,6 +100,12 @@ public final class Json {
       throw new CmkException(ErrorCode.EMPTY_BODY, "a JSON body is required");
     }
     rejectNulls(tree, "");
+    java.util.List<String> longStrings = new java.util.ArrayList<>();
+    tree.forEach(n -> collectLong(n, longStrings));
+    if (tree.isTextual()) {
+      collectLong(tree, longStrings);
+    }
+    ctx.attribute(ECHOES, longStrings);
     return tree;
   }
 
@@ -128,6 +134,17 @@ public final class Json {
       throw new CmkException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "this route takes application/json, not " + Echo.cut(media));
+    }
+  }
+
+  /** Request attribute: the body's long string values, which error messages must not echo whole. */
+  static final String ECHOES = "cmk.bodyEchoes";
+
+  private static void collectLong(JsonNode n, java.util.List<String> out) {
+    if (n.isTextual() && n.textValue().length() > Echo.MAX) {
+      out.add(n.textValue());
+    } else if (n.isContainerNode()) {
+      n.forEach(c -> collectLong(c, out));
     }
   }
 

@@ -21,9 +21,12 @@ final class Uploads {
   private final int perToken;
   private final ConcurrentHashMap<String, Integer> byToken = new ConcurrentHashMap<>();
 
-  Uploads(int total, int perToken) {
+  private final java.util.concurrent.atomic.AtomicLong aborts;
+
+  Uploads(int total, int perToken, java.util.concurrent.atomic.AtomicLong aborts) {
     this.total = new Semaphore(total);
     this.perToken = perToken;
+    this.aborts = aborts;
   }
 
   /** {@code handler} run only within the budget; the body is not read when refused. */
@@ -49,6 +52,10 @@ final class Uploads {
       }
       try {
         handler.handle(ctx);
+      } catch (Exception e) {
+        if (!ErrorMapper.clientGone(e, ctx, aborts)) {
+          throw e;
+        }
       } finally {
         total.release();
         release(token);
