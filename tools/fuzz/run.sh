@@ -88,7 +88,8 @@ for kind in operator admin service; do
   case "$kind" in operator) tok="$operator";; admin) tok="$admin_a";; service) tok="$service_a";; esac
   # positive_data_acceptance also takes 400 only where validity depends on more than the request's
   # own schema (what JSON Schema cannot say): from < to across two parameters; a provider
-  # configured on this node and a key that exists there; services that exist in the catalog.
+  # configured on this node and a key that exists there; services that exist in the catalog
+  # (tokens, search documents).
   cat >"$work/st-$kind.toml" <<TOML
 [parameters]
 "path.accountId" = "$acct_a"
@@ -96,13 +97,14 @@ for kind in operator admin service; do
 
 [[operations]]
 include-name = ["GET /v1/accounts/{accountId}/audit", "GET /v1/accounts/{accountId}/key-usage",
-  "PUT /v1/accounts/{accountId}/key", "POST /v1/accounts/{accountId}/rotate", "POST /v1/tokens"]
+  "PUT /v1/accounts/{accountId}/key", "POST /v1/accounts/{accountId}/rotate", "POST /v1/tokens",
+  "PUT /v1/accounts/{accountId}/search/documents/{documentId}"]
 checks.positive_data_acceptance.expected-statuses = ["2XX", "400", "401", "403", "404", "409"]
 TOML
   echo "== schemathesis as $kind"
   if ! st --config-file "$work/st-$kind.toml" run "$work/openapi-$kind.json" --url "$base" \
       --checks all --phases examples,coverage,fuzzing,stateful --max-time "$seconds" \
-      --workers 1 --request-timeout 20 --suppress-health-check all --no-color \
+      --workers 1 --request-timeout 60 --suppress-health-check all --no-color \
       --seed "${CMK_FUZZ_SEED:-1}" -H "Authorization: Bearer $tok" \
       --report junit --report-junit-path "${CMK_FUZZ_REPORT_DIR:-$work}/schemathesis-$kind.xml"; then
     failed=1
