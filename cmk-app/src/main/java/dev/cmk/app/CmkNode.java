@@ -261,7 +261,14 @@ public final class CmkNode implements AutoCloseable {
     http =
         new HttpServer(
             new HttpServer.Config(
-                cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
+                cfg.server().host(),
+                cfg.server().port(),
+                cfg.maxContentBytes() + 65_536,
+                new HttpServer.Limits(
+                    cfg.server().idleTimeout(),
+                    cfg.server().minRequestDataRate(),
+                    cfg.server().maxUploads(),
+                    cfg.server().maxUploadsPerToken())),
             new HttpServer.Services(
                 accounts,
                 keys,
@@ -276,6 +283,10 @@ public final class CmkNode implements AutoCloseable {
                 search,
                 auditService,
                 new AuditArchiveService(audit, auditArchive, blobs, auditService)));
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "cmk.http.client.aborts", http, HttpServer::clientAborts)
+        .description("Requests that ended because the client closed the connection (mid-upload)")
+        .register(metrics);
     cfg.audit()
         .parsedRetention()
         .ifPresent(

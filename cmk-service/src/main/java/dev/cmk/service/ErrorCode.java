@@ -40,7 +40,13 @@ public enum ErrorCode {
   AUDIT_SEGMENT_NOT_FOUND("audit_segment_not_found", Kind.NOT_FOUND),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
-  INTERNAL("internal_error", Kind.INTERNAL);
+  INTERNAL("internal_error", Kind.INTERNAL),
+  /** A JSON route was sent another media type (text/plain, XML, a form, multipart). */
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", Kind.UNSUPPORTED_MEDIA_TYPE),
+  /** Too many uploads in flight for this token; retry after the Retry-After seconds. */
+  TOO_MANY_UPLOADS("too_many_uploads", Kind.TOO_MANY),
+  /** The node has as many uploads in flight as it takes; retry after the Retry-After seconds. */
+  SERVER_BUSY("server_busy", Kind.UNAVAILABLE);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
   public enum Kind {
@@ -53,7 +59,9 @@ public enum ErrorCode {
     DECRYPTION_FAILED,
     UNAUTHENTICATED,
     FORBIDDEN,
-    INTERNAL
+    INTERNAL,
+    UNSUPPORTED_MEDIA_TYPE,
+    TOO_MANY
   }
 
   private final String code;
