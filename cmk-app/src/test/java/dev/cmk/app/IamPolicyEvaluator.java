@@ -146,10 +146,8 @@ final class IamPolicyEvaluator {
     if (condition == null) {
       return true;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> ops = condition.fields(); ops.hasNext(); ) {
-      Map.Entry<String, JsonNode> op = ops.next();
-      for (Iterator<Map.Entry<String, JsonNode>> ks = op.getValue().fields(); ks.hasNext(); ) {
-        Map.Entry<String, JsonNode> k = ks.next();
+    for (Map.Entry<String, JsonNode> op : condition.properties()) {
+      for (Map.Entry<String, JsonNode> k : op.getValue().properties()) {
         List<String> have = keys.get(k.getKey());
         if (!holds(op.getKey(), have, values(k.getValue()))) {
           return false;
@@ -160,13 +158,9 @@ final class IamPolicyEvaluator {
   }
 
   private static boolean holds(String operator, List<String> have, List<String> want) {
-    String qualifier = "";
-    String op = operator;
     int colon = operator.indexOf(':');
-    if (colon > 0) {
-      qualifier = operator.substring(0, colon);
-      op = operator.substring(colon + 1);
-    }
+    String qualifier = colon > 0 ? operator.substring(0, colon) : "";
+    String op = colon > 0 ? operator.substring(colon + 1) : operator;
     switch (qualifier) {
       case "ForAllValues":
         return have == null || have.stream().allMatch(v -> matchesAny(op, v, want));

@@ -176,7 +176,7 @@ class KeyPolicyFlowsIT {
   }
 
   private static JsonNode check(JsonNode registration, String name) {
-    for (JsonNode c : registration.get("report").get("checks")) {
+    for (JsonNode c : registration.get("validation").get("checks")) {
       if (c.get("name").asText().equals(name)) {
         return c;
       }

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,8 +152,7 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
   static Map<String, List<String>> context(JsonNode ctx) {
     Map<String, List<String>> keys = new LinkedHashMap<>();
     if (ctx != null) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = ctx.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : ctx.properties()) {
         keys.put("kms:EncryptionContext:" + e.getKey(), List.of(e.getValue().asText()));
       }
     }
