@@ -41,18 +41,48 @@ class TryItIT {
       Run dev = cli(n, op, "dev-key", "create", "acme-cmk");
       assertThat(dev.exit()).as(dev.out()).isZero();
       Run reg =
-          cli(n, op, "key", "register", "--account", acct, "--provider", "local", "--key-id", "acme-cmk");
+          cli(
+              n,
+              op,
+              "key",
+              "register",
+              "--account",
+              acct,
+              "--provider",
+              "local",
+              "--key-id",
+              "acme-cmk");
       assertThat(reg.exit()).as(reg.out()).isZero();
       String keyId = reg.json().get("key").get("id").asText();
-      assertThat(cli(n, op, "licenses", "set", "--account", acct, "--user", "alice").exit()).isZero();
+      assertThat(cli(n, op, "licenses", "set", "--account", acct, "--user", "alice").exit())
+          .isZero();
       Run tok =
-          cli(n, op, "token", "create", "--api", "--role", "service", "--account", acct, "--services", "chat");
+          cli(
+              n,
+              op,
+              "token",
+              "create",
+              "--api",
+              "--role",
+              "service",
+              "--account",
+              acct,
+              "--services",
+              "chat");
       String service =
-          Arrays.stream(tok.out().split("\n")).filter(l -> l.startsWith("cmk_")).findFirst().orElseThrow();
+          Arrays.stream(tok.out().split("\n"))
+              .filter(l -> l.startsWith("cmk_"))
+              .findFirst()
+              .orElseThrow();
 
       String a = "/v1/accounts/" + acct;
       Res put =
-          n.send(service, "PUT", a + "/content/chat-message/m1", Map.of("X-CMK-User", "alice"), "hello");
+          n.send(
+              service,
+              "PUT",
+              a + "/content/chat-message/m1",
+              Map.of("X-CMK-User", "alice"),
+              "hello");
       assertThat(put.status()).as(put.body()).isIn(200, 201);
       Res read = n.send(service, "GET", a + "/content/chat-message/m1", null);
       assertThat(read.body()).isEqualTo("hello");
@@ -66,7 +96,8 @@ class TryItIT {
       assertThat(cli(n, op, "dev-key", "disable", "acme-cmk").exit()).isZero();
       assertThat(n.send(op, "POST", a + "/revoke", null).status()).isBetween(200, 299);
       Res refusedWrite =
-          n.send(service, "PUT", a + "/content/chat-message/m2", Map.of("X-CMK-User", "alice"), "no");
+          n.send(
+              service, "PUT", a + "/content/chat-message/m2", Map.of("X-CMK-User", "alice"), "no");
       assertThat(refusedWrite.status()).isGreaterThanOrEqualTo(400);
       Res refusedRead = n.send(service, "GET", a + "/content/chat-message/m1", null);
       assertThat(refusedRead.status()).isGreaterThanOrEqualTo(400);

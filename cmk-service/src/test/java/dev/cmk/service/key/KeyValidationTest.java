@@ -101,11 +101,14 @@ class KeyValidationTest {
             "generate_data_key",
             "decrypt",
             "encrypt",
+            "account_binding",
             "key_policy",
             "replica_exists",
             "replica_round_trip",
             "replica_policy",
             "search_grant");
+    // the fake's policies cannot condition on the context: what binds the key is said instead
+    assertThat(check(r, "account_binding").outcome()).isEqualTo(Outcome.SKIPPED);
     assertThat(check(r, "replica_exists").evidence()).contains("eu-central-1");
     assertThat(check(r, "replica_policy").outcome()).isEqualTo(Outcome.PASS);
     assertThat(check(r, "search_grant").outcome()).isEqualTo(Outcome.SKIPPED);
