@@ -39,6 +39,7 @@ import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
+import dev.cmk.service.store.JdbcKeyDependencyStore;
 import dev.cmk.service.store.JdbcObjectStore;
 import dev.cmk.service.store.JdbcSearchGrantStore;
 import dev.cmk.service.store.JdbcSearchIndexStore;
@@ -164,6 +165,10 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
+    var policyTemplates = new PolicyTemplates(principals, cfg.platformName());
+    keys.setPolicyTemplates(policyTemplates);
+    keys.setDependencies(new JdbcKeyDependencyStore(db));
+    local.ifPresent(l -> keys.setDevKeys(devKeys(l)));
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -277,7 +282,7 @@ public final class CmkNode implements AutoCloseable {
                 catalogAdmin,
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
-                new PolicyTemplates(principals),
+                policyTemplates,
                 metrics::scrape,
                 new HttpServer.Availability(revocation, jobs, sessions),
                 search,
@@ -296,6 +301,31 @@ public final class CmkNode implements AutoCloseable {
                         "audit retention {}: older rows move to archive segments, checked every {}",
                         r,
                         cfg.audit().archiveInterval()));
+  }
+
+  /** Development keys on the node's own local keystore (which it holds, so never the CLI). */
+  private static dev.cmk.service.key.DevKeys devKeys(LocalKeyProvider l) {
+    return new dev.cmk.service.key.DevKeys() {
+      @Override
+      public void create(String name) {
+        l.createKey(name);
+      }
+
+      @Override
+      public void setEnabled(String name, boolean enabled) {
+        l.setEnabled(name, enabled);
+      }
+
+      @Override
+      public boolean exists(String name) {
+        try {
+          l.describe(KeyRef.of(LocalKeyProvider.KIND, name));
+          return true;
+        } catch (dev.cmk.provider.KeyRefusedException e) {
+          return false;
+        }
+      }
+    };
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {

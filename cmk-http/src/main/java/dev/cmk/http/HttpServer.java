@@ -188,6 +188,7 @@ public final class HttpServer implements AutoCloseable {
               new SearchRoutes(s.search()).register(r);
               new AuditRoutes(s.audit()).register(r);
               new AuditArchiveRoutes(s.auditArchive()).register(r);
+              new ProviderRoutes(s.keys()).register(r);
             });
     for (Route route : routes()) {
       templates.add(new Template(route.method(), templatePattern(route.path())));

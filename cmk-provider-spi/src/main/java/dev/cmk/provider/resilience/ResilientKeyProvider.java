@@ -292,8 +292,9 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
     }
 
     @Override
-    public String createSearchGrant(KeyRef key, String grantName) {
-      return call(key, () -> grants.createSearchGrant(key, grantName));
+    public String createSearchGrant(
+        KeyRef key, String grantName, java.util.Map<String, String> contextSubset) {
+      return call(key, () -> grants.createSearchGrant(key, grantName, contextSubset));
     }
 
     @Override

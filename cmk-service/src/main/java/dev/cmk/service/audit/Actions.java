@@ -17,6 +17,7 @@ public final class Actions {
   public static final String KEY_ROTATE = "key.rotate";
   public static final String KEY_REVOKE = "key.revoke";
   public static final String KEY_STATE = "key.state";
+  public static final String KEY_DELETE = "key.delete";
   public static final String ACCOUNT_CREATE = "account.create";
   public static final String ACCOUNT_UPDATE = "account.update";
   public static final String FALLBACK = "account.fallback";
