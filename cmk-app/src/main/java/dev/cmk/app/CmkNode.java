@@ -36,6 +36,7 @@ import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcFallbackWrites;
 import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
@@ -172,7 +173,7 @@ public final class CmkNode implements AutoCloseable {
             new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
             clock,
             random,
-            availabilityStore::epoch,
+            availabilityStore,
             availability);
     var contentConfig =
         new ContentService.ContentConfig(
@@ -182,6 +183,7 @@ public final class CmkNode implements AutoCloseable {
     content =
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    content.setFallbackWrites(new JdbcFallbackWrites(db));
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     var av = cfg.availability();
