@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
       CatalogCommand.class,
       TokenCommand.class,
       JobsCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      CoverageCommand.class
     })
 public final class Cmk implements Runnable {
   @Override

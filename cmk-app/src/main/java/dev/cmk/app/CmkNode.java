@@ -19,6 +19,7 @@ import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.coverage.CoverageService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import dev.cmk.service.kek.KekCacheConfig;
@@ -35,6 +36,7 @@ import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
+import dev.cmk.service.store.JdbcCoverageStore;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.JdbcFallbackWrites;
 import dev.cmk.service.store.JdbcIdempotencyStore;
@@ -274,7 +276,11 @@ public final class CmkNode implements AutoCloseable {
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
                 new PolicyTemplates(principals),
                 metrics::scrape,
-                new HttpServer.Availability(revocation, jobs, sessions),
+                new HttpServer.Availability(
+                    revocation,
+                    jobs,
+                    sessions,
+                    new CoverageService(new JdbcCoverageStore(db), accounts, keys, clock, metrics)),
                 search,
                 auditService,
                 new AuditArchiveService(audit, auditArchive, blobs, auditService)));
