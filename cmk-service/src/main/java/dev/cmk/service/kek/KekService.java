@@ -196,7 +196,16 @@ public final class KekService {
           platformName, kek.accountId(), kek.serviceId(), PURPOSE, kek.id());
     }
     return EncryptionContext.forKek(
-        platformName, kek.accountId(), kek.serviceId(), kek.period(), PURPOSE, kek.id());
+        platformName, kek.accountId(), kek.serviceId(), contextPeriod(kek), PURPOSE, kek.id());
+  }
+
+  /**
+   * The period as the encryption context names it: the UTC day {@code yyyyMMdd} (the stored period
+   * carries the formatter's zone suffix, {@code Z}, which a key-policy condition should not need).
+   */
+  public static String contextPeriod(Kek kek) {
+    String p = kek.period();
+    return p.endsWith("Z") ? p.substring(0, p.length() - 1) : p;
   }
 
   /** Number of plaintext KEKs held now. */
@@ -278,7 +287,7 @@ public final class KekService {
     if (kek.protection() != Protection.CMK) {
       return call.get();
     }
-    KeyUseObserver.Slice slice = new KeyUseObserver.Slice(kek.serviceId(), kek.period());
+    KeyUseObserver.Slice slice = new KeyUseObserver.Slice(kek.serviceId(), contextPeriod(kek));
     T result;
     try {
       result = call.get();
