@@ -19,6 +19,7 @@ import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.coverage.CoverageService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import dev.cmk.service.kek.KekCacheConfig;
@@ -35,7 +36,9 @@ import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
+import dev.cmk.service.store.JdbcCoverageStore;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcFallbackWrites;
 import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
@@ -177,7 +180,7 @@ public final class CmkNode implements AutoCloseable {
             new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
             clock,
             random,
-            availabilityStore::epoch,
+            availabilityStore,
             availability);
     var contentConfig =
         new ContentService.ContentConfig(
@@ -187,6 +190,7 @@ public final class CmkNode implements AutoCloseable {
     content =
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    content.setFallbackWrites(new JdbcFallbackWrites(db));
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     var av = cfg.availability();
@@ -284,7 +288,11 @@ public final class CmkNode implements AutoCloseable {
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
                 policyTemplates,
                 metrics::scrape,
-                new HttpServer.Availability(revocation, jobs, sessions),
+                new HttpServer.Availability(
+                    revocation,
+                    jobs,
+                    sessions,
+                    new CoverageService(new JdbcCoverageStore(db), accounts, keys, clock, metrics)),
                 search,
                 auditService,
                 new AuditArchiveService(audit, auditArchive, blobs, auditService)));

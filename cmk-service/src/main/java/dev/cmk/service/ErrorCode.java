@@ -38,6 +38,17 @@ public enum ErrorCode {
   NOTHING_TO_BACKFILL("nothing_to_backfill", Kind.CONFLICT),
   SESSION_NOT_FOUND("session_not_found", Kind.NOT_FOUND),
   AUDIT_SEGMENT_NOT_FOUND("audit_segment_not_found", Kind.NOT_FOUND),
+  /**
+   * The account is revoked (revoke now): its customer-key content, writes and sessions are refused
+   * on every node, whatever the KMS answers, until an admin lifts the revocation.
+   */
+  KEY_REVOKED("key_revoked", Kind.REFUSED),
+  /**
+   * A change that a revoked account cannot make (e.g. fallback on) until the revocation is lifted.
+   */
+  ACCOUNT_REVOKED("account_revoked", Kind.CONFLICT),
+  /** Lifting a revocation of an account that is not revoked; nothing was changed. */
+  NOT_REVOKED("not_revoked", Kind.CONFLICT),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
   INTERNAL("internal_error", Kind.INTERNAL),
