@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>us-east-1 comes back: the key goes DEGRADED → AVAILABLE (measured).
  *   <li>Both regions cut, fallback on, the node restarted (no cached KEK): a write falls back; then
  *       both regions come back: the time to the first served read and to the recovery job's start
- *       are measured and printed.
+ *       are measured and printed; the job moves the fallback write under the customer's key.
  * </ol>
  *
  * Length: 20 s of traffic in {@code mvn verify}; {@code -Dcmk.drill.mrk.seconds=600} for the
@@ -176,6 +176,14 @@ class MrkFailoverDrillIT {
             firstRead / 1_000_000, recovery / 1_000_000);
         assertThat(firstRead).as("a read was served after the key came back").isPositive();
         assertThat(recovery).as("recovery started after the key came back").isPositive();
+        JsonNode job = await(p + "/jobs", j -> !j.path(0).path("status").asText().equals("RUNNING"));
+        assertThat(job.path(0).path("kind").asText()).isEqualTo("RECOVERY");
+        assertThat(job.path(0).path("status").asText()).isEqualTo("SUCCEEDED");
+        String fbId = fallback.json().path("objectId").asText();
+        assertThat(get(p + "/objects/" + fbId, admin).json().path("protection").asText())
+            .isEqualTo("CMK");
+        Res fbRead = get(p + "/content/chat-message/" + fbId, service);
+        assertThat(fbRead.body()).isEqualTo("under backup");
       }
     }
   }

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -73,7 +74,8 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
     HALF_OPEN
   }
 
-  private record Guard(CircuitBreaker breaker, Bulkhead bulkhead) {}
+  /** One copy's guards; {@code openedAt} is the clock's millis when its breaker last opened. */
+  private record Guard(CircuitBreaker breaker, Bulkhead bulkhead, AtomicLong openedAt) {}
 
   /** Hears every retry, e.g. to count throttling; must be quick and must not throw. */
   @FunctionalInterface
@@ -293,15 +295,25 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
     return out;
   }
 
-  /** Copies whose circuit is closed or half-open first, open ones last (still tried). */
+  /**
+   * Copies that may be called first; those whose circuit is open and still waiting go last (still
+   * tried). A circuit whose wait is over counts as ready, so the primary gets its trial call as
+   * soon as it is due, not only when every replica fails.
+   */
   private List<KeyRef> ordered(List<KeyRef> targets) {
     if (targets.size() == 1) {
       return targets;
     }
     List<KeyRef> ready = new ArrayList<>();
     List<KeyRef> open = new ArrayList<>();
+    long now = clock.millis();
     for (KeyRef t : targets) {
-      (circuitState(t) == CircuitState.OPEN ? open : ready).add(t);
+      Guard g = guards.get(t.toString());
+      boolean waiting =
+          g != null
+              && g.breaker().getState() == CircuitBreaker.State.OPEN
+              && now - g.openedAt().get() < policy.breakerOpenFor().toMillis();
+      (waiting ? open : ready).add(t);
     }
     ready.addAll(open);
     return ready;
@@ -407,10 +419,17 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
 
   private Guard newGuard(String name) {
     CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
+    AtomicLong openedAt = new AtomicLong();
     breaker
         .getEventPublisher()
-        .onStateTransition(e -> LOG.warn("circuit of {}: {}", name, e.getStateTransition()));
-    return new Guard(breaker, Bulkhead.of(name, bulkheadConfig));
+        .onStateTransition(
+            e -> {
+              if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                openedAt.set(clock.millis());
+              }
+              LOG.warn("circuit of {}: {}", name, e.getStateTransition());
+            });
+    return new Guard(breaker, Bulkhead.of(name, bulkheadConfig), openedAt);
   }
 
   private static CircuitBreakerConfig breakerConfig(ResiliencePolicy policy, Clock clock) {

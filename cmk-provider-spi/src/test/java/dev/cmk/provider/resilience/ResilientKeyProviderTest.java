@@ -309,6 +309,12 @@ class ResilientKeyProviderTest {
     provider.unwrap(MRK, new byte[32], CTX); // open primary: skipped, replica first
     assertThat(fake.calls(EAST)).isEqualTo(eastCalls);
     assertThat(served).last().isEqualTo("replica " + WEST.keyId());
+
+    clock.advance(Duration.ofMillis(1001)); // the primary is back and its wait is over
+    provider.unwrap(MRK, new byte[32], CTX);
+    assertThat(fake.calls(EAST)).isEqualTo(eastCalls + 1); // the trial goes to the primary first
+    assertThat(served).last().isEqualTo("primary " + EAST.keyId());
+    assertThat(provider.circuitState(EAST)).isEqualTo(CircuitState.CLOSED);
   }
 
   @Test
