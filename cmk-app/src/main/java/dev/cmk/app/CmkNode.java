@@ -81,6 +81,9 @@ public final class CmkNode implements AutoCloseable {
   final AvailabilityService availability;
   final RevocationService revocation;
   final ProbeScheduler scheduler;
+  private static final java.time.Duration UNHEALTHY_PROBE_INTERVAL =
+      java.time.Duration.ofSeconds(2);
+  private final ProbeScheduler unhealthyProbes;
   final JobService jobs;
   final SessionService sessions;
   final SearchGrantService searchGrants;
@@ -181,7 +184,8 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random,
             availabilityStore,
-            availability);
+            availability,
+            replicasOf(new JdbcCustomerKeyStore(db)));
     var contentConfig =
         new ContentService.ContentConfig(
             keyRef(cfg.keys().platformKey()),
@@ -249,6 +253,15 @@ public final class CmkNode implements AutoCloseable {
                 () ->
                     searchGrants.settleRound(
                         accountId -> availability.claimLease(accountId, av.probeInterval()))));
+    // Keys not fully available are probed again every 2 s (at most the probe interval), so a key
+    // that is back is seen, and its recovery started, within seconds.
+    unhealthyProbes =
+        new ProbeScheduler(
+            clock,
+            av.probeInterval().compareTo(UNHEALTHY_PROBE_INTERVAL) < 0
+                ? av.probeInterval()
+                : UNHEALTHY_PROBE_INTERVAL,
+            List.of(() -> availability.probeUnhealthy(av.probeInterval())));
     // Audit retention: the holder of an account's probe lease archives it (the platform log has no
     // account row, hence no lease: any node, serialized by the archive anchor's row lock).
     var auditArchive = new JdbcAuditArchive(db);
@@ -369,6 +382,19 @@ public final class CmkNode implements AutoCloseable {
     return new Database.Config(s.databaseUrl(), s.databaseUser(), s.databasePassword(), 20);
   }
 
+  /**
+   * A stored KEK's root completed with the replicas registered for it, so KEKs read back after a
+   * restart fail over like fresh ones.
+   */
+  private static dev.cmk.service.kek.RootKeys replicasOf(JdbcCustomerKeyStore keys) {
+    return (accountId, stored) ->
+        keys.listForAccount(accountId).stream()
+            .map(dev.cmk.service.key.CustomerKey::ref)
+            .filter(r -> r.provider().equals(stored.provider()) && r.keyId().equals(stored.keyId()))
+            .findFirst()
+            .orElse(stored);
+  }
+
   static KeyRef keyRef(String providerColonId) {
     int i = providerColonId.indexOf(':');
     return KeyRef.of(providerColonId.substring(0, i), providerColonId.substring(i + 1));
@@ -388,9 +414,11 @@ public final class CmkNode implements AutoCloseable {
   private void backgroundTick() {
     try {
       scheduler.tick();
+      unhealthyProbes.tick();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (jobs.runOnce() > 0 && System.nanoTime() < until) {
         scheduler.tick();
+        unhealthyProbes.tick();
       }
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);
