@@ -3,14 +3,10 @@ package dev.cmk.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cmk.app.DrillClient.Res;
 import dev.cmk.provider.testkit.kms.KmsFaultProxy;
 import dev.cmk.provider.testkit.kms.KmsFaultProxy.Mode;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,22 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * 10-minute on-demand version.
  */
 class MrkFailoverDrillIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String EAST = "us-east-1";
   private static final String WEST = "us-west-2";
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final DrillClient client = new DrillClient();
   private final Random random = new Random(14);
   @TempDir Path dir;
-  private String base;
   private String admin;
   private String service;
-
-  record Res(int status, String body) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(body);
-    }
-  }
 
   @Test
   void replicaServesAcrossARestartDuringAPrimaryOutageAndTheKeyReturnsFast() throws Exception {
@@ -81,7 +68,7 @@ class MrkFailoverDrillIT {
       env.put("CMK_PROVIDERS_AWS_SECRET_ACCESS_KEY", "test");
       env.put("CMK_AVAILABILITY_PROBE_INTERVAL", "PT10S");
       try (ServeProcess node = new ServeProcess(dir, env).start()) {
-        base = node.base();
+        client.at(node);
         String a = setUpAccount(primary, replica);
         String p = "/v1/accounts/" + a;
         Map<String, String> written = new LinkedHashMap<>();
@@ -93,7 +80,7 @@ class MrkFailoverDrillIT {
         proxy.fault(EAST, Mode.CUT);
         node.kill();
         node.start();
-        base = node.base();
+        client.at(node);
         int ok = 0;
         List<String> errors = new ArrayList<>();
         long end = System.nanoTime() + Duration.ofSeconds(drillSeconds).toNanos();
@@ -147,7 +134,7 @@ class MrkFailoverDrillIT {
         proxy.fault(WEST, Mode.CUT);
         node.kill();
         node.start();
-        base = node.base();
+        client.at(node);
         String oldId = written.keySet().iterator().next();
         Res during = get(p + "/content/chat-message/" + oldId, service);
         assertThat(during.status()).as(during.body()).isEqualTo(503);
@@ -193,10 +180,9 @@ class MrkFailoverDrillIT {
     String op = ServeProcess.OPERATOR;
     String a =
         send("POST", "/v1/accounts", op, null, "{\"name\":\"Acme\"}").json().get("id").asText();
-    admin = token(op, "{\"role\":\"admin\",\"accountId\":\"" + a + "\",\"label\":\"drill\"}");
+    admin = client.token("{\"role\":\"admin\",\"accountId\":\"" + a + "\",\"label\":\"drill\"}");
     service =
-        token(
-            op,
+        client.token(
             "{\"role\":\"service\",\"accountId\":\""
                 + a
                 + "\",\"services\":[\"chat\"],\"label\":\"drill\"}");
@@ -239,45 +225,16 @@ class MrkFailoverDrillIT {
     written.put(id, text);
   }
 
-  private String token(String op, String spec) throws Exception {
-    Res r = send("POST", "/v1/tokens", op, null, spec);
-    assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return r.json().get("secret").asText();
-  }
-
   private Res get(String path, String token) throws Exception {
-    return send("GET", path, token, null, null);
+    return client.get(path, token);
   }
 
   private Res send(String method, String path, String token, String user, String body)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    if (user != null) {
-      b.header("X-CMK-User", user);
-    }
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Res(r.statusCode(), r.body());
+    return client.send(method, path, token, user, body);
   }
 
   private JsonNode await(String path, Predicate<JsonNode> done) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < until) {
-      last = get(path, admin).json();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting on " + path + "; last answer " + last);
+    return client.await(path, admin, done);
   }
 }
