@@ -84,6 +84,7 @@ for kind in ("operator", "admin", "service"):
 PY
 
 failed=0
+summary=()
 for kind in operator admin service; do
   case "$kind" in operator) tok="$operator";; admin) tok="$admin_a";; service) tok="$service_a";; esac
   # positive_data_acceptance also takes 400 only where validity depends on more than the request's
@@ -106,10 +107,14 @@ TOML
       --checks all --phases examples,coverage,fuzzing,stateful --max-time "$seconds" \
       --workers 1 --request-timeout 60 --suppress-health-check all --no-color \
       --seed "${CMK_FUZZ_SEED:-1}" -H "Authorization: Bearer $tok" \
-      --report junit --report-junit-path "${CMK_FUZZ_REPORT_DIR:-$work}/schemathesis-$kind.xml"; then
+      --report junit --report-junit-path "${CMK_FUZZ_REPORT_DIR:-$work}/schemathesis-$kind.xml" \
+      | tee "$work/st-$kind.out"; then
     failed=1
   fi
+  summary+=("$kind: $(grep -Eo '[0-9]+ generated[^⏎]*' "$work/st-$kind.out" | head -1); 5xx: $(grep -Eo 'ST101 Server error: [0-9]+' "$work/st-$kind.out" | grep -Eo '[0-9]+$' || echo 0); $(grep -E '^=+ .* in [0-9.]+s =+$' "$work/st-$kind.out" | tr -d '=' | xargs)")
 done
+printf 'schemathesis %s, %s s per token kind:\n' "$SCHEMATHESIS_VERSION" "$seconds"
+printf '  %s\n' "${summary[@]}"
 if [ "$failed" -ne 0 ]; then
   echo "schemathesis found failures (node log: last 40 lines)"; tail -40 "$work/node.log"
 fi

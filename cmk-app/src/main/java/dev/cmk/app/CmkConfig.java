@@ -56,7 +56,8 @@ public record CmkConfig(
       java.time.Duration idleTimeout,
       long minRequestDataRate,
       int maxUploads,
-      int maxUploadsPerToken) {
+      int maxUploadsPerToken,
+      java.time.Duration uploadTimeout) {
     public Server {
       require(host != null && !host.isBlank(), "server.host is required");
       require(port >= 0 && port <= 65535, "server.port must be 0..65535");
@@ -66,10 +67,20 @@ public record CmkConfig(
       require(minRequestDataRate >= 0, "server.minRequestDataRate must be >= 0 (bytes/s)");
       require(maxUploads >= 1, "server.maxUploads must be >= 1");
       require(maxUploadsPerToken >= 1, "server.maxUploadsPerToken must be >= 1");
+      require(
+          uploadTimeout != null && !uploadTimeout.isNegative() && !uploadTimeout.isZero(),
+          "server.uploadTimeout must be a positive duration, e.g. PT10M");
     }
 
     public Server(String host, int port) {
-      this(host, port, java.time.Duration.ofSeconds(30), 1024, 64, 16);
+      this(
+          host,
+          port,
+          java.time.Duration.ofSeconds(30),
+          0,
+          64,
+          16,
+          java.time.Duration.ofMinutes(10));
     }
   }
 

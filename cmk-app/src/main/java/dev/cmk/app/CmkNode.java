@@ -290,7 +290,8 @@ public final class CmkNode implements AutoCloseable {
                     cfg.server().idleTimeout(),
                     cfg.server().minRequestDataRate(),
                     cfg.server().maxUploads(),
-                    cfg.server().maxUploadsPerToken())),
+                    cfg.server().maxUploadsPerToken(),
+                    cfg.server().uploadTimeout())),
             new HttpServer.Services(
                 accounts,
                 keys,

@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
 public final class HttpServer implements AutoCloseable {
   private final Javalin app;
   private final AtomicLong clientAborts = new AtomicLong();
+  private final Uploads uploads;
   private final List<Template> templates = new ArrayList<>();
 
   /** Where to listen, how large a request body may be, and the limits on slow or many uploads. */
@@ -52,17 +53,28 @@ public final class HttpServer implements AutoCloseable {
 
   /**
    * What one client can hold: a connection idle (nothing sent) for {@code idleTimeout} is closed; a
-   * body that arrives slower on average than {@code minRequestDataRate} bytes/s is refused with
-   * 408; at most {@code maxUploads} content uploads run at once on the node (503 {@code
+   * body that arrives slower on average than {@code minRequestDataRate} bytes/s is refused with 408
+   * (0: off; Jetty measures from the request's start, so on a busy node a small body read late
+   * fails too); a content upload still running after {@code uploadTimeout} has its connection
+   * closed; at most {@code maxUploads} content uploads run at once on the node (503 {@code
    * server_busy}) and {@code maxUploadsPerToken} for one token (429 {@code too_many_uploads}).
    */
   public record Limits(
-      Duration idleTimeout, long minRequestDataRate, int maxUploads, int maxUploadsPerToken) {
-    public static final Limits DEFAULTS = new Limits(Duration.ofSeconds(30), 1024, 64, 16);
+      Duration idleTimeout,
+      long minRequestDataRate,
+      int maxUploads,
+      int maxUploadsPerToken,
+      Duration uploadTimeout) {
+    public static final Limits DEFAULTS =
+        new Limits(Duration.ofSeconds(30), 0, 64, 16, Duration.ofMinutes(10));
 
     public Limits {
-      if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-        throw new IllegalArgumentException("server.idleTimeout must be positive");
+      if (idleTimeout.isNegative()
+          || idleTimeout.isZero()
+          || uploadTimeout.isNegative()
+          || uploadTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "server.idleTimeout and server.uploadTimeout must be positive");
       }
       if (minRequestDataRate < 0 || maxUploads < 1 || maxUploadsPerToken < 1) {
         throw new IllegalArgumentException(
@@ -107,7 +119,10 @@ public final class HttpServer implements AutoCloseable {
   @SuppressWarnings("removal") // minRequestDataRate: enforced by Jetty 12.1's servlet input
   public HttpServer(Config config, Services s) {
     Limits limits = config.limits();
-    Uploads uploads = new Uploads(limits.maxUploads(), limits.maxUploadsPerToken(), clientAborts);
+    Uploads uploads =
+        new Uploads(
+            limits.maxUploads(), limits.maxUploadsPerToken(), limits.uploadTimeout(), clientAborts);
+    this.uploads = uploads;
     this.app =
         Javalin.create(
             c -> {
@@ -280,6 +295,7 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    uploads.close();
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.concurrent.Semaphore;
  * keeps the rest of the thread pool for health, admin and read routes, and bounds the memory that
  * bodies in flight can take to {@code total} times the largest body.
  */
-final class Uploads {
+final class Uploads implements AutoCloseable {
   static final String RETRY_AFTER_SECONDS = "2";
   private final Semaphore total;
   private final int perToken;
@@ -23,10 +23,47 @@ final class Uploads {
 
   private final java.util.concurrent.atomic.AtomicLong aborts;
 
-  Uploads(int total, int perToken, java.util.concurrent.atomic.AtomicLong aborts) {
+  private final java.time.Duration timeout;
+  private final java.util.concurrent.ScheduledExecutorService watchdog =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cmk-upload-deadline");
+            t.setDaemon(true);
+            return t;
+          });
+
+  Uploads(
+      int total,
+      int perToken,
+      java.time.Duration timeout,
+      java.util.concurrent.atomic.AtomicLong aborts) {
     this.total = new Semaphore(total);
     this.perToken = perToken;
+    this.timeout = timeout;
     this.aborts = aborts;
+  }
+
+  @Override
+  public void close() {
+    watchdog.shutdownNow();
+  }
+
+  /**
+   * Past the deadline the upload's connection is closed: a body that trickles in keeps neither its
+   * thread nor its slot longer than {@code timeout}. The blocked read then fails and ends the
+   * request like a client hang-up.
+   */
+  private java.util.concurrent.ScheduledFuture<?> deadline(Context ctx) {
+    var request =
+        org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
+    return watchdog.schedule(
+        () -> {
+          if (request != null) {
+            request.getConnectionMetaData().getConnection().close();
+          }
+        },
+        timeout.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** {@code handler} run only within the budget; the body is not read when refused. */
@@ -50,6 +87,7 @@ final class Uploads {
         throw busy(
             ctx, ErrorCode.SERVER_BUSY, "the node has as many uploads in flight as it takes");
       }
+      var cutOff = deadline(ctx);
       try {
         handler.handle(ctx);
       } catch (Exception e) {
@@ -57,6 +95,7 @@ final class Uploads {
           throw e;
         }
       } finally {
+        cutOff.cancel(false);
         total.release();
         release(token);
       }
