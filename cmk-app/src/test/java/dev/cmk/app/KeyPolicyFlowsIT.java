@@ -25,11 +25,12 @@ import software.amazon.awssdk.services.kms.model.CreateKeyRequest;
  * node calls moto_server through {@link PolicyEnforcingKmsProxy}, which evaluates each call (as the
  * platform principal) against the template set on the key and refuses what it does not allow, the
  * way AWS KMS would. Flows: onboarding with search on (validation, the search grant), writes and
- * reads, rotation to a second key (ReEncrypt), the confused-deputy checks, search off, validation
- * after search off. Then, both ways: every call of every flow is allowed except validation's
- * deliberate call with another account's context (which must be refused), and every action the
- * template grants the platform was used. The search principal has no key-policy access of its own:
- * its only access is the grant, constrained to the account's context, and gone after search off.
+ * reads, an outage with fallback on and the recovery that follows, rotation to a second key
+ * (ReEncrypt), the confused-deputy checks, search off, validation after search off. Then, both
+ * ways: every call of every flow is allowed except validation's deliberate call with another
+ * account's context (which must be refused), and every action the template grants the platform was
+ * used. The search principal has no key-policy access of its own: its only access is the grant,
+ * constrained to the account's context, and gone after search off.
  */
 class KeyPolicyFlowsIT {
   static final String PLATFORM = "arn:aws:iam::111122223333:role/cmk-platform";
@@ -85,6 +86,21 @@ class KeyPolicyFlowsIT {
       Res read = n.send(service, "GET", a + "/content/mail/m1", null);
       assertThat(read.status()).as(read.body()).isEqualTo(200);
       assertThat(read.body()).isEqualTo("hello");
+
+      proxy.flow("recovery");
+      Res fallbackOn = n.send(admin, "PUT", a + "/fallback", "{\"enabled\":true}");
+      assertThat(fallbackOn.status()).as(fallbackOn.body()).isEqualTo(200);
+      proxy.unavailable(true);
+      n.node.keks.purgeAccount(acct);
+      Res during =
+          n.send(service, "PUT", a + "/content/mail/m2", Map.of("X-CMK-User", "alice"), "outage");
+      assertThat(during.status()).as(during.body()).isIn(200, 201);
+      assertThat(during.json().get("protection").asText()).isEqualTo("FALLBACK");
+      proxy.unavailable(false);
+      n.node.availability.probe(n.node.keys.activeKey(acct).orElseThrow());
+      awaitRecovery(n, admin, a + "/jobs");
+      n.node.keks.purgeAccount(acct);
+      assertThat(n.send(service, "GET", a + "/content/mail/m2", null).body()).isEqualTo("outage");
 
       proxy.flow("confused deputy");
       String other =
@@ -196,6 +212,24 @@ class KeyPolicyFlowsIT {
       Thread.sleep(200);
     }
     throw new AssertionError("job did not end: " + last);
+  }
+
+  private static void awaitRecovery(TestNode n, String admin, String path) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String last = "";
+    while (System.nanoTime() < until) {
+      Res r = n.send(admin, "GET", path, null);
+      last = r.body();
+      JsonNode jobs = r.json().isArray() ? r.json() : r.json().path("jobs");
+      for (JsonNode j : jobs) {
+        if (j.path("kind").asText().equals("RECOVERY")
+            && j.path("status").asText().equals("SUCCEEDED")) {
+          return;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no finished recovery job: " + last);
   }
 
   /** What an admin would read: per flow, each principal's action and the policy's decision. */

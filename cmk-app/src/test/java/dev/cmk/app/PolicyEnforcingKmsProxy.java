@@ -51,6 +51,7 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final List<String> unevaluated = new CopyOnWriteArrayList<>();
   private volatile String flow = "";
+  private volatile boolean unavailable;
 
   PolicyEnforcingKmsProxy(String upstream, String principalArn) throws IOException {
     this.upstream = upstream;
@@ -73,12 +74,21 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
     this.flow = name;
   }
 
+  /** While true, every call fails as KMS being down (500 KMSInternalException), unevaluated. */
+  void unavailable(boolean down) {
+    this.unavailable = down;
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
       String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
       String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
       JsonNode req = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+      if (unavailable) {
+        fail(ex, 500, "KMSInternalException", "simulated outage");
+        return;
+      }
       for (Call c : evaluate(operation, req)) {
         calls.add(c);
         if (!c.allowed()) {
@@ -160,24 +170,27 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
   }
 
   private void deny(HttpExchange ex, Call c) throws IOException {
-    byte[] out =
-        JSON.writeValueAsBytes(
-            Map.of(
-                "__type",
-                "AccessDeniedException",
-                "message",
-                "User: "
-                    + c.principal()
-                    + " is not authorized to perform: "
-                    + c.action()
-                    + " on resource: "
-                    + c.keyArn()
-                    + " because no resource-based policy allows the "
-                    + c.action()
-                    + " action"));
+    fail(
+        ex,
+        400,
+        "AccessDeniedException",
+        "User: "
+            + c.principal()
+            + " is not authorized to perform: "
+            + c.action()
+            + " on resource: "
+            + c.keyArn()
+            + " because no resource-based policy allows the "
+            + c.action()
+            + " action");
+  }
+
+  private static void fail(HttpExchange ex, int status, String type, String message)
+      throws IOException {
+    byte[] out = JSON.writeValueAsBytes(Map.of("__type", type, "message", message));
     ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-    ex.getResponseHeaders().set("x-amzn-ErrorType", "AccessDeniedException");
-    ex.sendResponseHeaders(400, out.length);
+    ex.getResponseHeaders().set("x-amzn-ErrorType", type);
+    ex.sendResponseHeaders(status, out.length);
     try (OutputStream o = ex.getResponseBody()) {
       o.write(out);
     }

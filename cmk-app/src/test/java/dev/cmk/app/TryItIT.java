@@ -69,11 +69,11 @@ class TryItIT {
               acct,
               "--services",
               "chat");
-      String service =
-          Arrays.stream(tok.out().split("\n"))
-              .filter(l -> l.startsWith("cmk_"))
-              .findFirst()
-              .orElseThrow();
+      // the README's grep -o 'cmk_[A-Za-z0-9_-]*'
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("cmk_[A-Za-z0-9_-]*").matcher(tok.out());
+      assertThat(m.find()).as(tok.out()).isTrue();
+      String service = m.group();
 
       String a = "/v1/accounts/" + acct;
       Res put =
