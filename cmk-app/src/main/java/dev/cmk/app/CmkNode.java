@@ -197,6 +197,7 @@ public final class CmkNode implements AutoCloseable {
     content.setFallbackWrites(new JdbcFallbackWrites(db));
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
+    availability.addListener(revocation.explainWrites());
     var av = cfg.availability();
     jobs =
         new JobService(

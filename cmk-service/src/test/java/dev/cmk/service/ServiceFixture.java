@@ -163,6 +163,7 @@ public final class ServiceFixture implements AutoCloseable {
     content.setFallbackWrites(new JdbcFallbackWrites(db));
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
+    availability.addListener(revocation.explainWrites());
     jobStore = new JdbcJobStore(db);
     jobs =
         new JobService(

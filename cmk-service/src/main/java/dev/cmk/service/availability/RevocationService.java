@@ -11,6 +11,7 @@ import dev.cmk.service.audit.AuditEvent;
 import dev.cmk.service.audit.AuditLog;
 import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityStore.Revocation;
+import dev.cmk.service.content.FallbackPolicy;
 import dev.cmk.service.kek.KekService;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -265,6 +266,54 @@ public final class RevocationService {
         "admin",
         detail,
         now);
+  }
+
+  /**
+   * Says in the key events what writes do now that the key turned unavailable, and why: under the
+   * backup key (fallback on, and the mode lets this cause fall back) or refused.
+   */
+  public TransitionListener explainWrites() {
+    return (from, to) -> {
+      if (to.state() != KeyState.UNAVAILABLE || store.revocation(to.accountId()).revoked()) {
+        return;
+      }
+      Account a = accounts.require(to.accountId());
+      boolean refused = to.cause() == Cause.REFUSED;
+      String why = refused ? "the key refuses (" + to.reason() + ")" : "the key cannot be reached";
+      String kind;
+      String detail;
+      if (FallbackPolicy.fallsBack(refused, a.fallbackEnabled(), a.fallbackMode())) {
+        kind = "writes_fallback";
+        detail =
+            why
+                + "; fallback is on ("
+                + a.fallbackMode()
+                + "): new writes under the customer's key go under the platform's backup key and"
+                + " are re-protected when the key is back";
+      } else {
+        kind = "writes_refused";
+        detail =
+            why
+                + (a.fallbackEnabled()
+                    ? "; fallback is on in OUTAGES_ONLY mode, where a key the customer refuses"
+                        + " stops new writes under it: they are refused"
+                    : "; fallback is off: new writes under the customer's key are refused")
+                + ", nothing stored";
+      }
+      store.appendEvent(
+          new KeyEvent(
+              Ids.newId("evt", random),
+              to.accountId(),
+              to.customerKeyId(),
+              kind,
+              "",
+              "",
+              to.cause(),
+              to.reason(),
+              "policy",
+              detail,
+              clock.instant()));
+    };
   }
 
   /** Empties every node's cache of the account's KEKs without revoking (a refused key, a job). */

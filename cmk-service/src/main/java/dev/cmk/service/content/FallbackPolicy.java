@@ -43,6 +43,14 @@ public final class FallbackPolicy {
       FallbackMode mode,
       String why) {}
 
+  /**
+   * The rule without a failure at hand: whether writes fall back while the key is refused ({@code
+   * refused}) or unreachable.
+   */
+  public static boolean fallsBack(boolean refused, boolean enabled, FallbackMode mode) {
+    return enabled && !(refused && mode == FallbackMode.OUTAGES_ONLY);
+  }
+
   public static Decision decide(ProviderException failure, boolean enabled, FallbackMode mode) {
     String reason = failure.reason().name().toLowerCase(Locale.ROOT);
     if (failure instanceof BadCiphertextException) {
@@ -64,7 +72,7 @@ public final class FallbackPolicy {
       return new Decision(
           false, cause, reason, failure.providerCode(), mode, what + " and fallback is off");
     }
-    if (refused && mode == FallbackMode.OUTAGES_ONLY) {
+    if (!fallsBack(refused, enabled, mode)) {
       return new Decision(
           false,
           cause,

@@ -86,6 +86,12 @@ class FallbackModesTest {
     assertThat(why.cause()).isEqualTo("REFUSED");
     assertThat(why.reason()).isEqualTo("disabled");
     assertThat(why.providerCode()).isEqualTo("DisabledException");
+    assertThat(f.availability.events(acct.id(), 5))
+        .anySatisfy(
+            e -> {
+              assertThat(e.kind()).isEqualTo("writes_fallback");
+              assertThat(e.detail()).contains("refuses (disabled)").contains("ANY_REASON");
+            });
     assertThat(f.audit.page(acct.id(), JdbcAuditLog.Filter.all(), 100))
         .anySatisfy(
             r ->
@@ -132,6 +138,12 @@ class FallbackModesTest {
             });
     assertThat(f.objects.find(acct.id(), "m1")).isEmpty();
     assertThat(f.content.fallbackCause(acct.id(), "m1")).isEmpty();
+    assertThat(f.availability.events(acct.id(), 5))
+        .anySatisfy(
+            e -> {
+              assertThat(e.kind()).isEqualTo("writes_refused");
+              assertThat(e.detail()).contains("OUTAGES_ONLY");
+            });
   }
 
   @Test
