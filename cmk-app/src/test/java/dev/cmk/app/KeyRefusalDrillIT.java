@@ -104,6 +104,18 @@ class KeyRefusalDrillIT {
           firstRead / 1_000_000);
       assertThat(firstRead).as("the key serves again once enabled").isPositive();
       assertThat(open(service, p, "alice").status()).isEqualTo(201);
+
+      // persistent throttling: retried with backoff and counted, then unavailable, not refused
+      proxy.fault(EAST, KmsFaultProxy.Mode.THROTTLE);
+      var st =
+          client.await(
+              p + "/key-status", admin, j -> j.path("state").asText().equals("UNAVAILABLE"));
+      assertThat(st.path("cause").asText()).isEqualTo("UNREACHABLE");
+      assertThat(st.path("reason").asText()).isEqualTo("throttled");
+      assertThat(client.get("/metrics", op).body())
+          .contains("cmk_provider_retries_total{provider=\"aws\",reason=\"throttled\"}");
+      proxy.fault(EAST, KmsFaultProxy.Mode.NONE);
+      client.await(p + "/key-status", admin, j -> j.path("state").asText().equals("AVAILABLE"));
     }
   }
 
