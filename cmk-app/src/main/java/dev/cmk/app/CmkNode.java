@@ -311,6 +311,7 @@ public final class CmkNode implements AutoCloseable {
                 search,
                 auditService,
                 new AuditArchiveService(audit, auditArchive, blobs, auditService)));
+    dev.cmk.service.events.OpsGauges.register(db, clock, metrics);
     io.micrometer.core.instrument.FunctionCounter.builder(
             "cmk.http.client.aborts", http, HttpServer::clientAborts)
         .description("Requests that ended because the client closed the connection (mid-upload)")
