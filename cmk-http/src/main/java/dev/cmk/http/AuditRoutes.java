@@ -96,6 +96,10 @@ final class AuditRoutes {
 
   private void export(Context ctx) {
     String account = ctx.pathParam("accountId");
+    if (ctx.queryParam("follow") != null && !ctx.queryParam("follow").equals("false")) {
+      follow(ctx, account);
+      return;
+    }
     Format format = format(ctx);
     Window w = window(ctx);
     audit.head(account); // 404 for an unknown account before the stream starts
@@ -106,6 +110,142 @@ final class AuditRoutes {
         sink -> audit.export(Callers.of(ctx), account, format, w, sink::accept),
         AuditRoutes::recordRow,
         AuditJsonl::line);
+  }
+
+  /** Seconds between heartbeats when no row comes: below the server's idle timeout. */
+  private static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(10);
+
+  private static final java.time.Duration POLL = java.time.Duration.ofMillis(500);
+
+  /**
+   * {@code follow=true}: rows as they are chained, as JSON lines (blank lines are heartbeats) or,
+   * with {@code Accept: text/event-stream}, as server-sent events whose id is the seq. Resumes
+   * after {@code afterSeq} or the {@code Last-Event-ID} header; {@code layout} is {@code raw} (the
+   * export's rows), {@code hec} (Splunk HTTP Event Collector events) or {@code ecs} (Elastic Common
+   * Schema documents), both carrying the raw row whole so its chain can be verified; {@code
+   * maxSeconds} (default and at most 3600) bounds the connection's life.
+   */
+  private void follow(Context ctx, String account) {
+    if (!ctx.queryParam("follow").equals("true")) {
+      throw bad("follow must be true or false");
+    }
+    String after =
+        Optional.ofNullable(ctx.queryParam("afterSeq")).orElse(ctx.header("Last-Event-ID"));
+    long afterSeq = 0;
+    if (after != null && !after.isBlank()) {
+      try {
+        afterSeq = Long.parseLong(after.trim());
+      } catch (NumberFormatException e) {
+        throw bad("afterSeq (or Last-Event-ID) must be a seq number");
+      }
+      if (afterSeq < 0) {
+        throw bad("afterSeq (or Last-Event-ID) must be 0 or more");
+      }
+    }
+    String layout = Optional.ofNullable(ctx.queryParam("layout")).orElse("raw");
+    if (!List.of("raw", "hec", "ecs").contains(layout)) {
+      throw bad("layout must be raw, hec or ecs");
+    }
+    long maxSeconds = AuditService.MAX_FOLLOW.toSeconds();
+    String m = ctx.queryParam("maxSeconds");
+    if (m != null) {
+      try {
+        maxSeconds = Long.parseLong(m);
+      } catch (NumberFormatException e) {
+        throw bad("maxSeconds must be a whole number of seconds");
+      }
+      if (maxSeconds < 1 || maxSeconds > AuditService.MAX_FOLLOW.toSeconds()) {
+        throw bad("maxSeconds must be between 1 and " + AuditService.MAX_FOLLOW.toSeconds());
+      }
+    }
+    audit.head(account); // 404 for an unknown account before the stream starts
+    String accept = Optional.ofNullable(ctx.header("Accept")).orElse("");
+    boolean sse = accept.contains("text/event-stream");
+    ctx.status(200)
+        .contentType(sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson")
+        .header("Cache-Control", "no-store")
+        .header("X-Accel-Buffering", "no");
+    String lay = layout;
+    try (Writer w =
+        new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8))) {
+      long[] lastBeat = {System.nanoTime()};
+      audit.follow(
+          Callers.of(ctx),
+          account,
+          afterSeq,
+          java.time.Duration.ofSeconds(maxSeconds),
+          POLL,
+          new AuditService.FollowSink() {
+            @Override
+            public void row(AuditRecord r) {
+              String line = layout(lay, r);
+              try {
+                if (sse) {
+                  w.write("id: " + r.seq() + "\nevent: audit\ndata: " + line + "\n\n");
+                } else {
+                  w.write(line);
+                  w.write('\n');
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+
+            @Override
+            public void idle() {
+              try {
+                if (System.nanoTime() - lastBeat[0] >= HEARTBEAT.toNanos()) {
+                  w.write(sse ? ": heartbeat\n\n" : "\n");
+                  lastBeat[0] = System.nanoTime();
+                }
+                w.flush();
+                ctx.res().flushBuffer();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One followed row in the requested layout; hec and ecs embed the raw row unchanged. */
+  static String layout(String layout, AuditRecord r) {
+    String raw = AuditJsonl.line(r);
+    return switch (layout) {
+      case "hec" ->
+          "{\"time\":"
+              + r.at().toEpochMilli() / 1000
+              + "."
+              + String.format(java.util.Locale.ROOT, "%03d", r.at().toEpochMilli() % 1000)
+              + ",\"source\":\"cmk\",\"sourcetype\":\"cmk:audit\",\"fields\":{\"accountId\":"
+              + Json.text(r.accountId())
+              + ",\"seq\":"
+              + r.seq()
+              + "},\"event\":"
+              + raw
+              + "}";
+      case "ecs" ->
+          "{\"@timestamp\":"
+              + Json.text(r.at().toString())
+              + ",\"event\":{\"dataset\":\"cmk.audit\",\"action\":"
+              + Json.text(r.action())
+              + ",\"outcome\":"
+              + Json.text(r.result())
+              + ",\"sequence\":"
+              + r.seq()
+              + ",\"hash\":"
+              + Json.text(r.hash())
+              + "},\"cmk\":{\"audit\":"
+              + raw
+              + "}}";
+      default -> raw;
+    };
+  }
+
+  private static dev.cmk.service.CmkException bad(String message) {
+    return new dev.cmk.service.CmkException(dev.cmk.service.ErrorCode.INVALID_REQUEST, message);
   }
 
   private void keyUsage(Context ctx) {

@@ -270,6 +270,81 @@ public final class AuditService {
     }
   }
 
+  /** Where a follow stream's rows go; {@code idle} is called when no new row came for a while. */
+  public interface FollowSink {
+    void row(AuditRecord r);
+
+    void idle();
+  }
+
+  /** Longest a follow stream stays open; a client reconnects with the last seq it received. */
+  public static final java.time.Duration MAX_FOLLOW = java.time.Duration.ofHours(1);
+
+  /**
+   * Streams the account's chained rows after {@code afterSeq} in seq order, then keeps polling for
+   * new ones (every {@code poll}; {@code sink.idle()} after each empty poll) until {@code lifetime}
+   * is over or the sink throws (the client went away). Only rows already chained are read, so rows
+   * come in seq order with no gaps whatever writes them. The read is recorded once, when the stream
+   * ends ({@code audit.export} with {@code follow=true}, the rows sent and their first and last
+   * seq), so the stream does not feed on its own records.
+   */
+  public void follow(
+      Caller caller,
+      String accountId,
+      long afterSeq,
+      java.time.Duration lifetime,
+      java.time.Duration poll,
+      FollowSink sink) {
+    requireAccount(accountId);
+    if (afterSeq < 0) {
+      throw invalid("afterSeq must be 0 or more");
+    }
+    AuditEvent read =
+        AuditEvent.of(accountId, caller, Actions.AUDIT_EXPORT)
+            .withDetail("format", "follow")
+            .withDetail("follow", "true")
+            .withDetail("afterSeq", Long.toString(afterSeq));
+    long[] sent = {0, 0, 0};
+    long end = System.nanoTime() + lifetime.toNanos();
+    long cursor = afterSeq;
+    try {
+      while (System.nanoTime() < end) {
+        List<AuditRecord> page =
+            log.page(
+                accountId,
+                new Filter(
+                    cursor,
+                    Optional.empty(),
+                    Optional.empty(),
+                    List.of(),
+                    Optional.empty(),
+                    Optional.empty()),
+                PAGE);
+        for (AuditRecord r : page) {
+          sink.row(r);
+          if (sent[0]++ == 0) {
+            sent[1] = r.seq();
+          }
+          sent[2] = r.seq();
+          cursor = r.seq();
+        }
+        if (page.size() < PAGE) {
+          sink.idle();
+          long left = end - System.nanoTime();
+          if (left > 0) {
+            Thread.sleep(Math.min(poll.toMillis(), Math.max(1, left / 1_000_000)));
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.recordFailure(counted(read, sent), e);
+      throw e;
+    }
+    log.record(counted(read, sent));
+  }
+
   /** 404 {@code account_not_found} unless the account exists ({@code _platform} always does). */
   void requireAccount(String accountId) {
     if (!accountId.equals(AuditEvent.PLATFORM_ACCOUNT)) {
