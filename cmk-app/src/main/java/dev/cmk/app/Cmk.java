@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       TokenCommand.class,
       JobsCommand.class,
       AuditCommand.class,
+      DevKeyCommand.class,
       CoverageCommand.class
     })
 public final class Cmk implements Runnable {

@@ -131,7 +131,9 @@ class AvailabilityApiIT {
       // the gauge is set right after the state is committed: allow for that instant
       metrics =
           HTTP.send(
-                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpRequest.newBuilder(URI.create(base + "/v1/metrics"))
+                      .header("Authorization", "Bearer " + operator)
+                      .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       Thread.sleep(i == 0 ? 0 : 100);

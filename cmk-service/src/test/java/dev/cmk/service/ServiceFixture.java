@@ -141,6 +141,7 @@ public final class ServiceFixture implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
+    keys.setDependencies(new dev.cmk.service.store.JdbcKeyDependencyStore(db));
     keks =
         new KekService(
             new JdbcKekStore(db),

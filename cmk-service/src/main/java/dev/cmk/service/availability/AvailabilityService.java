@@ -165,6 +165,28 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
   }
 
   /**
+   * Probes again, between scheduled rounds, the keys that are not fully available (unavailable, or
+   * degraded: running on a replica) and whose probe lease this node holds or can take, so a key or
+   * primary region that answers again is seen within seconds and its recovery starts at once,
+   * rather than up to a whole probe interval later. Available keys are left to the schedule.
+   *
+   * @param interval the scheduled probe interval (the lease length is derived from it)
+   * @return how many keys this node probed
+   */
+  public int probeUnhealthy(Duration interval) {
+    int probed = 0;
+    for (CustomerKey k : refreshActiveKeys()) {
+      boolean healthy =
+          store.find(k.accountId()).map(st -> st.state() == KeyState.AVAILABLE).orElse(true);
+      if (!healthy && claimLease(k.accountId(), interval)) {
+        probeLogged(k);
+        probed++;
+      }
+    }
+    return probed;
+  }
+
+  /**
    * Takes or renews the account's probe lease for this node if it is free, expired or already this
    * node's, for {@code interval} and half as much again, so the holder renews it every round and a
    * stopped node is replaced within one and a half intervals. The holder does the account's

@@ -49,6 +49,7 @@ public final class KekService {
   private final Cache<Kek.Scope, Kek> current;
   private final RevocationEpochs epochs;
   private final KeyUseObserver observer;
+  private final RootKeys roots;
   private final Map<String, Long> seenEpochs = new ConcurrentHashMap<>();
 
   public KekService(
@@ -82,6 +83,32 @@ public final class KekService {
       SecureRandom random,
       RevocationEpochs epochs,
       KeyUseObserver observer) {
+    this(
+        store,
+        providers,
+        platformName,
+        config,
+        clock,
+        random,
+        epochs,
+        observer,
+        RootKeys.asStored());
+  }
+
+  /**
+   * @param roots completes a stored KEK's root with its registered replicas before a provider call
+   */
+  public KekService(
+      KekStore store,
+      KeyProviders providers,
+      String platformName,
+      KekCacheConfig config,
+      Clock clock,
+      SecureRandom random,
+      RevocationEpochs epochs,
+      KeyUseObserver observer,
+      RootKeys roots) {
+    this.roots = roots;
     this.epochs = epochs;
     this.observer = observer;
     this.store = store;
@@ -274,12 +301,21 @@ public final class KekService {
   }
 
   private SecretKeyMaterial unwrap(Kek kek) {
+    KeyRef root = resolved(kek);
     return observed(
-        kek,
-        () ->
-            providers
-                .require(kek.root().provider())
-                .unwrap(kek.root(), kek.wrapped(), contextOf(kek)));
+        kek, () -> providers.require(root.provider()).unwrap(root, kek.wrapped(), contextOf(kek)));
+  }
+
+  /** The KEK's root with its replicas as registered now (a stored row names the primary only). */
+  private KeyRef resolved(Kek kek) {
+    if (kek.protection() != Protection.CMK || !kek.root().replicaKeyIds().isEmpty()) {
+      return kek.root();
+    }
+    try {
+      return roots.resolve(kek.accountId(), kek.root());
+    } catch (RuntimeException e) {
+      return kek.root();
+    }
   }
 
   /** Runs a provider call and reports its outcome when it used the customer's key. */
