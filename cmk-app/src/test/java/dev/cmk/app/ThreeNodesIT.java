@@ -176,6 +176,7 @@ class ThreeNodesIT {
           finished.path("done").asText(),
           finished.path("failed").asText(),
           ledger.violations.size());
+      System.out.println("  write answers retried, by answer: " + ledger.failures);
       ledger.violations.stream().limit(20).forEach(v -> System.out.println("  " + v));
       assertThat(ledger.violations).isEmpty();
       assertThat(c.lost()).isZero();
@@ -224,7 +225,10 @@ class ThreeNodesIT {
     }
     Path file = dir.resolve("haproxy.cfg");
     Files.writeString(file, cfg);
-    return new ProcessBuilder("haproxy", "-db", "-f", file.toString())
+    // Debian's haproxy is in /usr/sbin, which a non-root PATH may lack
+    String haproxy =
+        Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
+    return new ProcessBuilder(haproxy, "-db", "-f", file.toString())
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("haproxy.log").toFile())
         .start();

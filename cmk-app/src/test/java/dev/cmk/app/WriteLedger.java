@@ -62,6 +62,21 @@ final class WriteLedger {
   final AtomicLong attempts = new AtomicLong();
   final AtomicLong reads = new AtomicLong();
 
+  /** Write answers other than 2xx by status and error code, and unanswered ones by exception. */
+  final Map<String, AtomicLong> failures = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  private void outcome(String what) {
+    failures.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  private static String errorCode(String body) {
+    try {
+      return JSON.readTree(body).path("error").path("code").asText();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** Answers other than 2xx and requests left unanswered (each one retried when retrying). */
   final AtomicLong retries = new AtomicLong();
 
@@ -143,6 +158,7 @@ final class WriteLedger {
           return;
         }
         retries.incrementAndGet();
+        outcome(Integer.toString(r.statusCode()) + " " + errorCode(r.body()));
         if (r.statusCode() / 100 == 4 && r.statusCode() != 409) {
           violations.add("write " + w.id() + " refused as a client error: " + r.body());
           return;
@@ -150,6 +166,7 @@ final class WriteLedger {
       } catch (IOException | InterruptedException unanswered) {
         // the node died under the request (or the balancer moved us): in doubt
         retries.incrementAndGet();
+        outcome(unanswered.getClass().getSimpleName());
       }
       if (retry) {
         sleep(200);
