@@ -103,6 +103,9 @@ class CrashHarnessIT {
               return;
             }
             try {
+              // releases the embedded server's in-JVM lock on the data directory (its stop of the
+              // dead postmaster fails and is only logged)
+              pg[0].close();
               pg[0] = startPostgres(pgData, pgPort); // crash recovery from its WAL
             } catch (Exception e) {
               throw new IllegalStateException("cannot restart PostgreSQL", e);

@@ -163,6 +163,14 @@ final class WriteLedger {
           violations.add("write " + w.id() + " refused as a client error: " + r.body());
           return;
         }
+      } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException notSent) {
+        // no connection: the request never reached a node, so it is not in doubt
+        outcome("not sent: " + notSent.getClass().getSimpleName());
+        if (!retry) {
+          inDoubt.remove(w.id());
+          sleep(100);
+          return;
+        }
       } catch (IOException | InterruptedException unanswered) {
         // the node died under the request (or the balancer moved us): in doubt
         retries.incrementAndGet();
