@@ -6,7 +6,7 @@
 #
 #   deploy/three-nodes/drill.sh            # needs: JDK 17+, haproxy, moto_server, python3, psql
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres PGPASSWORD=postgres deploy/three-nodes/drill.sh
-#   SECONDS_OF_LOAD=20 CLIENTS=8 deploy/three-nodes/drill.sh
+#   SECONDS_OF_LOAD=20 CLIENTS=8 CMK_JAR=path/to/cmk.jar deploy/three-nodes/drill.sh
 #
 # Everything it starts binds to 127.0.0.1 on free ports and is stopped on exit; the data stays in
 # the printed work directory. The same drill runs in `mvn verify` as ThreeNodesIT.
@@ -19,7 +19,7 @@ clients="${CLIENTS:-8}"
 for tool in haproxy moto_server python3 psql jshell; do
   command -v "$tool" >/dev/null || { echo "drill.sh needs $tool on PATH" >&2; exit 2; }
 done
-jar="$here/cmk-app/target/cmk.jar"
+jar="${CMK_JAR:-$here/cmk-app/target/cmk.jar}"
 [ -f "$jar" ] || "$here/cmk" --help >/dev/null   # the launcher builds the jar on first use
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 work="$(mktemp -d /tmp/cmk-three-nodes.XXXXXX)"
@@ -49,7 +49,9 @@ keystore="$work/local-keys.p12"
 printf '%s\n' \
   "var p = new dev.cmk.provider.local.LocalKeyProvider(java.nio.file.Path.of(\"$keystore\"), \"cmk-dev-only\".toCharArray(), new java.security.SecureRandom());" \
   'for (String k : new String[] {"platform", "backup", "drill-cmk"}) p.createKey(k);' '/exit' \
-  | jshell -q --class-path "$jar" - >/dev/null
+  >"$work/keys.jsh"
+jshell -q --class-path "$jar" "$work/keys.jsh" >"$work/keys.log" 2>&1
+echo "local keys platform, backup, drill-cmk in $keystore"
 
 operator="cmk_drill_operator_$(python3 -c 'import secrets;print(secrets.token_hex(16))')"
 ports=()
