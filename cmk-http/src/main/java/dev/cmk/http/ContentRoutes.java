@@ -7,6 +7,7 @@ import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.idempotency.IdempotencyService;
+import dev.cmk.service.kek.Protection;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Optional;
@@ -41,7 +42,7 @@ final class ContentRoutes {
   private void create(Context ctx) {
     String key = ctx.header(Idempotency.HEADER);
     if (key == null) {
-      Json.write(ctx, 201, ObjectView.of(store(ctx, Optional.empty())));
+      Json.write(ctx, 201, view(store(ctx, Optional.empty())));
       return;
     }
     String scope = AccessPolicy.principal(ctx).map(ApiToken::id).orElse("anonymous");
@@ -51,14 +52,14 @@ final class ContentRoutes {
         idempotency,
         () -> {
           try {
-            return new Idempotency.Answer(201, ObjectView.of(store(ctx, Optional.of(id))));
+            return new Idempotency.Answer(201, view(store(ctx, Optional.of(id))));
           } catch (CmkException e) {
             if (e.code() != ErrorCode.CONFLICT) {
               throw e;
             }
             // the object of this key exists: an earlier attempt committed it, then lost its node
             return new Idempotency.Answer(
-                201, ObjectView.of(content.describe(ctx.pathParam("accountId"), id)));
+                201, view(content.describe(ctx.pathParam("accountId"), id)));
           }
         });
   }
@@ -75,7 +76,16 @@ final class ContentRoutes {
   }
 
   private void put(Context ctx) {
-    Json.write(ctx, 201, ObjectView.of(store(ctx, Optional.of(ctx.pathParam("objectId")))));
+    Json.write(ctx, 201, view(store(ctx, Optional.of(ctx.pathParam("objectId")))));
+  }
+
+  /** The object and, for a fallback write, why it went under the backup key. */
+  private ObjectView view(StoredObject o) {
+    return ObjectView.of(
+        o,
+        o.protection() == Protection.FALLBACK
+            ? content.fallbackCause(o.accountId(), o.objectId())
+            : Optional.empty());
   }
 
   private StoredObject store(Context ctx, Optional<String> objectId) {
@@ -108,8 +118,6 @@ final class ContentRoutes {
 
   private void describe(Context ctx) {
     Json.write(
-        ctx,
-        200,
-        ObjectView.of(content.describe(ctx.pathParam("accountId"), ctx.pathParam("objectId"))));
+        ctx, 200, view(content.describe(ctx.pathParam("accountId"), ctx.pathParam("objectId"))));
   }
 }
