@@ -100,6 +100,16 @@ public final class CmkNode implements AutoCloseable {
             return t;
           });
   private final String aesGcm;
+  // issue 14: removes blobs a killed write left without their row (one node at a time: a lease)
+  private final dev.cmk.service.content.OrphanBlobSweeper orphanSweeper;
+  private final java.time.Duration orphanSweepInterval;
+  private final ScheduledExecutorService sweepThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cmk-orphan-sweep");
+            t.setDaemon(true);
+            return t;
+          });
   private final ScheduledExecutorService background =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -280,6 +290,23 @@ public final class CmkNode implements AutoCloseable {
             metrics);
     archiveScheduler =
         new ProbeScheduler(clock, cfg.audit().archiveInterval(), List.of(() -> archiver.runOnce()));
+    var sweep = cfg.storage().blobs().orphanSweep();
+    orphanSweepInterval = sweep.interval();
+    var leases = new dev.cmk.service.store.JdbcNodeLeases(db);
+    String sweeperId = dev.cmk.service.Ids.newId("node", random);
+    orphanSweeper =
+        new dev.cmk.service.content.OrphanBlobSweeper(
+            blobs,
+            objects,
+            sweep.grace(),
+            () ->
+                leases.claim(
+                    "blob-orphan-sweep",
+                    sweeperId,
+                    clock.instant(),
+                    clock.instant().plus(sweep.interval().multipliedBy(3))),
+            clock,
+            metrics);
     var auditService = new AuditService(audit, accounts);
     http =
         new HttpServer(
@@ -300,7 +327,7 @@ public final class CmkNode implements AutoCloseable {
                 catalog,
                 catalogAdmin,
                 tokens,
-                new IdempotencyService(new JdbcIdempotencyStore(db), clock),
+                new IdempotencyService(new JdbcIdempotencyStore(db), clock, av.jobLease()),
                 policyTemplates,
                 metrics::scrape,
                 new HttpServer.Availability(
@@ -406,6 +433,9 @@ public final class CmkNode implements AutoCloseable {
     http.start();
     background.scheduleWithFixedDelay(this::backgroundTick, 0, 1, TimeUnit.SECONDS);
     archiveThread.scheduleWithFixedDelay(archiveScheduler::tick, 5, 5, TimeUnit.SECONDS);
+    long sweepMillis = orphanSweepInterval.toMillis();
+    sweepThread.scheduleWithFixedDelay(
+        this::sweepOrphans, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -424,6 +454,15 @@ public final class CmkNode implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);
+    }
+  }
+
+  private void sweepOrphans() {
+    try {
+      orphanSweeper.runOnce();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(CmkNode.class)
+          .warn("orphan blob sweep failed; next round retries", e);
     }
   }
 
@@ -459,9 +498,11 @@ public final class CmkNode implements AutoCloseable {
   public void close() {
     background.shutdownNow();
     archiveThread.shutdownNow(); // a segment cut off here rolls back and is redone later
+    sweepThread.shutdownNow();
     try {
       background.awaitTermination(10, TimeUnit.SECONDS);
       archiveThread.awaitTermination(10, TimeUnit.SECONDS);
+      sweepThread.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

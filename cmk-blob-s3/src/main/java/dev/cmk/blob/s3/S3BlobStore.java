@@ -113,6 +113,29 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
   }
 
+  /** ListObjectsV2 below the configured prefix; keys come back without it. */
+  @Override
+  public java.util.List<Listed> list(String prefix, String startAfter, int max) {
+    String base = config.objectKey("x");
+    base = base.substring(0, base.length() - 1); // "<prefix>/" or ""
+    String from = base;
+    try {
+      var req =
+          software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder()
+              .bucket(config.bucket())
+              .prefix(base + prefix)
+              .maxKeys(Math.max(1, Math.min(max, 1000)));
+      if (!startAfter.isEmpty()) {
+        req.startAfter(base + startAfter);
+      }
+      return s3.listObjectsV2(req.build()).contents().stream()
+          .map(o -> new Listed(o.key().substring(from.length()), o.lastModified()))
+          .toList();
+    } catch (SdkException e) {
+      throw S3Errors.classify(Operation.GET, "cannot list blobs in " + config.location(), e);
+    }
+  }
+
   private String where(String objectKey) {
     return "s3://" + config.bucket() + "/" + objectKey;
   }

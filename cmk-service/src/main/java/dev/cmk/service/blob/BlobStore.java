@@ -1,10 +1,16 @@
 package dev.cmk.service.blob;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Where encrypted content envelopes are kept: a local directory by default, S3 in production. Blobs
  * are ciphertext only; a blob store never sees plaintext or keys.
+ *
+ * <p>Durability: {@code put} returns only when the blob survives a crash of the node and of its
+ * machine (the directory store fsyncs the file and its directory; S3 acknowledges a PUT once it is
+ * stored redundantly).
  *
  * <p>Keys are {@link BlobKeys#require checked}: segments of {@code A-Z a-z 0-9 . _ -} joined by
  * {@code /}. A put replaces the whole blob or nothing; a reader never sees a partial blob.
@@ -22,4 +28,16 @@ public interface BlobStore {
 
   /** Removes the blob under {@code key}; no-op when there is none. */
   void delete(String key);
+
+  /** A stored blob as listed: its key and when it was last written. */
+  record Listed(String key, Instant lastModified) {}
+
+  /**
+   * Up to {@code max} blobs whose keys start with {@code prefix}, in key order, after the key
+   * {@code startAfter} (empty: from the first). For the orphan sweeper; a store that cannot list
+   * returns nothing (and so is never swept).
+   */
+  default List<Listed> list(String prefix, String startAfter, int max) {
+    return List.of();
+  }
 }

@@ -103,6 +103,12 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
         done -> "ok");
   }
 
+  /** Listing is the background sweeper's, not traffic's: it bypasses breaker and bulkhead. */
+  @Override
+  public java.util.List<Listed> list(String prefix, String startAfter, int max) {
+    return delegate.list(prefix, startAfter, max);
+  }
+
   /** Closes the wrapped store when it holds resources (an S3 client). */
   @Override
   public void close() throws Exception {

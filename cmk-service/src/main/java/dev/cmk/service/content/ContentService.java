@@ -427,7 +427,12 @@ public final class ContentService {
     return new CmkException(e.code(), e.getMessage() + hint, details, e.getCause());
   }
 
-  /** Blob first, then the object's row and its audit row in one transaction. */
+  /**
+   * Blob first, then the object's row and its audit row in one transaction. Durability (issue 14):
+   * the blob store's put returns once the blob is durable, and the transaction's commit once the
+   * row and its audit row are (see Database); only then does the caller answer 2xx. A crash between
+   * the two leaves an unreferenced blob, which the OrphanBlobSweeper removes.
+   */
   private void store(
       StoredObject row,
       byte[] envelope,
@@ -446,6 +451,11 @@ public final class ContentService {
             return row;
           });
     } catch (RuntimeException e) {
+      if (e instanceof CmkException c && c.code() == ErrorCode.CONFLICT) {
+        // Issue 14: another write of the same id (a retry) committed its row first and owns the
+        // blob key now; deleting it would lose that acknowledged write.
+        throw e;
+      }
       try {
         blobs.delete(row.blobKey());
       } catch (RuntimeException cleanup) {
