@@ -1,18 +1,29 @@
 // Key state (available / degraded / unavailable with the reason), recent events, revoke now.
+// Polls while shown; when a read fails the page says so, keeps the last known state dimmed and
+// marked stale, and goes on polling until the server answers again.
 import { api, accountPath, session } from './api.js';
-import { $, el, rows, text, when, guarded, showError } from './dom.js';
+import { $, el, rows, text, when, say, guarded, human } from './dom.js';
 
 const EVENTS = 20;
-const POLL_MS = 5000;
+const POLL_MS = 3000;
 let timer = null;
 let active = false;
+let lastGood = null;
+let kmsIds = new Map();
+
+function kmsKey(customerKeyId) {
+  if (!customerKeyId) return '';
+  const k = kmsIds.get(customerKeyId);
+  return k ? k.provider + ' ' + k.keyId : customerKeyId;
+}
 
 function renderStatus(s) {
   text('key-state', s.state);
   $('key-state').className = 'badge state-' + s.state.toLowerCase();
   $('key-revoked').hidden = !s.revoked;
   text('key-reason', s.reason);
-  text('state-key', s.customerKeyId || 'none registered');
+  text('state-key', s.customerKeyId ? kmsKey(s.customerKeyId) : 'none registered');
+  text('state-key-internal', s.customerKeyId || '');
   text('state-cause', s.cause);
   text('state-detail', s.detail);
   text('state-changed', when(s.changedAt));
@@ -21,11 +32,34 @@ function renderStatus(s) {
   text('state-revoked', s.revoked ? 'yes, ' + when(s.revokedAt) : 'no');
 }
 
-/** Reads state and events; while the page is shown, again every few seconds. */
+function stale(e) {
+  const since = lastGood ? ' since ' + lastGood.toLocaleTimeString() : '';
+  $('key-state').className = 'badge stale';
+  $('key-state').setAttribute('aria-label', 'last known state ' + $('key-state').textContent + ', not current');
+  $('state-facts').classList.add('stale-data');
+  say('state-stale', 'Not current: the state could not be read' + since + '. ' + human(e) + ' Retrying every '
+    + POLL_MS / 1000 + ' s.', 'warn');
+}
+
+function fresh() {
+  lastGood = new Date();
+  $('key-state').removeAttribute('aria-label');
+  $('state-facts').classList.remove('stale-data');
+  say('state-stale', '');
+}
+
+/** Reads state and events; while the page is shown, again every few seconds, errors or not. */
 async function refresh() {
   clearTimeout(timer);
-  await read();
-  if (active) timer = setTimeout(() => refresh().catch(showError), POLL_MS);
+  try {
+    await read();
+    fresh();
+  } catch (e) {
+    if (!active) return;
+    stale(e);
+  } finally {
+    if (active) timer = setTimeout(refresh, POLL_MS);
+  }
 }
 
 export function stop() {
@@ -35,11 +69,16 @@ export function stop() {
 }
 
 async function read() {
-  renderStatus(await api('GET', accountPath('key-status')));
-  const events = await api('GET', accountPath('key-events') + '?limit=' + EVENTS);
+  const [status, events, keys] = await Promise.all([
+    api('GET', accountPath('key-status')),
+    api('GET', accountPath('key-events') + '?limit=' + EVENTS),
+    api('GET', accountPath('keys')),
+  ]);
+  kmsIds = new Map(keys.map((k) => [k.id, k]));
+  renderStatus(status);
   rows('event-rows', events, (e) =>
     el('tr', { data: { kind: e.kind } },
-      el('td', {}, when(e.at)), el('td', {}, e.kind),
+      el('td', {}, when(e.at)), el('td', {}, e.kind), el('td', { class: 'mono event-key' }, kmsKey(e.customerKeyId)),
       el('td', {}, e.from || e.to ? (e.from || '') + ' → ' + (e.to || '') : ''),
       el('td', {}, e.cause), el('td', {}, e.reason), el('td', {}, e.source), el('td', {}, e.detail)),
   'no key events yet');
@@ -56,17 +95,26 @@ async function revoke(ev) {
   $('revoke-confirm').value = '';
   $('revoke-button').disabled = true;
   if (r) {
-    text('revoke-status', 'Revoked at ' + when(r.revokedAt) + ': every node dropped its cached keys; fallback is off.');
+    say('revoke-status', 'Revoked at ' + when(r.revokedAt) + ': every node dropped its cached keys; fallback is off.', 'warn');
     await refresh();
   }
 }
 
 export async function load() {
+  stop();
   active = true;
+  lastGood = null;
   text('revoke-expected', session.account());
-  text('revoke-status', '');
+  say('revoke-status', '');
+  say('state-stale', '');
+  $('state-facts').classList.remove('stale-data');
   $('revoke-confirm').value = '';
   $('revoke-button').disabled = true;
+  for (const id of ['key-state', 'key-reason', 'state-key', 'state-key-internal', 'state-cause', 'state-detail',
+    'state-changed', 'state-checked', 'state-fallback', 'state-revoked']) text(id, '');
+  $('key-state').className = 'badge';
+  $('key-revoked').hidden = true;
+  $('event-rows').replaceChildren();
   await refresh();
 }
 
