@@ -112,7 +112,9 @@ public final class JdbcTokenStore implements TokenStore {
     jdbi.useHandle(
         h ->
             h.createQuery("select id, last_used_at from api_tokens where last_used_at is not null")
-                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), instant(rs, "last_used_at")))
+                .map(
+                    (rs, ctx) ->
+                        java.util.Map.entry(rs.getString("id"), instant(rs, "last_used_at")))
                 .forEach(e -> out.put(e.getKey(), e.getValue())));
     return out;
   }

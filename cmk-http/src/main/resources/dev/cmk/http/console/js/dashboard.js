@@ -32,7 +32,7 @@ function open(account, page) {
 
 function accountRow(a) {
   const s = a.status || {};
-  const go = el('button', { type: 'button', class: 'secondary', 'aria-label': 'Open key state of ' + a.name }, 'Key state');
+  const go = el('button', { type: 'button', class: 'secondary', 'aria-label': 'Key state of ' + a.name }, 'Key state');
   go.addEventListener('click', () => open(a, 'state'));
   const running = a.jobs ? a.jobs.filter((j) => j.status === 'RUNNING') : [];
   return el('tr', { data: { account: a.id }, class: attention(a) ? 'attention' : '' },

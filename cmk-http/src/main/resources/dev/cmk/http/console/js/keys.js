@@ -75,11 +75,11 @@ async function dependents(button, key) {
 async function loadKeys() {
   const keys = await api('GET', accountPath('keys'));
   rows('key-rows', keys, (k) => {
-    const again = el('button', { type: 'button', 'aria-label': 'Validate ' + k.keyId + ' again' }, 'Validate again');
+    const again = el('button', { type: 'button', 'aria-label': 'Validate again (' + k.keyId + ')' }, 'Validate again');
     again.addEventListener('click', () => revalidate(again, k));
     const actions = el('td', {}, again);
     if (dependentsRoute) {
-      const uses = el('button', { type: 'button', class: 'secondary', 'aria-label': 'What still uses ' + k.keyId }, 'What uses it');
+      const uses = el('button', { type: 'button', class: 'secondary', 'aria-label': 'What uses it (' + k.keyId + ')' }, 'What uses it');
       uses.addEventListener('click', () => dependents(uses, k));
       actions.append(' ', uses);
     }

@@ -53,8 +53,8 @@ function toggle(id, path, label) {
       say('options-status', label + ' is now ' + (wanted ? 'on' : 'off') + '.', 'ok');
     } else {
       box.checked = !wanted; // never show a value the server does not have
-      say('options-status', label + ' was not changed: it is still ' + (wanted ? 'off' : 'on') + '.', 'bad');
       await load().catch(() => {});
+      say('options-status', label + ' was not changed: it is still ' + (wanted ? 'off' : 'on') + '.', 'bad');
     }
   });
 }

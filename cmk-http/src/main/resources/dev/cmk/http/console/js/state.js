@@ -2,7 +2,7 @@
 // Polls while shown; when a read fails the page says so, keeps the last known state dimmed and
 // marked stale, and goes on polling until the server answers again.
 import { api, accountPath, session } from './api.js';
-import { $, el, rows, text, when, say, guarded, human } from './dom.js';
+import { $, el, rows, text, when, say, guarded, human, confirmDialog } from './dom.js';
 
 const EVENTS = 20;
 const POLL_MS = 3000;
@@ -29,7 +29,23 @@ function renderStatus(s) {
   text('state-changed', when(s.changedAt));
   text('state-checked', when(s.checkedAt));
   text('state-fallback', s.fallbackEnabled ? 'on' : 'off');
-  text('state-revoked', s.revoked ? 'yes, ' + when(s.revokedAt) : 'no');
+  text('state-revoked', s.revoked ? 'yes, ' + when(s.revokedAt) + (s.revokedBy ? ' by ' + s.revokedBy : '') : 'no');
+  // a server whose revocations hold until lifted reports refusedSlices (and offers the lift)
+  $('lift-box').hidden = !(s.revoked && Array.isArray(s.refusedSlices));
+}
+
+async function lift(ev) {
+  const ok = await confirmDialog({
+    title: 'Lift the revocation?',
+    body: 'Content under your key becomes readable again as soon as the key answers. Fallback stays off until it is turned on again.',
+    action: 'Lift the revocation',
+  });
+  if (!ok) return;
+  const r = await guarded(ev.target, () => api('POST', accountPath('revoke', 'lift')));
+  if (r) {
+    say('revoke-status', 'Revocation lifted at ' + when(r.liftedAt) + '.', 'ok');
+    await refresh();
+  }
 }
 
 function stale(e) {
@@ -114,6 +130,7 @@ export async function load() {
     'state-changed', 'state-checked', 'state-fallback', 'state-revoked']) text(id, '');
   $('key-state').className = 'badge';
   $('key-revoked').hidden = true;
+  $('lift-box').hidden = true;
   $('event-rows').replaceChildren();
   await refresh();
 }
@@ -124,4 +141,5 @@ export function init() {
     $('revoke-button').disabled = !confirmed();
   });
   $('revoke-form').addEventListener('submit', revoke);
+  $('lift-button').addEventListener('click', lift);
 }
