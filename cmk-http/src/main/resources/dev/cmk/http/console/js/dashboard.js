@@ -99,7 +99,7 @@ async function sample() {
     buckets.push({ label: new Date(b.at).toLocaleTimeString(), values: [Math.max(0, b.calls - a.calls - errs), errs] });
   }
   if (buckets.length === 0) {
-    $('kms-chart').replaceChildren(el('p', { class: 'muted' }, 'The first interval is drawn after the next sample (10 s).'));
+    $('kms-chart').replaceChildren(el('p', { class: 'muted' }, 'The first interval is drawn after the next sample.'));
     return;
   }
   stackedBars($('kms-chart'), {
@@ -130,7 +130,8 @@ async function refresh() {
     if (!active) return;
     say('dash-status', 'Not current: the dashboard could not be refreshed. ' + human(e) + ' Retrying every 10 s.', 'warn');
   } finally {
-    if (active) timer = setTimeout(refresh, POLL_MS);
+    // the second sample soon, so the KMS chart has its first interval without a long wait
+    if (active) timer = setTimeout(refresh, samples.length < 2 ? 3000 : POLL_MS);
   }
 }
 

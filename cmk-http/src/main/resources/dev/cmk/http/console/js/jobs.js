@@ -10,6 +10,7 @@ const POLL_MS = 1000;
 const QUIET_MS = 15000;
 let timer = null;
 let active = false;
+let lastSig = '';
 const seen = new Map(); // job id -> { done, at }: when this page last saw its progress move
 let list;
 
@@ -20,33 +21,39 @@ function eta(seconds) {
   return m < 60 ? m + ' min ' + (seconds % 60) + ' s' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
 }
 
-/** The moment a running job last moved, by the server's clock or this page's observation. */
-function quietSince(j) {
-  const now = Date.now();
+/** When this page last saw the job's done count move (its first sighting counts as a move). */
+function movedAt(j) {
   const s = seen.get(j.id);
-  if (!s || s.done !== j.done) seen.set(j.id, { done: j.done, at: now });
-  const local = seen.get(j.id).at;
-  const server = j.updatedAt ? Date.parse(j.updatedAt) : local;
-  return Math.max(local, isNaN(server) ? local : server);
+  if (!s || s.done !== j.done) seen.set(j.id, { done: j.done, at: Date.now() });
+  return seen.get(j.id).at;
 }
 
-function stalled(j) {
-  return j.status === 'RUNNING' && j.pending > 0 && Date.now() - quietSince(j) > QUIET_MS;
+/**
+ * A running job that does not move: either its items fail and wait to be retried (lastError,
+ * and no progress seen for a while), or nothing touched it for a while (its node stopped; the
+ * lease on its items has to expire before another node takes them).
+ */
+function stall(j) {
+  if (j.status !== 'RUNNING' || j.pending === 0) return null;
+  const local = movedAt(j);
+  const server = j.updatedAt ? Date.parse(j.updatedAt) : NaN;
+  if (!isNaN(server) && Date.now() - server > QUIET_MS) return { since: server, why: 'node' };
+  if (j.lastError && Date.now() - local > QUIET_MS) return { since: local, why: 'retry' };
+  return null;
 }
 
 function statusText(j) {
-  if (!stalled(j)) return j.status;
-  return 'RUNNING, no progress since ' + new Date(quietSince(j)).toLocaleTimeString();
+  const s = stall(j);
+  return s ? 'RUNNING, no progress since ' + new Date(s.since).toLocaleTimeString() : j.status;
 }
 
 function timeLeft(j) {
   if (j.status !== 'RUNNING') return '';
-  if (stalled(j)) {
-    return j.lastError
-      ? 'unknown: items wait to be retried after "' + j.lastError + '"'
-      : 'unknown: the node working on it stopped responding; another node resumes it after the lease expires';
-  }
-  return eta(j.etaSeconds);
+  const s = stall(j);
+  if (!s) return eta(j.etaSeconds);
+  return s.why === 'retry'
+    ? 'unknown: its items fail and are retried until the key answers (last error: ' + j.lastError + ')'
+    : 'unknown: the node working on it stopped responding; another node resumes it after the lease expires';
 }
 
 function scope(j) {
@@ -58,7 +65,7 @@ function scope(j) {
 function jobRow(j) {
   const done = j.status === 'SUCCEEDED' && j.total === 0 ? 1 : j.done;
   const bar = el('progress', { max: Math.max(j.total, 1), value: done, 'aria-label': 'Progress of ' + j.kind.toLowerCase() + ' job ' + j.id });
-  const cls = 'job job-' + (stalled(j) ? 'stalled' : j.status.toLowerCase());
+  const cls = 'job job-' + (stall(j) ? 'stalled' : j.status.toLowerCase());
   return el('tr', { class: cls, data: { job: j.id } },
     el('td', { class: 'mono' }, j.id), el('td', {}, j.kind), el('td', {}, j.mode),
     el('td', { class: 'job-scope' }, scope(j)), el('td', { class: 'mono job-target' }, j.targetKey),
@@ -76,6 +83,11 @@ async function refresh() {
     list.set(jobs, true);
     say('jobs-stale', '');
     again = jobs.some((j) => j.status === 'RUNNING');
+    const sig = jobs.map((j) => j.id + ':' + j.status).join(',');
+    if (sig !== lastSig) { // a job started or ended: the registered keys may have changed
+      lastSig = sig;
+      await fillKeys();
+    }
   } catch (e) {
     if (!active) return;
     say('jobs-stale', 'Not current: the jobs could not be read. ' + human(e) + ' Retrying.', 'warn');
@@ -153,9 +165,11 @@ async function backfill(ev) {
 async function fillKeys() {
   const keys = await api('GET', accountPath('keys'));
   const select = $('rot-registered');
+  const chosen = select.value;
   select.replaceChildren(el('option', { value: '' }, '— a new key —'),
     ...keys.filter((k) => k.status !== 'ACTIVE').map((k) =>
       el('option', { value: k.id }, k.provider + ' ' + k.keyId + ' (' + k.status + ')')));
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
 }
 
 export async function load() {
@@ -168,6 +182,7 @@ export async function load() {
   $('job-filter').value = '';
   $('job-kind').value = '';
   list.set([]);
+  lastSig = '';
   await fillProviders($('rot-provider'));
   $('recovery-mode').value = (await api('GET', accountPath('recovery-mode'))).mode;
   await fillKeys();

@@ -18,6 +18,7 @@ const NAMES = {
   replica_policy: 'Replica key policy',
   replica_round_trip: 'Replica decrypts what the primary wrapped',
   search_grant: 'Search service grant',
+  account_binding: 'Key serves this account only',
   replica_search_grant: 'Search service grant on the replica',
 };
 

@@ -2,14 +2,15 @@
 // Polls while shown; when a read fails the page says so, keeps the last known state dimmed and
 // marked stale, and goes on polling until the server answers again.
 import { api, accountPath, session } from './api.js';
-import { $, el, rows, text, when, say, guarded, human, confirmDialog } from './dom.js';
+import { $, el, text, when, say, guarded, human, confirmDialog, ListView } from './dom.js';
 
-const EVENTS = 20;
+const EVENTS = 200;
 const POLL_MS = 3000;
 let timer = null;
 let active = false;
 let lastGood = null;
 let kmsIds = new Map();
+let events;
 
 function kmsKey(customerKeyId) {
   if (!customerKeyId) return '';
@@ -85,19 +86,29 @@ export function stop() {
 }
 
 async function read() {
-  const [status, events, keys] = await Promise.all([
+  const [status, list, keys] = await Promise.all([
     api('GET', accountPath('key-status')),
     api('GET', accountPath('key-events') + '?limit=' + EVENTS),
     api('GET', accountPath('keys')),
   ]);
   kmsIds = new Map(keys.map((k) => [k.id, k]));
   renderStatus(status);
-  rows('event-rows', events, (e) =>
-    el('tr', { data: { kind: e.kind } },
-      el('td', {}, when(e.at)), el('td', {}, e.kind), el('td', { class: 'mono event-key' }, kmsKey(e.customerKeyId)),
-      el('td', {}, e.from || e.to ? (e.from || '') + ' → ' + (e.to || '') : ''),
-      el('td', {}, e.cause), el('td', {}, e.reason), el('td', {}, e.source), el('td', {}, e.detail)),
-  'no key events yet');
+  const kinds = [...new Set(list.map((e) => e.kind))].sort();
+  const filter = $('event-filter');
+  if (filter.dataset.kinds !== kinds.join(',')) { // rebuilt only when new kinds appear
+    const chosen = filter.value;
+    filter.replaceChildren(el('option', { value: '' }, 'all'), ...kinds.map((k) => el('option', { value: k }, k)));
+    filter.value = kinds.includes(chosen) ? chosen : '';
+    filter.dataset.kinds = kinds.join(',');
+  }
+  events.set(list, true);
+}
+
+function eventRow(e) {
+  return el('tr', { data: { kind: e.kind } },
+    el('td', {}, when(e.at)), el('td', {}, e.kind), el('td', { class: 'mono event-key' }, kmsKey(e.customerKeyId)),
+    el('td', {}, e.from || e.to ? (e.from || '') + ' → ' + (e.to || '') : ''),
+    el('td', {}, e.cause), el('td', {}, e.reason), el('td', {}, e.source), el('td', {}, e.detail));
 }
 
 function confirmed() {
@@ -131,11 +142,18 @@ export async function load() {
   $('key-state').className = 'badge';
   $('key-revoked').hidden = true;
   $('lift-box').hidden = true;
-  $('event-rows').replaceChildren();
+  $('event-filter').value = '';
+  events.set([]);
   await refresh();
 }
 
 export function init() {
+  events = new ListView({
+    body: 'event-rows', count: 'event-count', pager: 'event-pager', noun: 'events', pageSize: 20,
+    empty: 'no key events yet', row: eventRow,
+    match: (e) => !$('event-filter').value || e.kind === $('event-filter').value,
+  });
+  $('event-filter').addEventListener('change', () => events.refilter());
   $('state-refresh').addEventListener('click', (ev) => guarded(ev.target, refresh));
   $('revoke-confirm').addEventListener('input', () => {
     $('revoke-button').disabled = !confirmed();

@@ -32,8 +32,10 @@ function chart(uses) {
     return;
   }
   const names = [...new Set(uses.map((u) => serviceOf(u) + ' ' + kind(u.operation)))].sort();
-  const start = Math.floor(Date.parse(uses[0].at) / HOUR) * HOUR;
-  const end = Math.floor(Date.parse(uses[uses.length - 1].at) / HOUR) * HOUR;
+  // at least the last 24 hours up to now, at most 72 hours up to the last use
+  const hour = (ms) => Math.floor(ms / HOUR) * HOUR;
+  const end = Math.max(hour(Date.parse(uses[uses.length - 1].at)), hour(Date.now()));
+  const start = Math.min(hour(Date.parse(uses[0].at)), end - 23 * HOUR);
   const hours = Math.min(72, (end - start) / HOUR + 1);
   const first = end - (hours - 1) * HOUR;
   const buckets = Array.from({ length: hours }, (_, i) => ({ label: hourLabel(first + i * HOUR), values: names.map(() => 0) }));
