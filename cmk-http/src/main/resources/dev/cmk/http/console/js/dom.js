@@ -228,6 +228,12 @@ export function download(blob, filename) {
  * match(item) decides what is shown; row(item) makes a table row.
  */
 export class ListView {
+  refocus(i) {
+    const buttons = [...$(this.pager).querySelectorAll('button')];
+    const b = buttons[i] && !buttons[i].disabled ? buttons[i] : buttons.find((x) => !x.disabled);
+    if (b) b.focus();
+  }
+
   constructor({ body, count, pager, noun, pageSize = 25, match = () => true, row, empty, summary }) {
     Object.assign(this, { body, count, pager, noun, pageSize, match, row, empty, summary });
     this.items = [];
@@ -261,8 +267,9 @@ export class ListView {
     if (pages > 1) {
       const prev = el('button', { type: 'button', class: 'secondary', disabled: this.page === 0 }, 'Previous page');
       const next = el('button', { type: 'button', class: 'secondary', disabled: this.page >= pages - 1 }, 'Next page');
-      prev.addEventListener('click', () => { this.page -= 1; this.render(); });
-      next.addEventListener('click', () => { this.page += 1; this.render(); });
+      // keyboard users stay on the pager: the button they used (or its twin) keeps the focus
+      prev.addEventListener('click', () => { this.page -= 1; this.render(); this.refocus(0); });
+      next.addEventListener('click', () => { this.page += 1; this.render(); this.refocus(1); });
       p.append(prev, el('span', {}, 'Page ' + (this.page + 1) + ' of ' + pages), next);
     }
   }
