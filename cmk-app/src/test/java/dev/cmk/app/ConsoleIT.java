@@ -38,6 +38,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -104,6 +105,7 @@ class ConsoleIT {
     base = front.endpoint();
     browser = chromium(Files.createDirectories(dir.resolve("chromium-profile")));
     wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+    wait.ignoring(StaleElementReferenceException.class); // polled pages draw their rows again
     try (InputStream in = ConsoleIT.class.getResourceAsStream("/axe/axe.min.js")) {
       axeSource = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
@@ -676,35 +678,46 @@ class ConsoleIT {
     browser.findElement(By.cssSelector("#rotate-form button")).click();
     waitContains("confirm-text", "hooli-1");
     confirm();
+    // the rows are drawn again every second: read each one whole, in the page
     String stuck =
         new WebDriverWait(browser, Duration.ofSeconds(20))
             .until(
+                d ->
+                    (String)
+                        js().executeScript(
+                                "const r = [...document.querySelectorAll('#job-rows tr.job')]"
+                                    + ".find(r => r.textContent.includes('RUNNING'));"
+                                    + " return r ? r.dataset.job : null;"));
+    String row = "document.querySelector(\"#job-rows tr[data-job='" + stuck + "']\")";
+    @SuppressWarnings("unchecked")
+    List<String> stalled =
+        new WebDriverWait(browser, Duration.ofSeconds(45))
+            .until(
                 d -> {
-                  for (var j : d.findElements(By.cssSelector("#job-rows tr.job"))) {
-                    if (j.getText().contains("RUNNING")) {
-                      return j.getDomAttribute("data-job");
-                    }
-                  }
-                  return null;
+                  List<String> r =
+                      (List<String>)
+                          js().executeScript(
+                                  "const r = "
+                                      + row
+                                      + "; return r ? [r.className,"
+                                      + " r.querySelector('.job-status').textContent,"
+                                      + " r.querySelector('.job-eta').textContent] : null;");
+                  return r != null && r.get(0).contains("job-stalled") ? r : null;
                 });
-    By stuckRow = By.cssSelector("#job-rows tr[data-job='" + stuck + "']");
-    new WebDriverWait(browser, Duration.ofSeconds(45))
-        .until(d -> d.findElement(stuckRow).getDomAttribute("class").contains("job-stalled"));
-    WebElement waiting = browser.findElement(stuckRow);
-    assertThat(waiting.findElement(By.className("job-status")).getText())
-        .startsWith("RUNNING, no progress since");
-    assertThat(waiting.findElement(By.className("job-eta")).getText())
-        .contains("retried until the key answers");
-    js().executeScript("arguments[0].scrollIntoView({block: 'center'})", waiting);
+    assertThat(stalled.get(1)).startsWith("RUNNING, no progress since");
+    assertThat(stalled.get(2)).contains("retried until the key answers");
+    js().executeScript(row + ".scrollIntoView({block: 'center'})");
     shot("job-stalled");
     n.node.localProvider().orElseThrow().setReachable("hooli-2", true);
     new WebDriverWait(browser, Duration.ofSeconds(45))
         .until(
             d ->
-                d.findElement(stuckRow)
-                    .findElement(By.className("job-status"))
-                    .getText()
-                    .equals("SUCCEEDED"));
+                "SUCCEEDED"
+                    .equals(
+                        js().executeScript(
+                                "const r = "
+                                    + row
+                                    + "; return r && r.querySelector('.job-status').textContent;")));
   }
 
   @Test
