@@ -523,6 +523,15 @@ class ConsoleIT {
     waitText("options-status", "Fallback is now on.");
     assertThat(get("/v1/accounts/" + account).get("fallbackEnabled").asBoolean()).isTrue();
 
+    // fallback modes, on a server that has them (the account says its mode)
+    if (get("/v1/accounts/" + account).has("fallbackMode")) {
+      wait.until(d -> shown("fallback-mode-box"));
+      new Select(browser.findElement(By.id("opt-fallback-mode"))).selectByValue("OUTAGES_ONLY");
+      waitContains("options-status", "outages only");
+      assertThat(get("/v1/accounts/" + account).get("fallbackMode").asText())
+          .isEqualTo("OUTAGES_ONLY");
+    }
+
     // a reload keeps the session (this tab's storage), never the URL or localStorage
     browser.navigate().refresh();
     wait.until(d -> text("acct-id").equals(account));
@@ -612,6 +621,16 @@ class ConsoleIT {
     wait.until(
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("#event-rows tr[data-kind=revoked]")));
+    // a revocation that holds until lifted (servers that have lifting): lifted, confirmed
+    if (get("/v1/accounts/" + account + "/key-status").has("refusedSlices")) {
+      wait.until(d -> shown("lift-box"));
+      browser.findElement(By.id("lift-button")).click();
+      confirm();
+      waitContains("revoke-status", "lifted");
+      wait.until(d -> text("state-revoked").equals("no"));
+      assertThat(get("/v1/accounts/" + account + "/key-status").get("revoked").asBoolean())
+          .isFalse();
+    }
     // the events filtered to one kind, with their count
     new Select(browser.findElement(By.id("event-filter"))).selectByValue("revoked");
     wait.until(
@@ -688,7 +707,7 @@ class ConsoleIT {
                                 "const r = [...document.querySelectorAll('#job-rows tr.job')]"
                                     + ".find(r => r.textContent.includes('RUNNING'));"
                                     + " return r ? r.dataset.job : null;"));
-    String row = "document.querySelector(\"#job-rows tr[data-job='" + stuck + "']\")";
+    String stuckRow = "document.querySelector(\"#job-rows tr[data-job='" + stuck + "']\")";
     @SuppressWarnings("unchecked")
     List<String> stalled =
         new WebDriverWait(browser, Duration.ofSeconds(45))
@@ -698,7 +717,7 @@ class ConsoleIT {
                       (List<String>)
                           js().executeScript(
                                   "const r = "
-                                      + row
+                                      + stuckRow
                                       + "; return r ? [r.className,"
                                       + " r.querySelector('.job-status').textContent,"
                                       + " r.querySelector('.job-eta').textContent] : null;");
@@ -706,7 +725,7 @@ class ConsoleIT {
                 });
     assertThat(stalled.get(1)).startsWith("RUNNING, no progress since");
     assertThat(stalled.get(2)).contains("retried until the key answers");
-    js().executeScript(row + ".scrollIntoView({block: 'center'})");
+    js().executeScript(stuckRow + ".scrollIntoView({block: 'center'})");
     shot("job-stalled");
     n.node.localProvider().orElseThrow().setReachable("hooli-2", true);
     new WebDriverWait(browser, Duration.ofSeconds(45))
@@ -716,7 +735,7 @@ class ConsoleIT {
                     .equals(
                         js().executeScript(
                                 "const r = "
-                                    + row
+                                    + stuckRow
                                     + "; return r && r.querySelector('.job-status').textContent;")));
   }
 
