@@ -305,6 +305,9 @@ class ConsoleIT {
     assertThat(r.get("error")).as("axe failed to run").isNull();
     List<Map<String, Object>> v = (List<Map<String, Object>>) r.get("v");
     long width = (Long) js().executeScript("return window.innerWidth");
+    assertThat((Long) js().executeScript("return document.documentElement.scrollWidth"))
+        .as("nothing on " + name + " is wider than the window")
+        .isLessThanOrEqualTo(width);
     Map<String, Integer> counts = new TreeMap<>();
     for (String impact : List.of("critical", "serious", "moderate", "minor")) {
       counts.put(impact, 0);
