@@ -530,7 +530,7 @@ class ConsoleIT {
     if (get("/v1/accounts/" + account).has("fallbackMode")) {
       wait.until(d -> shown("fallback-mode-box"));
       new Select(browser.findElement(By.id("opt-fallback-mode"))).selectByValue("OUTAGES_ONLY");
-      waitContains("options-status", "outages only");
+      waitText("options-status", "Fallback mode is now OUTAGES_ONLY: outages only.");
       assertThat(get("/v1/accounts/" + account).get("fallbackMode").asText())
           .isEqualTo("OUTAGES_ONLY");
     }
@@ -626,10 +626,11 @@ class ConsoleIT {
             By.cssSelector("#event-rows tr[data-kind=revoked]")));
     // a revocation that holds until lifted (servers that have lifting): lifted, confirmed
     if (get("/v1/accounts/" + account + "/key-status").has("refusedSlices")) {
+      assertThat(text("state-revoked")).contains("every node refuses content under your key");
       wait.until(d -> shown("lift-box"));
       browser.findElement(By.id("lift-button")).click();
       confirm();
-      waitContains("revoke-status", "lifted");
+      waitContains("revoke-status", "Revocation lifted at");
       wait.until(d -> text("state-revoked").equals("no"));
       assertThat(get("/v1/accounts/" + account + "/key-status").get("revoked").asBoolean())
           .isFalse();

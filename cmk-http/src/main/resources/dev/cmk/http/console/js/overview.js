@@ -15,7 +15,7 @@ function render(a) {
   $('opt-search').checked = a.searchEncryption;
   $('opt-drop').checked = a.dropCallsOnKeyUnavailable;
   hasModes = typeof a.fallbackMode === 'string' && a.fallbackMode !== '';
-  $('fallback-mode-box').hidden = !hasModes || !a.fallbackEnabled;
+  $('fallback-mode-box').hidden = !hasModes;
   if (hasModes) $('opt-fallback-mode').value = a.fallbackMode;
   $('opt-drop').disabled = !session.operator();
   $('drop-note').hidden = session.operator();
@@ -46,7 +46,7 @@ function toggle(id, path, label) {
     }
     say('options-status', 'Saving…', 'info');
     const body = { enabled: wanted };
-    if (path === 'fallback' && hasModes && wanted) body.mode = $('opt-fallback-mode').value;
+    if (path === 'fallback' && hasModes) body.mode = $('opt-fallback-mode').value;
     const a = await guarded(box, () => api('PUT', accountPath(path), body));
     if (a) {
       render(a);
@@ -65,10 +65,11 @@ export function init() {
   toggle('opt-drop', 'drop-calls', 'Dropping calls on key loss');
   $('opt-fallback-mode').addEventListener('change', async (ev) => {
     const a = await guarded(ev.target, () =>
-      api('PUT', accountPath('fallback'), { enabled: true, mode: ev.target.value }));
+      api('PUT', accountPath('fallback'), { enabled: $('opt-fallback').checked, mode: ev.target.value }));
     if (a) {
       render(a);
-      say('options-status', 'Fallback now applies ' + (a.fallbackMode === 'ANY_REASON' ? 'for any reason.' : 'to outages only.'), 'ok');
+      say('options-status', 'Fallback mode is now ' + a.fallbackMode + ': '
+        + (a.fallbackMode === 'ANY_REASON' ? 'any reason.' : 'outages only.'), 'ok');
     } else {
       await load().catch(() => {});
     }

@@ -29,10 +29,21 @@ function renderStatus(s) {
   text('state-detail', s.detail);
   text('state-changed', when(s.changedAt));
   text('state-checked', when(s.checkedAt));
-  text('state-fallback', s.fallbackEnabled ? 'on' : 'off');
-  text('state-revoked', s.revoked ? 'yes, ' + when(s.revokedAt) + (s.revokedBy ? ' by ' + s.revokedBy : '') : 'no');
+  text('state-fallback', s.fallbackEnabled ? 'on' + (s.fallbackMode ? ' (' + s.fallbackMode + ')' : '') : 'off');
   // a server whose revocations hold until lifted reports refusedSlices (and offers the lift)
-  $('lift-box').hidden = !(s.revoked && Array.isArray(s.refusedSlices));
+  const holds = Array.isArray(s.refusedSlices);
+  text('state-revoked', s.revoked
+    ? 'yes, ' + when(s.revokedAt) + (s.revokedBy ? ' by ' + s.revokedBy : '')
+      + (holds ? ': every node refuses content under your key until lifted' : '')
+    : 'no');
+  $('lift-box').hidden = !(s.revoked && holds);
+  $('state-slices-term').hidden = !holds;
+  $('state-slices').hidden = !holds;
+  const slices = s.refusedSlices || [];
+  text('state-slices', slices.length === 0 ? 'none'
+    : slices.map((x) => 'service ' + x.serviceId + ' day ' + x.period + ' (' + x.reason + ')').join('; '));
+  $('revoke-text').hidden = holds;
+  $('revoke-text-holds').hidden = !holds;
 }
 
 async function lift(ev) {
@@ -44,7 +55,8 @@ async function lift(ev) {
   if (!ok) return;
   const r = await guarded(ev.target, () => api('POST', accountPath('revoke', 'lift')));
   if (r) {
-    say('revoke-status', 'Revocation lifted at ' + when(r.liftedAt) + '.', 'ok');
+    say('revoke-status', 'Revocation lifted at ' + when(r.liftedAt)
+      + ': content under your key is served again wherever your key answers; fallback stays off.', 'ok');
     await refresh();
   }
 }
