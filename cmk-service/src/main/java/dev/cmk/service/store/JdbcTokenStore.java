@@ -95,6 +95,31 @@ public final class JdbcTokenStore implements TokenStore {
   }
 
   @Override
+  public void touch(String tokenId, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "update api_tokens set last_used_at = :at where id = :id"
+                        + " and (last_used_at is null or last_used_at < :at)")
+                .bind("id", tokenId)
+                .bind("at", ts(at))
+                .execute());
+  }
+
+  @Override
+  public java.util.Map<String, Instant> lastUsed() {
+    java.util.Map<String, Instant> out = new java.util.HashMap<>();
+    jdbi.useHandle(
+        h ->
+            h.createQuery("select id, last_used_at from api_tokens where last_used_at is not null")
+                .map(
+                    (rs, ctx) ->
+                        java.util.Map.entry(rs.getString("id"), instant(rs, "last_used_at")))
+                .forEach(e -> out.put(e.getKey(), e.getValue())));
+    return out;
+  }
+
+  @Override
   public boolean hasActiveOperator() {
     return jdbi.withHandle(
         h ->
