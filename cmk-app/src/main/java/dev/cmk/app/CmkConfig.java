@@ -44,10 +44,43 @@ public record CmkConfig(
   }
 
   /** Where the API listens. */
-  public record Server(String host, int port) {
+  /**
+   * Where to listen, and what one client can hold (see README "Slow and many uploads"): a
+   * connection silent for {@code idleTimeout} is closed, a body slower on average than {@code
+   * minRequestDataRate} bytes/s is refused (408), at most {@code maxUploads} content uploads run at
+   * once (503) and {@code maxUploadsPerToken} per token (429).
+   */
+  public record Server(
+      String host,
+      int port,
+      java.time.Duration idleTimeout,
+      long minRequestDataRate,
+      int maxUploads,
+      int maxUploadsPerToken,
+      java.time.Duration uploadTimeout) {
     public Server {
       require(host != null && !host.isBlank(), "server.host is required");
       require(port >= 0 && port <= 65535, "server.port must be 0..65535");
+      require(
+          idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(),
+          "server.idleTimeout must be a positive duration, e.g. PT30S");
+      require(minRequestDataRate >= 0, "server.minRequestDataRate must be >= 0 (bytes/s)");
+      require(maxUploads >= 1, "server.maxUploads must be >= 1");
+      require(maxUploadsPerToken >= 1, "server.maxUploadsPerToken must be >= 1");
+      require(
+          uploadTimeout != null && !uploadTimeout.isNegative() && !uploadTimeout.isZero(),
+          "server.uploadTimeout must be a positive duration, e.g. PT10M");
+    }
+
+    public Server(String host, int port) {
+      this(
+          host,
+          port,
+          java.time.Duration.ofSeconds(30),
+          0,
+          64,
+          16,
+          java.time.Duration.ofMinutes(10));
     }
   }
 

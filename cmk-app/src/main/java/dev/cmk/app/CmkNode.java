@@ -19,6 +19,7 @@ import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.coverage.CoverageService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import dev.cmk.service.kek.KekCacheConfig;
@@ -35,10 +36,13 @@ import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
+import dev.cmk.service.store.JdbcCoverageStore;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcFallbackWrites;
 import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
+import dev.cmk.service.store.JdbcKeyDependencyStore;
 import dev.cmk.service.store.JdbcObjectStore;
 import dev.cmk.service.store.JdbcSearchGrantStore;
 import dev.cmk.service.store.JdbcSearchIndexStore;
@@ -167,6 +171,10 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
+    var policyTemplates = new PolicyTemplates(principals, cfg.platformName());
+    keys.setPolicyTemplates(policyTemplates);
+    keys.setDependencies(new JdbcKeyDependencyStore(db));
+    local.ifPresent(l -> keys.setDevKeys(devKeys(l)));
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -175,7 +183,7 @@ public final class CmkNode implements AutoCloseable {
             new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
             clock,
             random,
-            availabilityStore::epoch,
+            availabilityStore,
             availability,
             replicasOf(new JdbcCustomerKeyStore(db)));
     var contentConfig =
@@ -186,8 +194,10 @@ public final class CmkNode implements AutoCloseable {
     content =
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    content.setFallbackWrites(new JdbcFallbackWrites(db));
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
+    availability.addListener(revocation.explainWrites());
     var av = cfg.availability();
     jobs =
         new JobService(
@@ -274,7 +284,15 @@ public final class CmkNode implements AutoCloseable {
     http =
         new HttpServer(
             new HttpServer.Config(
-                cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
+                cfg.server().host(),
+                cfg.server().port(),
+                cfg.maxContentBytes() + 65_536,
+                new HttpServer.Limits(
+                    cfg.server().idleTimeout(),
+                    cfg.server().minRequestDataRate(),
+                    cfg.server().maxUploads(),
+                    cfg.server().maxUploadsPerToken(),
+                    cfg.server().uploadTimeout())),
             new HttpServer.Services(
                 accounts,
                 keys,
@@ -283,12 +301,20 @@ public final class CmkNode implements AutoCloseable {
                 catalogAdmin,
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
-                new PolicyTemplates(principals),
+                policyTemplates,
                 metrics::scrape,
-                new HttpServer.Availability(revocation, jobs, sessions),
+                new HttpServer.Availability(
+                    revocation,
+                    jobs,
+                    sessions,
+                    new CoverageService(new JdbcCoverageStore(db), accounts, keys, clock, metrics)),
                 search,
                 auditService,
                 new AuditArchiveService(audit, auditArchive, blobs, auditService)));
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "cmk.http.client.aborts", http, HttpServer::clientAborts)
+        .description("Requests that ended because the client closed the connection (mid-upload)")
+        .register(metrics);
     cfg.audit()
         .parsedRetention()
         .ifPresent(
@@ -298,6 +324,31 @@ public final class CmkNode implements AutoCloseable {
                         "audit retention {}: older rows move to archive segments, checked every {}",
                         r,
                         cfg.audit().archiveInterval()));
+  }
+
+  /** Development keys on the node's own local keystore (which it holds, so never the CLI). */
+  private static dev.cmk.service.key.DevKeys devKeys(LocalKeyProvider l) {
+    return new dev.cmk.service.key.DevKeys() {
+      @Override
+      public void create(String name) {
+        l.createKey(name);
+      }
+
+      @Override
+      public void setEnabled(String name, boolean enabled) {
+        l.setEnabled(name, enabled);
+      }
+
+      @Override
+      public boolean exists(String name) {
+        try {
+          l.describe(KeyRef.of(LocalKeyProvider.KIND, name));
+          return true;
+        } catch (dev.cmk.provider.KeyRefusedException e) {
+          return false;
+        }
+      }
+    };
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {

@@ -11,6 +11,7 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.PolicyReader;
 import dev.cmk.provider.ProviderException;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,7 +50,7 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
  * SDK's own byte buffers that held them are overwritten after use. Every failure is translated by
  * {@link AwsErrorClassifier}; no SDK type escapes.
  */
-public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
+public final class AwsKmsProvider implements KeyProvider, PolicyReader, AutoCloseable {
   public static final String KIND = "aws";
   private static final Logger LOG = LoggerFactory.getLogger(AwsKmsProvider.class);
 
@@ -191,6 +192,24 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
                             .destinationEncryptionContext(context.asMap()))
                 .ciphertextBlob()
                 .asByteArray());
+  }
+
+  /**
+   * GetKeyPolicy (policy name {@code default}) of the one key {@code key.keyId()} names, never a
+   * replica in its place: each replica has its own policy. Aliases are resolved first.
+   */
+  @Override
+  public String keyPolicy(KeyRef key) {
+    return callPrimary(
+        key,
+        "GetKeyPolicy",
+        (kms, t) -> {
+          String arn =
+              t.arn().kind() == AwsKeyArn.Kind.ALIAS
+                  ? kms.describeKey(r -> r.keyId(t.arn().arn())).keyMetadata().arn()
+                  : t.arn().arn();
+          return kms.getKeyPolicy(r -> r.keyId(arn).policyName("default")).policy();
+        });
   }
 
   @Override

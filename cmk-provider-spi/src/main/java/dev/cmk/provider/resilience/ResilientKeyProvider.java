@@ -464,8 +464,10 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
     }
 
     @Override
-    public String createSearchGrant(KeyRef key, String grantName) {
-      return call(key, List.of(key), k -> grants.createSearchGrant(k, grantName), false);
+    public String createSearchGrant(
+        KeyRef key, String grantName, java.util.Map<String, String> contextSubset) {
+      return call(
+          key, List.of(key), k -> grants.createSearchGrant(k, grantName, contextSubset), false);
     }
 
     @Override

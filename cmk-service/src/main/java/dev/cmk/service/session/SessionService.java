@@ -2,7 +2,6 @@ package dev.cmk.service.session;
 
 import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.KeyRef;
-import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
@@ -22,6 +21,7 @@ import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ContentService.ContentConfig;
+import dev.cmk.service.content.FallbackPolicy;
 import dev.cmk.service.content.ProtectionPolicy;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.kek.KekService.KekLease;
@@ -172,15 +172,14 @@ public final class SessionService {
     KeyRef root = wanted == Protection.CMK ? active.orElseThrow().ref() : keysConfig.platformKey();
     try {
       return keks.forWrite(account.id(), type.serviceId(), wanted, root);
-    } catch (KeyUnavailableException e) {
+    } catch (ProviderException e) {
       if (wanted == Protection.CMK
-          && account.fallbackEnabled()
-          && !account.dropCallsOnKeyUnavailable()) {
+          && !account.dropCallsOnKeyUnavailable()
+          && FallbackPolicy.decide(e, account.fallbackEnabled(), account.fallbackMode())
+              .fallback()) {
         return keks.forWrite(
             account.id(), type.serviceId(), Protection.FALLBACK, keysConfig.backupKey());
       }
-      throw ContentService.keyError(account.id(), e, "start a live session");
-    } catch (ProviderException e) {
       throw ContentService.keyError(account.id(), e, "start a live session");
     }
   }
