@@ -343,7 +343,7 @@ class ConsoleIT {
   @Test
   @Timeout(90)
   void aBackfillStartsFromTheJobsPageAndSaysWhenNothingIsLeft() throws Exception {
-    String account = accountWithKey("Initech", "initech-1");
+    String account = accountWithKey("Initech", "initech-backfill");
     String p = "/v1/accounts/" + account;
     String service = n.serviceToken(account, List.of("mail"));
     var put =
