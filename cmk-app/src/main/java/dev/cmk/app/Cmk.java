@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
       TokenCommand.class,
       JobsCommand.class,
       AuditCommand.class,
-      DevKeyCommand.class
+      DevKeyCommand.class,
+      CoverageCommand.class
     })
 public final class Cmk implements Runnable {
   @Override

@@ -127,6 +127,33 @@ class AuthMatrixIT {
     assertThat(violations).isEmpty();
   }
 
+  /**
+   * Issue 17's hostile inputs change nothing: a null body, a wrong media type and a method override
+   * still meet the access decision first (403 for another account's admin, never 2xx, 4xx of the
+   * body, or 5xx).
+   */
+  @Test
+  void hostileInputStillMeetsTheAccessDecisionFirst() throws Exception {
+    String otherAdmin = callers.get("admin of B");
+    List<String> violations = new ArrayList<>();
+    for (Route r : n.node.routes()) {
+      if (OPEN.contains(r.path()) || r.path().equals("/v1/catalog") && r.method().equals("GET")) {
+        continue;
+      }
+      for (Map<String, String> headers :
+          List.of(
+              Map.of("Content-Type", "application/json"),
+              Map.of("Content-Type", "text/plain", "X-HTTP-Method-Override", "GET"))) {
+        Res res = n.send(otherAdmin, r.method(), fill(r.path()), headers, "null");
+        if (res.status() != 403) {
+          violations.add(r + " " + headers + " got " + res.status() + " " + res.body());
+        }
+      }
+    }
+    assertThat(violations).isEmpty();
+    assertThat(n.send(null, "GET", "/metrics", null).body()).doesNotContain(a);
+  }
+
   @Test
   void everyRouteButTheOpenOnesNeedsAToken() throws Exception {
     List<String> violations = new ArrayList<>();

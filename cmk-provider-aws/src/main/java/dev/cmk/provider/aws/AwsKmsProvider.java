@@ -37,7 +37,10 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
  * primary region is unavailable (never when it refuses), the call goes to the replicas in order,
  * the {@link KeyServingListener} hears that a replica served (the key is <i>degraded</i>), and the
  * primary is skipped for {@link AwsKmsConfig#primaryRetryAfter()}; after that it is tried first
- * again, and when it answers the listener hears the key is back on its primary.
+ * again, and when it answers the listener hears the key is back on its primary. In a node this
+ * provider is wrapped by {@code ResilientKeyProvider}, which fails over itself, copy by copy with a
+ * breaker per (key, region), and hands this provider one copy at a time: then this loop sees a
+ * single target and the node's listener is the resilience layer's.
  *
  * <p><b>Grants.</b> {@link #grants()} creates, lists and revokes grants for the configured search
  * principal, on the one key (primary or replica) a ref names: KMS grants do not follow a

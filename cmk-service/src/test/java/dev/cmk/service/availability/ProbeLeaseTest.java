@@ -35,7 +35,7 @@ class ProbeLeaseTest {
     f = ServiceFixture.h2(dir);
     a = f.accounts.create("Acme", null);
     b = f.accounts.create("Globex", null);
-    // one key per account: a key registered for one account is refused for another
+    // a customer key protects one account only: each account registers its own
     assertThat(f.keys.register(a, "remote", "customer", List.of()).report().passed()).isTrue();
     assertThat(f.keys.register(b, "remote", "customer2", List.of()).report().passed()).isTrue();
     nodes = List.of(f.availability, node(), node()); // three nodes: same database, same providers
