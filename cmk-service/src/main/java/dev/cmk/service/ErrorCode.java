@@ -46,7 +46,9 @@ public enum ErrorCode {
   /** Too many uploads in flight for this token; retry after the Retry-After seconds. */
   TOO_MANY_UPLOADS("too_many_uploads", Kind.TOO_MANY),
   /** The node has as many uploads in flight as it takes; retry after the Retry-After seconds. */
-  SERVER_BUSY("server_busy", Kind.UNAVAILABLE);
+  SERVER_BUSY("server_busy", Kind.UNAVAILABLE),
+  /** The request (e.g. a content upload) took longer than the node allows. */
+  REQUEST_TIMEOUT("request_timeout", Kind.TIMEOUT);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
   public enum Kind {
@@ -61,7 +63,8 @@ public enum ErrorCode {
     FORBIDDEN,
     INTERNAL,
     UNSUPPORTED_MEDIA_TYPE,
-    TOO_MANY
+    TOO_MANY,
+    TIMEOUT
   }
 
   private final String code;
