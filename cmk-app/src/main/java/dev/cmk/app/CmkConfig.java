@@ -2,8 +2,12 @@ package dev.cmk.app;
 
 import dev.cmk.service.audit.AuditRetention;
 import dev.cmk.service.blob.BlobResilience;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -344,7 +348,65 @@ public record CmkConfig(
       String profile,
       String accessKeyId,
       String secretAccessKey,
-      Duration callTimeout) {
+      Duration callTimeout,
+      String regionEndpoints) {
+    public Aws {
+      regionEndpoints = regionEndpoints == null ? "" : regionEndpoints;
+      parseRegionEndpoints(regionEndpoints); // a bad value stops the start, naming the key
+    }
+
+    /**
+     * Without per-region endpoints.
+     *
+     * @see #regionEndpoints()
+     */
+    public Aws(
+        boolean enabled,
+        String endpointOverride,
+        String defaultRegion,
+        String profile,
+        String accessKeyId,
+        String secretAccessKey,
+        Duration callTimeout) {
+      this(
+          enabled,
+          endpointOverride,
+          defaultRegion,
+          profile,
+          accessKeyId,
+          secretAccessKey,
+          callTimeout,
+          "");
+    }
+
+    /**
+     * Endpoint per region, {@code us-east-1=https://…,us-west-2=https://…} (VPC endpoints, or a
+     * fault proxy in drills); regions not named use {@code endpointOverride} or the public one.
+     */
+    public Map<String, URI> regionEndpointMap() {
+      return parseRegionEndpoints(regionEndpoints);
+    }
+
+    private static Map<String, URI> parseRegionEndpoints(String value) {
+      Map<String, URI> out = new LinkedHashMap<>();
+      for (String part : value.split(",")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        int eq = part.indexOf('=');
+        require(
+            eq > 0 && eq < part.length() - 1,
+            "providers.aws.regionEndpoints must be region=url[,region=url…], got: " + part.trim());
+        try {
+          out.put(part.substring(0, eq).trim(), new URI(part.substring(eq + 1).trim()));
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException(
+              "providers.aws.regionEndpoints: bad URL for " + part.substring(0, eq).trim(), e);
+        }
+      }
+      return out;
+    }
+
     @Override
     public String toString() {
       return "Aws[enabled="
@@ -357,7 +419,9 @@ public record CmkConfig(
           + profile
           + ", accessKeyId="
           + accessKeyId
-          + ", secretAccessKey=redacted]";
+          + ", secretAccessKey=redacted, regionEndpoints="
+          + regionEndpoints
+          + "]";
     }
   }
 

@@ -10,6 +10,7 @@ import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.coverage.CoverageService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.policy.PolicyTemplates;
@@ -102,9 +103,15 @@ public final class HttpServer implements AutoCloseable {
       AuditService audit,
       AuditArchiveService auditArchive) {}
 
-  /** The services of issue 6: key availability, revocation, jobs, rotation, live sessions. */
+  /**
+   * The services of issue 6: key availability, revocation, jobs, rotation, live sessions; and of
+   * issue 16: the coverage report.
+   */
   public record Availability(
-      RevocationService revocation, JobService jobs, SessionService sessions) {}
+      RevocationService revocation,
+      JobService jobs,
+      SessionService sessions,
+      CoverageService coverage) {}
 
   /** A registered route: method and path template, e.g. {@code GET /v1/accounts/{accountId}}. */
   public record Route(String method, String path) {}
@@ -198,11 +205,13 @@ public final class HttpServer implements AutoCloseable {
               new ContentRoutes(s.content()).register(r);
               new TokenRoutes(s.tokens()).register(r);
               new AvailabilityRoutes(s.availability().revocation()).register(r);
+              new CoverageRoutes(s.availability().coverage()).register(r);
               new JobRoutes(s.availability().jobs()).register(r);
               new SessionRoutes(s.availability().sessions()).register(r);
               new SearchRoutes(s.search()).register(r);
               new AuditRoutes(s.audit()).register(r);
               new AuditArchiveRoutes(s.auditArchive()).register(r);
+              new ProviderRoutes(s.keys()).register(r);
             });
     for (Route route : routes()) {
       templates.add(new Template(route.method(), templatePattern(route.path())));

@@ -172,12 +172,15 @@ public record AuditEvent(
         details);
   }
 
-  /** The result a failure stands for: {@code refused}, {@code unavailable} or its error code. */
+  /**
+   * The result a failure stands for: {@code refused} (the key refused, or the account is revoked:
+   * detail {@code reason=revoked}), {@code unavailable} or its error code.
+   */
   public AuditEvent failedWith(RuntimeException e) {
     if (e instanceof CmkException c) {
       AuditEvent out =
           withResult(
-              c.code() == ErrorCode.KEY_REFUSED
+              c.code() == ErrorCode.KEY_REFUSED || c.code() == ErrorCode.KEY_REVOKED
                   ? REFUSED
                   : c.code() == ErrorCode.KEY_UNAVAILABLE ? UNAVAILABLE : c.code().code());
       Object reason = c.details().get("reason");
