@@ -58,6 +58,8 @@ public enum ErrorCode {
   TOO_MANY_UPLOADS("too_many_uploads", Kind.TOO_MANY),
   /** The node has as many uploads in flight as it takes; retry after the Retry-After seconds. */
   SERVER_BUSY("server_busy", Kind.UNAVAILABLE),
+  /** The request (e.g. a content upload) took longer than the node allows. */
+  REQUEST_TIMEOUT("request_timeout", Kind.TIMEOUT),
   /** The key is registered to another CMK account; says nothing about which. */
   KEY_REGISTERED_ELSEWHERE("key_registered_elsewhere", Kind.CONFLICT),
   /** Another key is active: changing it is a rotation (POST …/rotate), never a silent swap. */
@@ -80,7 +82,8 @@ public enum ErrorCode {
     FORBIDDEN,
     INTERNAL,
     UNSUPPORTED_MEDIA_TYPE,
-    TOO_MANY
+    TOO_MANY,
+    TIMEOUT
   }
 
   private final String code;

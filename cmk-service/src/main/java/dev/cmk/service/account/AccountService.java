@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class AccountService {
   /** The most rows one bulk license request may carry. */
-  public static final int MAX_BULK_ROWS = 10_000;
+  public static final int MAX_BULK_ROWS = 1_000;
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
