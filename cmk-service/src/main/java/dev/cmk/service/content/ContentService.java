@@ -111,7 +111,7 @@ public final class ContentService {
       String ownerUserId,
       Optional<String> objectId,
       byte[] plaintext) {
-    Account account = accounts.require(accountId);
+    Account account = accounts.requireForUse(accountId);
     AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
     if (Catalog.OWN_API_ONLY.contains(type.name())) {
       throw new CmkException(
@@ -134,7 +134,7 @@ public final class ContentService {
         throw new CmkException(
             ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
       }
-      active = keys.activeKey(accountId);
+      active = keys.activeKeyForUse(accountId);
       wanted =
           ProtectionPolicy.choose(
               type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
@@ -200,7 +200,7 @@ public final class ContentService {
    * with the KEK and key that served it or the reason it was refused.
    */
   public Content get(Caller caller, String accountId, String assetTypeName, String objectId) {
-    accounts.require(accountId);
+    accounts.requireForUse(accountId);
     Ids.require("object id", objectId);
     AuditEvent event =
         AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
@@ -368,7 +368,8 @@ public final class ContentService {
     try {
       return keks.forWrite(account.id(), type.serviceId(), wanted, root);
     } catch (KeyUnavailableException e) {
-      if (wanted == Protection.CMK && account.fallbackEnabled()) {
+      // the switch as it is now, not as cached: a revoke-now turns it off on every node at once
+      if (wanted == Protection.CMK && accounts.require(account.id()).fallbackEnabled()) {
         try {
           return keks.forWrite(
               account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
@@ -389,11 +390,14 @@ public final class ContentService {
     return new CmkException(e.code(), e.getMessage() + hint, details, e.getCause());
   }
 
-  /** Blob first, then the object's row and its audit row in one transaction. */
+  /**
+   * Blob first, then the object's row and its audit row in one transaction, shared with concurrent
+   * writes (group commit): answered only once it committed.
+   */
   private void store(StoredObject row, byte[] envelope, AuditEvent written) {
     blobs.put(row.blobKey(), envelope);
     try {
-      audit.inTransaction(
+      audit.inSharedTransaction(
           () -> {
             if (!objects.insert(row)) {
               throw new CmkException(

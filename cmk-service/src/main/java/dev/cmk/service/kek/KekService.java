@@ -114,10 +114,10 @@ public final class KekService {
 
   /** The KEK new content of this scope is written under, made on first use of the period. */
   public KekLease forWrite(String accountId, String serviceId, Protection protection, KeyRef root) {
-    checkEpoch(accountId);
+    long epoch = checkEpoch(accountId);
     Kek.Scope scope = new Kek.Scope(accountId, serviceId, period(), protection, root);
     Kek kek = current.get(scope, s -> store.findByScope(s).orElseGet(() -> create(s)));
-    return new KekLease(kek, material(kek));
+    return new KekLease(kek, material(kek, epoch));
   }
 
   /** The KEK an object was written under. */
@@ -134,8 +134,7 @@ public final class KekService {
         store
             .find(kekId)
             .orElseThrow(() -> new IllegalStateException("object refers to missing KEK " + kekId));
-    checkEpoch(kek.accountId());
-    return new KekLease(kek, material(kek));
+    return new KekLease(kek, material(kek, checkEpoch(kek.accountId())));
   }
 
   /** The stored KEK, without touching any key. */
@@ -217,9 +216,10 @@ public final class KekService {
     return stored;
   }
 
-  private SecretKeyMaterial material(Kek kek) {
+  /** The KEK's plaintext; {@code epoch} is the account's epoch just read (one read per use). */
+  private SecretKeyMaterial material(Kek kek, long epochNow) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      long epoch = epochs.epoch(kek.accountId());
+      long epoch = attempt == 0 ? epochNow : epochs.epoch(kek.accountId());
       CachedKek c = plaintext.get(kek.id(), id -> new CachedKek(kek, unwrap(kek), epoch));
       if (c.epoch < epoch) {
         plaintext.asMap().remove(kek.id(), c);

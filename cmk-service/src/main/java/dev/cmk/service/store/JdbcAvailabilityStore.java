@@ -62,9 +62,11 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
               instant(rs, "updated_at"));
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
 
   public JdbcAvailabilityStore(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
   }
 
   @Override
@@ -333,6 +335,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
           h.createUpdate("update accounts set fallback_enabled = false where id = :a")
               .bind("a", accountId)
               .execute();
+          changes.changed(h, ChangeVersions.Kind.ACCOUNTS);
           KeyEventRows.insert(h, event);
           return Optional.of(r);
         });
@@ -355,6 +358,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
               .bind("a", accountId)
               .bind("f", enabled)
               .execute();
+          changes.changed(h, ChangeVersions.Kind.ACCOUNTS);
           KeyEventRows.insert(h, event);
         });
   }
