@@ -92,10 +92,7 @@ for db in $dbs; do
   tsv="$out/http-$label-$db.tsv"; logf="$out/http-$label-$db.log"; : > "$tsv"; : > "$logf"
   echo "# $(date -u +%FT%TZ) label=$label db=$db jar=$jar java=$($java -version 2>&1 | head -1) nproc=$(nproc)" | tee -a "$logf"
   ks="$tmp/local-keys.p12"
-  for i in $(seq 0 $((accounts_n - 1))); do
-    keytool -genseckey -alias "bench-$i" -keyalg AES -keysize 256 -storetype PKCS12 \
-      -keystore "$ks" -storepass cmk-dev-only -keypass cmk-dev-only 2>/dev/null
-  done
+  "$java" "$here/GenKeys.java" "$ks" "$accounts_n" cmk-dev-only
   port=$(free_port); base="http://127.0.0.1:$port"
   env_db=()
   if [ "$db" = pg ]; then
@@ -155,7 +152,20 @@ for db in $dbs; do
     pgbench_run pgbench-write-ceiling "$here/pg-write.sql"
     pgbench_run pgbench-read-ceiling "$here/pg-read.sql"
   fi
+  # every access is audited and the chain verifies after the load: the busiest account (1 account
+  # runs) and one of the 50, with the CLI verifier and the independent Python one
+  for a in "$first" "${ids[$((accounts_n - 1))]}"; do
+    head_json=$(api GET "/v1/accounts/$a/audit/head")
+    head_hash=$(echo "$head_json" | jq -r .hash)
+    CMK_URL="$base" CMK_TOKEN="$op_token" "$java" -jar "$jar" audit export --account "$a" --out "$tmp/audit-$a.jsonl"
+    { echo "== audit of $a: head $head_json, $(wc -l < "$tmp/audit-$a.jsonl") rows exported"
+      "$java" -jar "$jar" audit verify "$tmp/audit-$a.jsonl" --head-hash "$head_hash" 2>&1 || echo "CLI VERIFY FAILED"
+      python3 "$here/verify_audit.py" "$tmp/audit-$a.jsonl" "$head_hash" 2>&1 || echo "PYTHON VERIFY FAILED"
+      echo "content rows: $(grep -c '"action":"content\.' "$tmp/audit-$a.jsonl")"
+    } | tee -a "$logf"
+  done
   curl -sf -o "$tmp/metrics.txt" "$base/metrics" || true
+  grep -E '^cmk_audit_(pending|chained)' "$tmp/metrics.txt" >> "$logf" || true
   grep -E '^cmk_provider_calls_total' "$tmp/metrics.txt" >> "$logf" || true
   kill "$node"; wait "$node" 2>/dev/null || true; trap - EXIT
   echo "node log: $tmp/node.log" >> "$logf"
