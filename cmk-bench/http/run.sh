@@ -16,7 +16,7 @@
 # object row and an audit row in one transaction) and the read path's (the object row by key and
 # an audit row) on the same database: the ceilings. Every wrk run's non-2xx count is reported; a run
 # with errors is not a result. Output: cmk-bench/results/http-<label>-<db>.{log,tsv}, one TSV line
-# per run: label db run rps p50_ms p99_ms non2xx.
+# per run: label db run rps p50_ms p99_ms non2xx node-cpu-ms-per-request.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -53,18 +53,26 @@ api() { # method path [json] -> body; fails on non-2xx
 
 wrk_run() { # name script accounts size [extra env...]
   local name=$1 script=$2 accts=$3 size=$4; shift 4
-  local log="$tmp/wrk-$name.txt"
+  local log="$tmp/wrk-$name.txt" cpu0
+  cpu0=$(node_cpu)
   env BENCH_DIR="$here" BENCH_TOKEN="$svc" BENCH_ACCOUNTS="$accts" BENCH_SIZE="$size" \
       BENCH_PREFIX="$name-$RANDOM" "$@" \
       wrk -t"$threads" -c"$conns" -d"${duration}s" --timeout 10s --latency -s "$here/$script" "$base" > "$log" 2>&1 || true
+  echo "node cpu ticks: $(( $(node_cpu) - cpu0 ))" >> "$log"
   record "$name" "$log"
 }
+# the node's user+system CPU in clock ticks (1/100 s): CPU per request does not depend on how busy
+# the rest of the machine is, unlike the rate (with H2 it includes the database)
+node_cpu() { awk '{print $14 + $15}' "/proc/$node/stat"; }
 record() { # name wrk-log
   local name=$1 log=$2 rps p50 p99 non
   rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$log")
   p50=$(awk '$1=="50%" {print $2}' "$log" | to_ms); p99=$(awk '$1=="99%" {print $2}' "$log" | to_ms)
   non=$(awk -F': ' '/Non-2xx/ {print $2}' "$log"); non=${non:-0}
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$db" "$name" "${rps:-0}" "${p50:-?}" "${p99:-?}" "$non" | tee -a "$tsv"
+  local reqs ticks cpu
+  reqs=$(awk '/requests in/ {print $1}' "$log"); ticks=$(awk '/node cpu ticks/ {print $4}' "$log")
+  cpu=$(awk -v t="${ticks:-0}" -v r="${reqs:-0}" 'BEGIN {if (r > 0) printf "%.2f", t * 10 / r; else print "?"}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$db" "$name" "${rps:-0}" "${p50:-?}" "${p99:-?}" "$non" "$cpu" | tee -a "$tsv"
   { echo "== $name"; cat "$log"; echo "load: $(cat /proc/loadavg)"; } >> "$logf"
 }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; printf "%.1f", v}'; }
