@@ -30,7 +30,7 @@ start() {
   env CMK_SERVER_PORT="$port" CMK_STORAGE_DATA_DIR="$tmp/data" CMK_LOCAL_KEYSTORE="$tmp/local-keys.p12" \
     CMK_BOOTSTRAP_OPERATOR_TOKEN="$op_token" "${env_db[@]}" "$java" -Xmx1g -jar "$jar" serve >> "$tmp/node.log" 2>&1 &
   node=$!
-  for _ in $(seq 1 120); do curl -sf -o /dev/null "$base/v1/health" && return; sleep 0.5; done
+  for _ in $(seq 1 600); do curl -sf -o /dev/null "$base/v1/health" && return; sleep 0.5; done
   cat "$tmp/node.log"; exit 1
 }
 api() {

@@ -113,7 +113,7 @@ for db in $dbs; do
       "$java" -Xmx"${BENCH_XMX:-2g}" -jar "$jar" serve > "$tmp/node.log" 2>&1 &
   node=$!
   trap 'kill $node 2>/dev/null || true' EXIT
-  for _ in $(seq 1 120); do curl -sf -o /dev/null "$base/v1/health" && break; sleep 0.5; done
+  for _ in $(seq 1 600); do curl -sf -o /dev/null "$base/v1/health" && break; sleep 0.5; done
   curl -sf -o /dev/null "$base/v1/health" || { cat "$tmp/node.log"; exit 1; }
 
   ids=()
