@@ -185,6 +185,20 @@ public final class AccountService {
                     ErrorCode.ACCOUNT_NOT_FOUND, "account '" + accountId + "' does not exist"));
   }
 
+  /**
+   * {@link #require} from this node's memory, at most the staleness bound old (README "Capacity"):
+   * for the request path (content, sessions, search), never for a change of the account.
+   */
+  public Account requireForUse(String accountId) {
+    Ids.require("account id", accountId);
+    return store
+        .findCached(accountId)
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.ACCOUNT_NOT_FOUND, "account '" + accountId + "' does not exist"));
+  }
+
   public List<Account> list() {
     return store.list();
   }
@@ -268,6 +282,7 @@ public final class AccountService {
 
   /** A user's license; users never seen are unlicensed. */
   public boolean isLicensed(String accountId, String userId) {
-    return store.findUser(accountId, userId).map(User::cmkLicensed).orElse(false);
+    // from memory: a license granted or revoked takes effect on every node within the bound
+    return store.findUserCached(accountId, userId).map(User::cmkLicensed).orElse(false);
   }
 }

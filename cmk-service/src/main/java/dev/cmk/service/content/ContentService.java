@@ -121,7 +121,7 @@ public final class ContentService {
       String ownerUserId,
       Optional<String> objectId,
       byte[] plaintext) {
-    Account account = accounts.require(accountId);
+    Account account = accounts.requireForUse(accountId);
     AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
     if (Catalog.OWN_API_ONLY.contains(type.name())) {
       throw new CmkException(
@@ -144,7 +144,7 @@ public final class ContentService {
         throw new CmkException(
             ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
       }
-      active = keys.activeKey(accountId);
+      active = keys.activeKeyForUse(accountId);
       wanted =
           ProtectionPolicy.choose(
               type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
@@ -230,7 +230,7 @@ public final class ContentService {
    * with the KEK and key that served it or the reason it was refused.
    */
   public Content get(Caller caller, String accountId, String assetTypeName, String objectId) {
-    accounts.require(accountId);
+    accounts.requireForUse(accountId);
     Ids.require("object id", objectId);
     AuditEvent event =
         AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
@@ -405,8 +405,10 @@ public final class ContentService {
       if (wanted != Protection.CMK) {
         throw withKey(keyError(account.id(), e, "write"), root);
       }
+      // the switch as it is now, not as cached: a revoke-now turns it off on every node at once
+      Account now = accounts.require(account.id());
       FallbackPolicy.Decision d =
-          FallbackPolicy.decide(e, account.fallbackEnabled(), account.fallbackMode());
+          FallbackPolicy.decide(e, now.fallbackEnabled(), now.fallbackMode());
       if (!d.fallback()) {
         throw withKey(keyError(account.id(), e, "write", d.why()), root);
       }
@@ -428,10 +430,10 @@ public final class ContentService {
   }
 
   /**
-   * Blob first, then the object's row and its audit row in one transaction. Durability (issue 14):
-   * the blob store's put returns once the blob is durable, and the transaction's commit once the
-   * row and its audit row are (see Database); only then does the caller answer 2xx. A crash between
-   * the two leaves an unreferenced blob, which the OrphanBlobSweeper removes.
+   * Blob first, then the object's row and its audit row in one transaction, shared with concurrent
+   * writes (group commit). Durability (issue 14): the blob store's put returns once the blob is
+   * durable, and the caller is answered only once the shared transaction committed; a crash
+   * between the two leaves an unreferenced blob, which the OrphanBlobSweeper removes.
    */
   private void store(
       StoredObject row,
@@ -440,7 +442,7 @@ public final class ContentService {
       Optional<FallbackWrites.Entry> fallbackCause) {
     blobs.put(row.blobKey(), envelope);
     try {
-      audit.inTransaction(
+      audit.inSharedTransaction(
           () -> {
             if (!objects.insert(row)) {
               throw new CmkException(

@@ -17,10 +17,12 @@ import org.jdbi.v3.core.Jdbi;
 public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
 
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    this.changes = new ChangeVersions(jdbi, ChangeVersions.DEFAULT_BOUND, System::nanoTime);
   }
 
   /** Connection settings. */
@@ -95,6 +97,11 @@ public final class Database implements AutoCloseable {
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /** The change versions every cache of this database's lookups follows (V41). */
+  public ChangeVersions changes() {
+    return changes;
   }
 
   public DataSource dataSource() {

@@ -33,22 +33,24 @@ public final class JdbcObjectStore implements ObjectStore {
   @Override
   public boolean insert(StoredObject o) {
     try {
-      jdbi.useHandle(
+      // "on conflict do nothing": an existing id is a false, not a failed statement, so a write
+      // sharing a group-committed transaction does not abort the others' (PostgreSQL)
+      return jdbi.withHandle(
           h ->
               h.createUpdate(
-                      "insert into objects (id, account_id, asset_type, owner_user_id, kek_id,"
-                          + " protection, plaintext_size, created_at)"
-                          + " values (:id, :a, :t, :u, :k, :p, :n, :c)")
-                  .bind("id", o.objectId())
-                  .bind("a", o.accountId())
-                  .bind("t", o.assetType())
-                  .bind("u", o.ownerUserId())
-                  .bind("k", o.kekId())
-                  .bind("p", o.protection().name())
-                  .bind("n", o.plaintextSize())
-                  .bind("c", ts(o.createdAt()))
-                  .execute());
-      return true;
+                          "insert into objects (id, account_id, asset_type, owner_user_id, kek_id,"
+                              + " protection, plaintext_size, created_at)"
+                              + " values (:id, :a, :t, :u, :k, :p, :n, :c) on conflict do nothing")
+                      .bind("id", o.objectId())
+                      .bind("a", o.accountId())
+                      .bind("t", o.assetType())
+                      .bind("u", o.ownerUserId())
+                      .bind("k", o.kekId())
+                      .bind("p", o.protection().name())
+                      .bind("n", o.plaintextSize())
+                      .bind("c", ts(o.createdAt()))
+                      .execute()
+                  == 1);
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
         return false;
