@@ -432,8 +432,8 @@ public final class ContentService {
   /**
    * Blob first, then the object's row and its audit row in one transaction, shared with concurrent
    * writes (group commit). Durability (issue 14): the blob store's put returns once the blob is
-   * durable, and the caller is answered only once the shared transaction committed; a crash
-   * between the two leaves an unreferenced blob, which the OrphanBlobSweeper removes.
+   * durable, and the caller is answered only once the shared transaction committed; a crash between
+   * the two leaves an unreferenced blob, which the OrphanBlobSweeper removes.
    */
   private void store(
       StoredObject row,

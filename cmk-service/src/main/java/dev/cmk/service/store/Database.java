@@ -22,6 +22,9 @@ public final class Database implements AutoCloseable {
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    if (dataSource.getJdbcUrl().startsWith("jdbc:h2:file:")) {
+      jdbi.setTransactionHandler(new H2DurableCommits(jdbi.getTransactionHandler()));
+    }
     this.changes = new ChangeVersions(jdbi, ChangeVersions.DEFAULT_BOUND, System::nanoTime);
   }
 
