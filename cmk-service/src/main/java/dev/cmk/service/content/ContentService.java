@@ -43,6 +43,9 @@ import java.util.Optional;
  * write.
  */
 public final class ContentService {
+  /** New envelopes carry no key references: the row holds the KEK id and the wrapped DEK. */
+  private static final ContentEnvelope.Header NO_REFS = ContentEnvelope.DETACHED;
+
   private final AccountService accounts;
   private final Catalog catalog;
   private final KeyService keys;
@@ -168,9 +171,13 @@ public final class ContentService {
     try (KekLease kek = kekForWrite(account, type, wanted, active)) {
       byte[] aad = ContentAad.of(accountId, type.name(), id);
       byte[] envelope;
+      byte[] wrappedDek;
       try (SecretKeyMaterial dek = SecretKeyMaterial.random(random)) {
-        byte[] wrappedDek = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
-        envelope = ContentEnvelope.seal(dek, kek.kek().id(), wrappedDek, aad, plaintext, random);
+        // the wrapped DEK goes in the row, not the envelope: a re-wrap is then a row update
+        wrappedDek = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
+        envelope =
+            ContentEnvelope.seal(
+                dek, NO_REFS.kekId(), NO_REFS.wrappedDek(), aad, plaintext, random);
       }
       StoredObject row =
           new StoredObject(
@@ -181,7 +188,8 @@ public final class ContentService {
               kek.kek().id(),
               kek.kek().protection(),
               plaintext.length,
-              clock.instant());
+              clock.instant(),
+              wrappedDek);
       store(
           row,
           envelope,
@@ -267,44 +275,108 @@ public final class ContentService {
 
   private Opened open(StoredObject row, byte[] envelope) {
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
-    String kekId = row.kekId();
+    String[] kekId = {row.kekId()};
     try {
       ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
-      // The header is authoritative: a re-protection job rewrites it before it moves the row, so
-      // for a moment they may differ. The DEK wrap binds account, asset and object, so a KEK of
-      // another object only fails to unwrap; a KEK of another account is refused here.
-      kekId = header.kekId();
-      try (KekLease kek = keks.forRead(kekId)) {
-        if (!kek.kek().accountId().equals(row.accountId())) {
-          throw new DecryptionFailedException("decryption failed: envelope names another KEK");
-        }
-        try (SecretKeyMaterial dek =
-            SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
-          return new Opened(new Content(row, ContentEnvelope.open(dek, aad, envelope)), kek.kek());
-        }
+      Kek[] used = new Kek[1];
+      try (SecretKeyMaterial dek = unwrapDek(row, header, aad, kekId, used)) {
+        return new Opened(new Content(row, ContentEnvelope.open(dek, aad, envelope)), used[0]);
       }
     } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
-      throw new CmkException(
-          ErrorCode.DECRYPTION_FAILED,
-          "decryption failed: object '"
-              + row.objectId()
-              + "' did not authenticate; its stored"
-              + " bytes were altered or do not belong to this object",
-          Map.of("objectId", row.objectId()));
+      throw decryptionFailed(row);
     } catch (ProviderException e) {
-      throw readError(row, kekId, e);
+      throw readError(row, kekId[0], e);
+    }
+  }
+
+  private static CmkException decryptionFailed(StoredObject row) {
+    return new CmkException(
+        ErrorCode.DECRYPTION_FAILED,
+        "decryption failed: object '"
+            + row.objectId()
+            + "' did not authenticate; its stored"
+            + " bytes were altered or do not belong to this object",
+        Map.of("objectId", row.objectId()));
+  }
+
+  /**
+   * Unwraps the object's DEK. Where the wrapped DEK is decides, from the stored bytes alone (never
+   * as a retry after a failure): an envelope with detached references (every object written since
+   * V50) opens with the row's KEK id and wrapped DEK; an envelope whose header names them (objects
+   * written before, and content a re-protection job re-encrypted or moved the old way) opens with
+   * the header's, which is authoritative there: a job rewrites such a header before it moves the
+   * row, so for a moment they may differ. Either way the DEK wrap binds (account, asset, object),
+   * so a wrapped DEK of another object only fails to unwrap; a KEK of another account is refused.
+   *
+   * @param kekId receives the KEK id used, for error details
+   * @param used receives the KEK that unwrapped it
+   */
+  private SecretKeyMaterial unwrapDek(
+      StoredObject row, ContentEnvelope.Header header, byte[] aad, String[] kekId, Kek[] used) {
+    byte[] wrapped;
+    if (header.detached()) {
+      kekId[0] = row.kekId();
+      wrapped = row.wrappedDek();
+      if (wrapped.length == 0) {
+        throw new DecryptionFailedException(
+            "decryption failed: neither the envelope nor the row holds a wrapped DEK");
+      }
+    } else {
+      kekId[0] = header.kekId();
+      wrapped = header.wrappedDek();
+    }
+    try (KekLease kek = keks.forRead(kekId[0])) {
+      if (!kek.kek().accountId().equals(row.accountId())) {
+        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
+      }
+      used[0] = kek.kek();
+      return SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), wrapped, aad));
+    }
+  }
+
+  /** What a re-protection left in the row: its KEK and wrapped DEK (empty: in the envelope). */
+  public record Reprotected(String kekId, byte[] wrappedDek) {}
+
+  /**
+   * Re-wraps the DEK of an object whose row holds it under {@code target}, a KEK of the object's
+   * account: the DEK is unwrapped under {@code source} (the row's KEK) and wrapped again with the
+   * same AAD. No blob is read or written; the caller stores the result in the row, which is the
+   * whole re-protection (the envelope has no key references to update).
+   *
+   * @return the new wrapped DEK
+   */
+  public byte[] rewrapDek(StoredObject row, KekLease source, KekLease target) {
+    if (!row.holdsWrappedDek()) {
+      throw new IllegalArgumentException("the object's wrapped DEK is in its envelope header");
+    }
+    if (!source.kek().id().equals(row.kekId())
+        || !source.kek().accountId().equals(row.accountId())
+        || !target.kek().accountId().equals(row.accountId())) {
+      throw new IllegalArgumentException("source or target KEK does not belong to the object");
+    }
+    byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+    try (SecretKeyMaterial dek =
+        SecretKeyMaterial.takeOwnership(AesGcm.open(source.key(), row.wrappedDek(), aad))) {
+      return AesGcm.seal(target.key(), dek.copyBytes(), aad, random);
     }
   }
 
   /**
-   * Re-protects one object under {@code target}, a KEK of the object's account: re-wraps its DEK
-   * (the content chunks stay as they are) or, with {@code reencrypt}, seals the content again under
-   * a new DEK; then rewrites the blob atomically. The caller moves the row afterwards; reads follow
-   * the blob's header in between, so a crash between the two loses nothing.
+   * Re-protects one object under {@code target}, a KEK of the object's account, by rewriting its
+   * blob: for every object with {@code reencrypt} (the content sealed again under a new DEK), and
+   * for an object written before its row held the wrapped DEK (the DEK re-wrapped into the
+   * envelope's header, the chunks unchanged). The new envelope names {@code target} and its wrapped
+   * DEK in its header (authoritative, see {@link #unwrapDek}), so a crash before the caller moves
+   * the row loses nothing; the caller then moves the row to {@code target} with no wrapped DEK of
+   * its own. Objects whose row holds the wrapped DEK are re-wrapped without a blob by {@link
+   * #rewrapDek} instead, unless re-encrypted.
    *
-   * @return false when the blob already names {@code target} (done before a crash)
+   * @return the row's new KEK and wrapped DEK (always empty here: the header holds it)
    */
-  public boolean reprotect(StoredObject row, KekLease target, boolean reencrypt) {
+  public Reprotected reprotect(StoredObject row, KekLease target, boolean reencrypt) {
+    if (!target.kek().accountId().equals(row.accountId())) {
+      throw new IllegalArgumentException("target KEK belongs to another account");
+    }
     byte[] envelope =
         blobs
             .get(row.blobKey())
@@ -314,19 +386,16 @@ public final class ContentService {
                         ErrorCode.OBJECT_NOT_FOUND,
                         "object '" + row.objectId() + "' has no stored content"));
     ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
+    Reprotected moved = new Reprotected(target.kek().id(), new byte[0]);
     if (header.kekId().equals(target.kek().id())) {
-      return false;
+      return moved; // done before a crash: the header already names the target
     }
-    if (!target.kek().accountId().equals(row.accountId())) {
-      throw new IllegalArgumentException("target KEK belongs to another account");
+    if (header.detached() && !reencrypt) {
+      throw new IllegalArgumentException(
+          "the object's wrapped DEK is in its row: re-wrap it there");
     }
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
-    try (KekLease old = keks.forRead(header.kekId());
-        SecretKeyMaterial dek =
-            SecretKeyMaterial.takeOwnership(AesGcm.open(old.key(), header.wrappedDek(), aad))) {
-      if (!old.kek().accountId().equals(row.accountId())) {
-        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
-      }
+    try (SecretKeyMaterial dek = unwrapDek(row, header, aad, new String[1], new Kek[1])) {
       byte[] out;
       if (reencrypt) {
         byte[] plain = ContentEnvelope.open(dek, aad, envelope);
@@ -341,7 +410,7 @@ public final class ContentService {
         out = ContentEnvelope.withKeyReferences(envelope, target.kek().id(), wrapped);
       }
       blobs.put(row.blobKey(), out);
-      return true;
+      return moved;
     }
   }
 
