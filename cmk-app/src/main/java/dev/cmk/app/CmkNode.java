@@ -182,6 +182,10 @@ public final class CmkNode implements AutoCloseable {
     content =
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "cmk.content.uploads.aborted", content, ContentService::abortedUploads)
+        .description("Uploads whose body ended early (the client went away); nothing was stored")
+        .register(metrics);
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     var av = cfg.availability();

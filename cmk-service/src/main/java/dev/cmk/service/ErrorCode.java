@@ -40,6 +40,8 @@ public enum ErrorCode {
   AUDIT_SEGMENT_NOT_FOUND("audit_segment_not_found", Kind.NOT_FOUND),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
+  /** A streamed request body ended early or could not be read (the client went away). */
+  BODY_INCOMPLETE("body_incomplete", Kind.INVALID),
   INTERNAL("internal_error", Kind.INTERNAL);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */

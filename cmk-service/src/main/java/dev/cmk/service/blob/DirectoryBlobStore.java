@@ -2,6 +2,8 @@ package dev.cmk.service.blob;
 
 import dev.cmk.service.blob.BlobStoreException.Operation;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -42,6 +44,45 @@ public final class DirectoryBlobStore implements BlobStore {
       }
     } catch (IOException e) {
       throw failure(Operation.PUT, "cannot write blob " + key, e);
+    }
+  }
+
+  /**
+   * Streams into a temporary file next to the target, then renames it into place: a writer that
+   * fails (or a node killed half-way) leaves no blob; the temporary file is deleted on failure.
+   */
+  @Override
+  public void put(String key, BlobWriter writer) {
+    Path target = resolve(key);
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = Files.createTempFile(target.getParent(), ".put", ".tmp");
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          writer.writeTo(out);
+        }
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw failure(Operation.PUT, "cannot write blob " + key, e);
+    }
+  }
+
+  @Override
+  public Optional<InputStream> open(String key) {
+    Path file = resolve(key);
+    if (Files.isDirectory(file)) {
+      return Optional.empty(); // a prefix of other keys, not a blob
+    }
+    try {
+      return Optional.of(Files.newInputStream(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failure(Operation.GET, "cannot read blob " + key, e);
     }
   }
 

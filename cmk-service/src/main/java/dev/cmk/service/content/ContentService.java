@@ -27,11 +27,17 @@ import dev.cmk.service.kek.KekService.KekLease;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes and reads content: chooses the protection (flow 2), gets the KEK, wraps a fresh DEK,
@@ -45,6 +51,9 @@ import java.util.Optional;
 public final class ContentService {
   /** New envelopes carry no key references: the row holds the KEK id and the wrapped DEK. */
   private static final ContentEnvelope.Header NO_REFS = ContentEnvelope.DETACHED;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ContentService.class);
+  private final AtomicLong abortedUploads = new AtomicLong();
 
   private final AccountService accounts;
   private final Catalog catalog;
@@ -114,6 +123,39 @@ public final class ContentService {
       String ownerUserId,
       Optional<String> objectId,
       byte[] plaintext) {
+    return put(caller, accountId, assetTypeName, ownerUserId, objectId, Body.of(plaintext));
+  }
+
+  /**
+   * Protects and stores the content {@code body} streams, for {@code caller}, without holding it
+   * whole in memory: content of one envelope chunk or less is sealed in memory (compact form);
+   * anything longer is encrypted chunk by chunk straight into the blob store as it arrives, with
+   * {@code maxContentBytes} enforced on the bytes counted (and on {@code declaredLength} before
+   * anything is read). If the body is too large, ends early or cannot be read (the client went
+   * away), nothing is stored (no blob, no row, no temporary file) and the write is audited as
+   * refused ({@code content_too_large}, {@code body_incomplete}).
+   *
+   * @param declaredLength the length the client declared (Content-Length), or -1 if unknown
+   */
+  public StoredObject put(
+      Caller caller,
+      String accountId,
+      String assetTypeName,
+      String ownerUserId,
+      Optional<String> objectId,
+      InputStream body,
+      long declaredLength) {
+    return put(
+        caller, accountId, assetTypeName, ownerUserId, objectId, Body.of(body, declaredLength));
+  }
+
+  private StoredObject put(
+      Caller caller,
+      String accountId,
+      String assetTypeName,
+      String ownerUserId,
+      Optional<String> objectId,
+      Body plaintext) {
     Account account = accounts.require(accountId);
     AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
     if (Catalog.OWN_API_ONLY.contains(type.name())) {
@@ -132,7 +174,7 @@ public final class ContentService {
     Protection wanted = Protection.PLATFORM;
     boolean chosen = false;
     try {
-      checkSize(plaintext);
+      readHead(plaintext);
       if (objects.find(accountId, id).isPresent()) {
         throw new CmkException(
             ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
@@ -165,19 +207,27 @@ public final class ContentService {
       String id,
       Protection wanted,
       Optional<CustomerKey> active,
-      byte[] plaintext,
+      Body plaintext,
       AuditEvent event) {
     String accountId = account.id();
     try (KekLease kek = kekForWrite(account, type, wanted, active)) {
       byte[] aad = ContentAad.of(accountId, type.name(), id);
-      byte[] envelope;
       byte[] wrappedDek;
+      String blobKey = accountId + "/" + id;
       try (SecretKeyMaterial dek = SecretKeyMaterial.random(random)) {
         // the wrapped DEK goes in the row, not the envelope: a re-wrap is then a row update
         wrappedDek = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
-        envelope =
-            ContentEnvelope.seal(
-                dek, NO_REFS.kekId(), NO_REFS.wrappedDek(), aad, plaintext, random);
+        if (plaintext.complete()) {
+          blobs.put(
+              blobKey,
+              ContentEnvelope.seal(
+                  dek, NO_REFS.kekId(), NO_REFS.wrappedDek(), aad, plaintext.bytes(), random));
+        } else {
+          blobs.put(blobKey, out -> sealStreaming(plaintext, dek, aad, out));
+        }
+      } catch (RuntimeException e) {
+        countAborted(e);
+        throw e;
       }
       StoredObject row =
           new StoredObject(
@@ -187,12 +237,11 @@ public final class ContentService {
               ownerUserId,
               kek.kek().id(),
               kek.kek().protection(),
-              plaintext.length,
+              plaintext.count(),
               clock.instant(),
               wrappedDek);
-      store(
+      commit(
           row,
-          envelope,
           event.withKey(kek.kek().root()).withKek(kek.kek().id(), kek.kek().protection().name()));
       return row;
     }
@@ -229,6 +278,138 @@ public final class ContentService {
       audit.recordFailure(event, e);
       throw e;
     }
+  }
+
+  /**
+   * An object being read as a stream: its row, and its plaintext, decrypted chunk by chunk as it is
+   * read. Closing it closes the blob and wipes the content key.
+   *
+   * <p><b>Security:</b> no byte of a chunk is returned before that chunk's tag has verified, and
+   * truncation, reordering or appended chunks fail (FORMAT.md). A failure while reading is an
+   * {@link IOException} whose message starts with "decryption failed": the caller has sent part of
+   * the content already and must abort the response rather than end it normally.
+   */
+  public record Streamed(StoredObject object, InputStream plaintext) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      plaintext.close();
+    }
+  }
+
+  /**
+   * Opens an object for {@code caller} as a stream: the row, the blob, the DEK and the envelope's
+   * key commitment are all checked before this returns, and the read is audited then, so a refusal
+   * is an exception here with nothing sent. Memory: two envelope chunks, whatever the size.
+   */
+  public Streamed open(Caller caller, String accountId, String assetTypeName, String objectId) {
+    accounts.require(accountId);
+    Ids.require("object id", objectId);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
+    Optional<StoredObject> found = objects.find(accountId, objectId);
+    if (found.isPresent()) {
+      StoredObject o = found.get();
+      event = event.withUser(o.ownerUserId()).withKek(o.kekId(), o.protection().name());
+    }
+    InputStream blob = null;
+    try {
+      StoredObject row = existing(found, accountId, assetTypeName, objectId);
+      blob =
+          blobs
+              .open(row.blobKey())
+              .map(in -> (InputStream) new java.io.BufferedInputStream(in, 64 * 1024))
+              .orElseThrow(() -> noContent(objectId));
+      byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+      String[] kekId = {row.kekId()};
+      Kek[] used = new Kek[1];
+      InputStream plain;
+      try {
+        plain =
+            ContentEnvelope.decryptingStream(
+                blob, header -> unwrapDek(row, header, aad, kekId, used), aad);
+      } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
+        throw decryptionFailed(row);
+      } catch (java.io.UncheckedIOException e) {
+        throw new dev.cmk.service.blob.BlobStoreUnavailableException(
+            dev.cmk.service.blob.BlobStoreException.Operation.GET,
+            "cannot read blob " + row.blobKey() + ": " + e.getCause(),
+            e);
+      } catch (ProviderException e) {
+        throw readError(row, kekId[0], e);
+      }
+      Kek kek = used[0];
+      audit.record(event.withKey(kek.root()).withKek(kek.id(), kek.protection().name()));
+      return new Streamed(row, new AuthenticatedStream(plain, row.objectId()));
+    } catch (RuntimeException e) {
+      closeQuietly(blob, e);
+      if (e instanceof CmkException c && c.details().get("keyId") instanceof String keyId) {
+        event = event.withDetail("keyId", keyId);
+      }
+      audit.recordFailure(event, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(InputStream in, RuntimeException failure) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+
+  private static CmkException noContent(String objectId) {
+    return new CmkException(
+        ErrorCode.OBJECT_NOT_FOUND, "object '" + objectId + "' has no stored content");
+  }
+
+  /**
+   * Turns a chunk that fails to authenticate mid-stream into an I/O error, so a response that has
+   * started is aborted, never ended as if complete.
+   */
+  private static final class AuthenticatedStream extends java.io.FilterInputStream {
+    private final String objectId;
+
+    AuthenticatedStream(InputStream in, String objectId) {
+      super(in);
+      this.objectId = objectId;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (DecryptionFailedException e) {
+        throw failed(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (DecryptionFailedException e) {
+        throw failed(e);
+      }
+    }
+
+    private IOException failed(DecryptionFailedException e) {
+      return new IOException(
+          "decryption failed: object '" + objectId + "' did not authenticate part-way through", e);
+    }
+  }
+
+  private StoredObject existing(
+      Optional<StoredObject> found, String accountId, String assetTypeName, String objectId) {
+    return found
+        .filter(o -> o.assetType().equals(assetTypeName))
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.OBJECT_NOT_FOUND,
+                    "no " + assetTypeName + " object '" + objectId + "' in account " + accountId));
   }
 
   /** Content and the KEK that opened it (the envelope's, which a job may have just changed). */
@@ -458,9 +639,30 @@ public final class ContentService {
     return new CmkException(e.code(), e.getMessage() + hint, details, e.getCause());
   }
 
-  /** Blob first, then the object's row and its audit row in one transaction. */
-  private void store(StoredObject row, byte[] envelope, AuditEvent written) {
-    blobs.put(row.blobKey(), envelope);
+  /**
+   * Encrypts the streamed content chunk by chunk into {@code out} (the chunked form): one chunk of
+   * plaintext and one of ciphertext in memory, whatever the content's length.
+   */
+  private void sealStreaming(Body plaintext, SecretKeyMaterial dek, byte[] aad, OutputStream out)
+      throws IOException {
+    try (OutputStream sealing =
+        ContentEnvelope.encryptingStream(
+            out,
+            dek,
+            NO_REFS.kekId(),
+            NO_REFS.wrappedDek(),
+            aad,
+            random,
+            ContentEnvelope.defaultChunkSize())) {
+      plaintext.copyTo(sealing, config.maxContentBytes());
+    }
+  }
+
+  /**
+   * The blob is stored: the object's row and its audit row in one transaction; if that fails, the
+   * blob is deleted again.
+   */
+  private void commit(StoredObject row, AuditEvent written) {
     try {
       audit.inTransaction(
           () -> {
@@ -481,15 +683,29 @@ public final class ContentService {
     }
   }
 
-  private void checkSize(byte[] plaintext) {
-    if (plaintext.length == 0) {
-      throw new CmkException(ErrorCode.EMPTY_BODY, "content is empty");
+  private void readHead(Body body) {
+    try {
+      body.start(config.maxContentBytes(), ContentEnvelope.defaultChunkSize());
+    } catch (CmkException e) {
+      countAborted(e);
+      throw e;
     }
-    if (plaintext.length > config.maxContentBytes()) {
-      throw new CmkException(
-          ErrorCode.CONTENT_TOO_LARGE,
-          "content is " + plaintext.length + " bytes; the limit is " + config.maxContentBytes());
+  }
+
+  /**
+   * Counts a body that ended early and logs it once, without a stack trace: a client going away is
+   * not a server fault.
+   */
+  private void countAborted(RuntimeException e) {
+    if (e instanceof CmkException c && c.code() == ErrorCode.BODY_INCOMPLETE) {
+      long n = abortedUploads.incrementAndGet();
+      LOG.info("upload aborted by the client, nothing stored ({} so far): {}", n, e.getCause());
     }
+  }
+
+  /** Uploads whose body ended early or failed to arrive (the client went away); nothing stored. */
+  public long abortedUploads() {
+    return abortedUploads.get();
   }
 
   public static CmkException keyError(String accountId, ProviderException e, String action) {
