@@ -699,7 +699,11 @@ public final class ContentService {
   private void countAborted(RuntimeException e) {
     if (e instanceof CmkException c && c.code() == ErrorCode.BODY_INCOMPLETE) {
       long n = abortedUploads.incrementAndGet();
-      LOG.info("upload aborted by the client, nothing stored ({} so far): {}", n, e.getCause());
+      // the cause as text: a Throwable as the last argument would print its stack trace
+      LOG.info(
+          "upload aborted by the client, nothing stored ({} so far): {}",
+          n,
+          String.valueOf(e.getCause()));
     }
   }
 
