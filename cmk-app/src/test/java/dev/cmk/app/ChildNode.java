@@ -176,6 +176,11 @@ final class ChildNode implements AutoCloseable {
     return peak;
   }
 
+  /** CPU time the node's process has used so far, in seconds (all its threads). */
+  double cpuSeconds() {
+    return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+  }
+
   /** A metric's value from /metrics (0 when absent). */
   double metric(String name) throws Exception {
     String text =

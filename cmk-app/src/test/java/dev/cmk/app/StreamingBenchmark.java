@@ -35,25 +35,33 @@ public final class StreamingBenchmark {
       String[] a = node.accountWithMailToken("Bench");
       for (int round = 1; round <= rounds; round++) {
         String path = "/v1/accounts/" + a[0] + "/content/mail/big-" + round;
+        double cpu0 = node.cpuSeconds();
         long t0 = System.nanoTime();
         HttpResponse<String> up = node.upload(a[1], path, size, true);
         double upSecs = (System.nanoTime() - t0) / 1e9;
+        double cpu1 = node.cpuSeconds();
         if (up.statusCode() != 201) {
           throw new IllegalStateException("upload: " + up.statusCode() + " " + up.body());
         }
         long t1 = System.nanoTime();
         node.downloadAndVerify(a[1], path, size);
         double downSecs = (System.nanoTime() - t1) / 1e9;
+        double cpu2 = node.cpuSeconds();
         System.out.printf(
             Locale.ROOT,
-            "round %d: %d MiB, -Xmx%s: upload %.2f s = %.0f MB/s, download %.2f s = %.0f MB/s%n",
+            "round %d: %d MiB, -Xmx%s: upload %.2f s = %.0f MB/s (node CPU %.2f s), download %.2f s"
+                + " = %.0f MB/s (node CPU %.2f s); load average %.1f%n",
             round,
             size / mib,
             heap,
             upSecs,
             size / upSecs / 1e6,
+            cpu1 - cpu0,
             downSecs,
-            size / downSecs / 1e6);
+            size / downSecs / 1e6,
+            cpu2 - cpu1,
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
         node.send(ChildNode.OPERATOR, "GET", "/v1/health", null);
       }
       System.out.printf(
