@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
       CatalogCommand.class,
       TokenCommand.class,
       JobsCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      DevKeyCommand.class,
+      CoverageCommand.class
     })
 public final class Cmk implements Runnable {
   @Override

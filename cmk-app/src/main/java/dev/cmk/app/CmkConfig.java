@@ -2,8 +2,12 @@ package dev.cmk.app;
 
 import dev.cmk.service.audit.AuditRetention;
 import dev.cmk.service.blob.BlobResilience;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,10 +44,43 @@ public record CmkConfig(
   }
 
   /** Where the API listens. */
-  public record Server(String host, int port) {
+  /**
+   * Where to listen, and what one client can hold (see README "Slow and many uploads"): a
+   * connection silent for {@code idleTimeout} is closed, a body slower on average than {@code
+   * minRequestDataRate} bytes/s is refused (408), at most {@code maxUploads} content uploads run at
+   * once (503) and {@code maxUploadsPerToken} per token (429).
+   */
+  public record Server(
+      String host,
+      int port,
+      java.time.Duration idleTimeout,
+      long minRequestDataRate,
+      int maxUploads,
+      int maxUploadsPerToken,
+      java.time.Duration uploadTimeout) {
     public Server {
       require(host != null && !host.isBlank(), "server.host is required");
       require(port >= 0 && port <= 65535, "server.port must be 0..65535");
+      require(
+          idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(),
+          "server.idleTimeout must be a positive duration, e.g. PT30S");
+      require(minRequestDataRate >= 0, "server.minRequestDataRate must be >= 0 (bytes/s)");
+      require(maxUploads >= 1, "server.maxUploads must be >= 1");
+      require(maxUploadsPerToken >= 1, "server.maxUploadsPerToken must be >= 1");
+      require(
+          uploadTimeout != null && !uploadTimeout.isNegative() && !uploadTimeout.isZero(),
+          "server.uploadTimeout must be a positive duration, e.g. PT10M");
+    }
+
+    public Server(String host, int port) {
+      this(
+          host,
+          port,
+          java.time.Duration.ofSeconds(30),
+          0,
+          64,
+          16,
+          java.time.Duration.ofMinutes(10));
     }
   }
 
@@ -311,7 +348,65 @@ public record CmkConfig(
       String profile,
       String accessKeyId,
       String secretAccessKey,
-      Duration callTimeout) {
+      Duration callTimeout,
+      String regionEndpoints) {
+    public Aws {
+      regionEndpoints = regionEndpoints == null ? "" : regionEndpoints;
+      parseRegionEndpoints(regionEndpoints); // a bad value stops the start, naming the key
+    }
+
+    /**
+     * Without per-region endpoints.
+     *
+     * @see #regionEndpoints()
+     */
+    public Aws(
+        boolean enabled,
+        String endpointOverride,
+        String defaultRegion,
+        String profile,
+        String accessKeyId,
+        String secretAccessKey,
+        Duration callTimeout) {
+      this(
+          enabled,
+          endpointOverride,
+          defaultRegion,
+          profile,
+          accessKeyId,
+          secretAccessKey,
+          callTimeout,
+          "");
+    }
+
+    /**
+     * Endpoint per region, {@code us-east-1=https://…,us-west-2=https://…} (VPC endpoints, or a
+     * fault proxy in drills); regions not named use {@code endpointOverride} or the public one.
+     */
+    public Map<String, URI> regionEndpointMap() {
+      return parseRegionEndpoints(regionEndpoints);
+    }
+
+    private static Map<String, URI> parseRegionEndpoints(String value) {
+      Map<String, URI> out = new LinkedHashMap<>();
+      for (String part : value.split(",")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        int eq = part.indexOf('=');
+        require(
+            eq > 0 && eq < part.length() - 1,
+            "providers.aws.regionEndpoints must be region=url[,region=url…], got: " + part.trim());
+        try {
+          out.put(part.substring(0, eq).trim(), new URI(part.substring(eq + 1).trim()));
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException(
+              "providers.aws.regionEndpoints: bad URL for " + part.substring(0, eq).trim(), e);
+        }
+      }
+      return out;
+    }
+
     @Override
     public String toString() {
       return "Aws[enabled="
@@ -324,7 +419,9 @@ public record CmkConfig(
           + profile
           + ", accessKeyId="
           + accessKeyId
-          + ", secretAccessKey=redacted]";
+          + ", secretAccessKey=redacted, regionEndpoints="
+          + regionEndpoints
+          + "]";
     }
   }
 

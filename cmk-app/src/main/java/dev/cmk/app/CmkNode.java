@@ -19,6 +19,7 @@ import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.catalog.CatalogService;
 import dev.cmk.service.content.ContentService;
+import dev.cmk.service.coverage.CoverageService;
 import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.CountingKeyProvider;
 import dev.cmk.service.kek.KekCacheConfig;
@@ -35,10 +36,13 @@ import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
+import dev.cmk.service.store.JdbcCoverageStore;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcFallbackWrites;
 import dev.cmk.service.store.JdbcIdempotencyStore;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
+import dev.cmk.service.store.JdbcKeyDependencyStore;
 import dev.cmk.service.store.JdbcObjectStore;
 import dev.cmk.service.store.JdbcSearchGrantStore;
 import dev.cmk.service.store.JdbcSearchIndexStore;
@@ -77,6 +81,9 @@ public final class CmkNode implements AutoCloseable {
   final AvailabilityService availability;
   final RevocationService revocation;
   final ProbeScheduler scheduler;
+  private static final java.time.Duration UNHEALTHY_PROBE_INTERVAL =
+      java.time.Duration.ofSeconds(2);
+  private final ProbeScheduler unhealthyProbes;
   final JobService jobs;
   final SessionService sessions;
   final SearchGrantService searchGrants;
@@ -164,6 +171,10 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
+    var policyTemplates = new PolicyTemplates(principals, cfg.platformName());
+    keys.setPolicyTemplates(policyTemplates);
+    keys.setDependencies(new JdbcKeyDependencyStore(db));
+    local.ifPresent(l -> keys.setDevKeys(devKeys(l)));
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -172,8 +183,9 @@ public final class CmkNode implements AutoCloseable {
             new KekCacheConfig(cache.maxEntries(), cache.ttl(), cache.maxUses()),
             clock,
             random,
-            availabilityStore::epoch,
-            availability);
+            availabilityStore,
+            availability,
+            replicasOf(new JdbcCustomerKeyStore(db)));
     var contentConfig =
         new ContentService.ContentConfig(
             keyRef(cfg.keys().platformKey()),
@@ -182,12 +194,14 @@ public final class CmkNode implements AutoCloseable {
     content =
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    content.setFallbackWrites(new JdbcFallbackWrites(db));
     io.micrometer.core.instrument.FunctionCounter.builder(
             "cmk.content.uploads.aborted", content, ContentService::abortedUploads)
         .description("Uploads whose body ended early (the client went away); nothing was stored")
         .register(metrics);
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
+    availability.addListener(revocation.explainWrites());
     var av = cfg.availability();
     jobs =
         new JobService(
@@ -244,6 +258,15 @@ public final class CmkNode implements AutoCloseable {
                 () ->
                     searchGrants.settleRound(
                         accountId -> availability.claimLease(accountId, av.probeInterval()))));
+    // Keys not fully available are probed again every 2 s (at most the probe interval), so a key
+    // that is back is seen, and its recovery started, within seconds.
+    unhealthyProbes =
+        new ProbeScheduler(
+            clock,
+            av.probeInterval().compareTo(UNHEALTHY_PROBE_INTERVAL) < 0
+                ? av.probeInterval()
+                : UNHEALTHY_PROBE_INTERVAL,
+            List.of(() -> availability.probeUnhealthy(av.probeInterval())));
     // Audit retention: the holder of an account's probe lease archives it (the platform log has no
     // account row, hence no lease: any node, serialized by the archive anchor's row lock).
     var auditArchive = new JdbcAuditArchive(db);
@@ -265,7 +288,15 @@ public final class CmkNode implements AutoCloseable {
     http =
         new HttpServer(
             new HttpServer.Config(
-                cfg.server().host(), cfg.server().port(), cfg.maxContentBytes() + 65_536),
+                cfg.server().host(),
+                cfg.server().port(),
+                cfg.maxContentBytes() + 65_536,
+                new HttpServer.Limits(
+                    cfg.server().idleTimeout(),
+                    cfg.server().minRequestDataRate(),
+                    cfg.server().maxUploads(),
+                    cfg.server().maxUploadsPerToken(),
+                    cfg.server().uploadTimeout())),
             new HttpServer.Services(
                 accounts,
                 keys,
@@ -274,12 +305,20 @@ public final class CmkNode implements AutoCloseable {
                 catalogAdmin,
                 tokens,
                 new IdempotencyService(new JdbcIdempotencyStore(db), clock),
-                new PolicyTemplates(principals),
+                policyTemplates,
                 metrics::scrape,
-                new HttpServer.Availability(revocation, jobs, sessions),
+                new HttpServer.Availability(
+                    revocation,
+                    jobs,
+                    sessions,
+                    new CoverageService(new JdbcCoverageStore(db), accounts, keys, clock, metrics)),
                 search,
                 auditService,
                 new AuditArchiveService(audit, auditArchive, blobs, auditService)));
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "cmk.http.client.aborts", http, HttpServer::clientAborts)
+        .description("Requests that ended because the client closed the connection (mid-upload)")
+        .register(metrics);
     cfg.audit()
         .parsedRetention()
         .ifPresent(
@@ -289,6 +328,31 @@ public final class CmkNode implements AutoCloseable {
                         "audit retention {}: older rows move to archive segments, checked every {}",
                         r,
                         cfg.audit().archiveInterval()));
+  }
+
+  /** Development keys on the node's own local keystore (which it holds, so never the CLI). */
+  private static dev.cmk.service.key.DevKeys devKeys(LocalKeyProvider l) {
+    return new dev.cmk.service.key.DevKeys() {
+      @Override
+      public void create(String name) {
+        l.createKey(name);
+      }
+
+      @Override
+      public void setEnabled(String name, boolean enabled) {
+        l.setEnabled(name, enabled);
+      }
+
+      @Override
+      public boolean exists(String name) {
+        try {
+          l.describe(KeyRef.of(LocalKeyProvider.KIND, name));
+          return true;
+        } catch (dev.cmk.provider.KeyRefusedException e) {
+          return false;
+        }
+      }
+    };
   }
 
   private static LocalKeyProvider localProvider(CmkConfig cfg, SecureRandom random) {
@@ -324,6 +388,19 @@ public final class CmkNode implements AutoCloseable {
     return new Database.Config(s.databaseUrl(), s.databaseUser(), s.databasePassword(), 20);
   }
 
+  /**
+   * A stored KEK's root completed with the replicas registered for it, so KEKs read back after a
+   * restart fail over like fresh ones.
+   */
+  private static dev.cmk.service.kek.RootKeys replicasOf(JdbcCustomerKeyStore keys) {
+    return (accountId, stored) ->
+        keys.listForAccount(accountId).stream()
+            .map(dev.cmk.service.key.CustomerKey::ref)
+            .filter(r -> r.provider().equals(stored.provider()) && r.keyId().equals(stored.keyId()))
+            .findFirst()
+            .orElse(stored);
+  }
+
   static KeyRef keyRef(String providerColonId) {
     int i = providerColonId.indexOf(':');
     return KeyRef.of(providerColonId.substring(0, i), providerColonId.substring(i + 1));
@@ -343,9 +420,11 @@ public final class CmkNode implements AutoCloseable {
   private void backgroundTick() {
     try {
       scheduler.tick();
+      unhealthyProbes.tick();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (jobs.runOnce() > 0 && System.nanoTime() < until) {
         scheduler.tick();
+        unhealthyProbes.tick();
       }
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);

@@ -28,6 +28,13 @@ class FallbackCommand implements Callable<Integer> {
   @Option(names = "--account", required = true)
   String account;
 
+  @Option(
+      names = "--mode",
+      description =
+          "fallback only: ANY_REASON (the key unavailable for any reason, the default) or"
+              + " OUTAGES_ONLY (a key the customer refuses stops new CMK writes)")
+  String mode;
+
   String option() {
     return "fallback";
   }
@@ -38,11 +45,12 @@ class FallbackCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("say on or off, not '" + state + "'");
       return 2;
     }
-    return api.client(spec)
-        .call(
-            "PUT",
-            "/v1/accounts/" + account + "/" + option(),
-            Map.of("enabled", state.equals("on")));
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("enabled", state.equals("on"));
+    if (mode != null) {
+      body.put("mode", mode);
+    }
+    return api.client(spec).call("PUT", "/v1/accounts/" + account + "/" + option(), body);
   }
 
   /** {@code cmk search-encryption on|off}: re-validates the key (search grant) when turned on. */

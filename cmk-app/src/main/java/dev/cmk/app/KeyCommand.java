@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
       KeyCommand.Register.class,
       KeyCommand.ListKeys.class,
       KeyCommand.Validate.class,
-      KeyCommand.Policy.class
+      KeyCommand.Policy.class,
+      KeyCommand.Dependents.class,
+      KeyCommand.Delete.class
     })
 final class KeyCommand {
 
@@ -88,6 +90,58 @@ final class KeyCommand {
     public Integer call() {
       return api.client(spec)
           .call("POST", "/v1/accounts/" + account + "/keys/" + keyId + "/validate", null);
+    }
+  }
+
+  /** {@code cmk key dependents}: what still depends on a registration. */
+  @Command(
+      name = "dependents",
+      description =
+          "Show what still depends on a key registration: KEKs, objects, bytes, search grants,"
+              + " live sessions.")
+  static final class Dependents implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiClient.Options api;
+
+    @Option(names = "--account", required = true)
+    String account;
+
+    @Parameters(index = "0", description = "key registration id (key_…)")
+    String keyId;
+
+    @Override
+    public Integer call() {
+      return api.client(spec)
+          .call("GET", "/v1/accounts/" + account + "/keys/" + keyId + "/dependents", null);
+    }
+  }
+
+  /** {@code cmk key delete}: refused (key_in_use) while it protects content, unless --force. */
+  @Command(
+      name = "delete",
+      description =
+          "Delete a key registration; refused while it is active or protects content unless"
+              + " --force (audited).")
+  static final class Delete implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiClient.Options api;
+
+    @Option(names = "--account", required = true)
+    String account;
+
+    @Option(names = "--force", description = "delete even though content still depends on it")
+    boolean force;
+
+    @Parameters(index = "0", description = "key registration id (key_…)")
+    String keyId;
+
+    @Override
+    public Integer call() {
+      return api.client(spec)
+          .call(
+              "DELETE",
+              "/v1/accounts/" + account + "/keys/" + keyId + (force ? "?force=true" : ""),
+              null);
     }
   }
 

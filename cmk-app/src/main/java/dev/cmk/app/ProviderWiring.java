@@ -15,6 +15,7 @@ import dev.cmk.provider.resilience.ResiliencePolicy;
 import dev.cmk.provider.resilience.ResilientKeyProvider;
 import dev.cmk.provider.resilience.Sleeper;
 import dev.cmk.service.kek.CountingKeyProvider;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -41,7 +43,8 @@ final class ProviderWiring {
       KeyServingListener listener) {
     List<KeyProvider> raw = new ArrayList<>();
     if (cfg.aws().enabled()) {
-      raw.add(new AwsKmsProvider(aws(cfg.aws(), principals), listener, clock));
+      // failover across a key's regions, and its serving report, live in ResilientKeyProvider
+      raw.add(new AwsKmsProvider(aws(cfg.aws(), principals), KeyServingListener.none(), clock));
     }
     if (cfg.azure().enabled()) {
       raw.add(AzureKeyVaultProvider.create(azure(cfg.azure()), random));
@@ -78,8 +81,25 @@ final class ProviderWiring {
                         policy,
                         clock,
                         Sleeper.system(),
-                        random))
+                        random,
+                        listener,
+                        retryCounter(p.kind(), metrics)))
         .toList();
+  }
+
+  /**
+   * Counts every retry of a provider call as {@code cmk.provider.retries{provider, reason}}:
+   * throttling shows as {@code reason="throttled"}.
+   */
+  private static ResilientKeyProvider.RetryListener retryCounter(
+      String kind, MeterRegistry metrics) {
+    return (target, reason) ->
+        Counter.builder("cmk.provider.retries")
+            .description("Provider calls retried after an unavailable answer, by reason")
+            .tag("provider", kind)
+            .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+            .register(metrics)
+            .increment();
   }
 
   private static AwsKmsConfig aws(CmkConfig.Aws a, CmkConfig.Principals principals) {
@@ -101,7 +121,8 @@ final class ProviderWiring {
         a.callTimeout(),
         principals.awsPlatformPrincipalArn(),
         Optional.of(principals.awsSearchPrincipalArn()),
-        withEndpoint.primaryRetryAfter());
+        withEndpoint.primaryRetryAfter(),
+        a.regionEndpointMap());
   }
 
   private static AzureConfig azure(CmkConfig.Azure a) {

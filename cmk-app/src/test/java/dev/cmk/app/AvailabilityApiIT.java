@@ -131,7 +131,9 @@ class AvailabilityApiIT {
       // the gauge is set right after the state is committed: allow for that instant
       metrics =
           HTTP.send(
-                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpRequest.newBuilder(URI.create(base + "/v1/metrics"))
+                      .header("Authorization", "Bearer " + operator)
+                      .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       Thread.sleep(i == 0 ? 0 : 100);
@@ -146,11 +148,23 @@ class AvailabilityApiIT {
     assertThat(again.code()).isEqualTo("already_revoked");
 
     assertThat(send("PUT", p + "/fallback", "{}").code()).isEqualTo("invalid_request");
+    // fallback cannot end a revocation; only its own call lifts it
+    Res refused = send("PUT", p + "/fallback", "{\"enabled\":true}");
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.code()).isEqualTo("account_revoked");
+    Res lifted = send("POST", p + "/revoke/lift", null);
+    assertThat(lifted.status()).isEqualTo(200);
+    assertThat(lifted.json().get("revoked").asBoolean()).isFalse();
+    assertThat(send("POST", p + "/revoke/lift", null).code()).isEqualTo("not_revoked");
     Res on = send("PUT", p + "/fallback", "{\"enabled\":true}");
     assertThat(on.json().get("fallbackEnabled").asBoolean()).isTrue();
+    assertThat(on.json().get("fallbackMode").asText()).isEqualTo("ANY_REASON");
+    assertThat(send("PUT", p + "/fallback", "{\"enabled\":true,\"mode\":\"SOMETIMES\"}").code())
+        .isEqualTo("invalid_request");
     assertThat(send("GET", p + "/key-status", null).json().get("revoked").asBoolean()).isFalse();
     JsonNode events = send("GET", p + "/key-events", null).json();
-    assertThat(events.findValuesAsText("kind")).contains("revoked", "fallback_enabled");
+    assertThat(events.findValuesAsText("kind"))
+        .contains("revoked", "revocation_lifted", "fallback_enabled");
     assertThat(send("GET", p + "/key-events?limit=x", null).code()).isEqualTo("invalid_request");
     assertThat(send("POST", "/v1/accounts/acct_nope/revoke", null).status()).isEqualTo(404);
   }

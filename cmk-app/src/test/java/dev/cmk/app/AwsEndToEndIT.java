@@ -31,6 +31,24 @@ class AwsEndToEndIT {
       Account acct = node.accounts.create("Acme", "us-east-1");
       var reg = node.keys.register(acct, "aws", arn, List.of());
       assertThat(reg.report().passed()).isTrue();
+      // moto enforces no key policy: the key answers for another account's context, so the
+      // binding check warns (advisory FAIL) and the key_policy check names what is missing
+      var binding =
+          reg.report().checks().stream()
+              .filter(c -> c.name().equals("account_binding"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(binding.outcome().name()).isEqualTo("FAIL");
+      assertThat(binding.required()).isFalse();
+      assertThat(binding.evidence()).contains("not bound to this account");
+      assertThat(
+              reg.report().checks().stream()
+                  .filter(c -> c.name().equals("key_policy"))
+                  .findFirst()
+                  .orElseThrow()
+                  .evidence())
+          .contains("missing statements")
+          .contains("AllowCmkPlatformCryptographyForThisAccountOnly");
       node.accounts.setLicense(acct.id(), "alice", true);
 
       double before = CountingKeyProvider.total(node.metrics(), "aws");

@@ -148,6 +148,19 @@ class CliIT {
         .isTrue();
     assertThat(api(admin, "fallback", "maybe", "--account", a).exit()).isEqualTo(2);
     assertThat(
+            api(admin, "fallback", "on", "--account", a, "--mode", "OUTAGES_ONLY")
+                .json()
+                .get("fallbackMode")
+                .asText())
+        .isEqualTo("OUTAGES_ONLY");
+    Run coverage = api(admin, "coverage", "--account", a);
+    assertThat(coverage.exit()).as(coverage.err()).isZero();
+    assertThat(coverage.json().get("totals").has("CMK")).isTrue();
+    assertThat(coverage.json().has("allEligibleUnderCmk")).isTrue();
+    assertThat(api(admin, "coverage", "--account", a, "--format", "csv").out())
+        .startsWith("protection,assetType,keyId,objects,bytes");
+    assertThat(api(admin, "coverage", "--account", a, "--format", "xml").exit()).isEqualTo(2);
+    assertThat(
             api(admin, "search-encryption", "on", "--account", a)
                 .json()
                 .get("searchEncryption")

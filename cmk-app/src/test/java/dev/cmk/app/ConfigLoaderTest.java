@@ -252,4 +252,26 @@ class ConfigLoaderTest {
                 "s3cret"));
     assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("s3cret");
   }
+
+  @Test
+  void awsRegionEndpointsAreEmptyByDefaultParsedFromTheEnvironmentAndNamedWhenBad() {
+    assertThat(ConfigLoader.load(Optional.empty(), Map.of()).providers().aws().regionEndpointMap())
+        .isEmpty();
+    var aws =
+        ConfigLoader.load(
+                Optional.empty(),
+                Map.of(
+                    "CMK_PROVIDERS_AWS_REGION_ENDPOINTS",
+                    "us-east-1=http://127.0.0.1:8101, us-west-2=http://127.0.0.1:8102"))
+            .providers()
+            .aws();
+    assertThat(aws.regionEndpointMap())
+        .containsEntry("us-east-1", java.net.URI.create("http://127.0.0.1:8101"))
+        .containsEntry("us-west-2", java.net.URI.create("http://127.0.0.1:8102"));
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("CMK_PROVIDERS_AWS_REGION_ENDPOINTS", "us-east-1")))
+        .hasMessageContaining("providers.aws.regionEndpoints");
+  }
 }

@@ -291,6 +291,11 @@ class ConsoleIT {
     fallback.click();
     waitText("options-status", "Fallback is now on.");
     assertThat(get("/v1/accounts/" + account).get("fallbackEnabled").asBoolean()).isTrue();
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("opt-fallback-mode")))
+        .selectByValue("OUTAGES_ONLY");
+    waitText("options-status", "Fallback mode is now OUTAGES_ONLY.");
+    assertThat(get("/v1/accounts/" + account).get("fallbackMode").asText())
+        .isEqualTo("OUTAGES_ONLY");
 
     // a reload keeps the session (this tab's storage), never the URL or localStorage
     browser.navigate().refresh();
@@ -414,6 +419,14 @@ class ConsoleIT {
     wait.until(
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("#event-rows tr[data-kind=revoked]")));
+    assertThat(text("state-revoked")).contains("every node refuses content under your key");
+
+    // only its own call lifts it
+    WebElement lift = browser.findElement(By.id("lift-button"));
+    wait.until(ExpectedConditions.elementToBeClickable(lift)).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("state-revoked"), "no"));
+    assertThat(text("revoke-status")).startsWith("Revocation lifted at");
+    assertThat(get("/v1/accounts/" + account + "/key-status").get("revoked").asBoolean()).isFalse();
   }
 
   @Test

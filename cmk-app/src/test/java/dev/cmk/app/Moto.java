@@ -72,10 +72,15 @@ final class Moto implements AutoCloseable {
 
   /** A node config with the AWS provider pointed at this emulator. */
   CmkConfig nodeConfig(Path dir, long maxContentBytes) {
+    return nodeConfig(dir, maxContentBytes, endpoint());
+  }
+
+  /** A node config with the AWS provider pointed at {@code endpoint} (a proxy in front of moto). */
+  static CmkConfig nodeConfig(Path dir, long maxContentBytes, String endpoint) {
     CmkConfig e = CmkConfig.embeddedIn(dir, maxContentBytes);
     var p = e.providers();
     var a = p.aws();
-    var aws = new CmkConfig.Aws(true, endpoint(), "us-east-1", "", "test", "test", a.callTimeout());
+    var aws = new CmkConfig.Aws(true, endpoint, "us-east-1", "", "test", "test", a.callTimeout());
     return new CmkConfig(
         e.platformName(),
         e.server(),

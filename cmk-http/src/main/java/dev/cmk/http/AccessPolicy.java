@@ -90,6 +90,9 @@ final class AccessPolicy {
     if (template.equals("/v1/catalog") && method == HandlerType.GET) {
       return Rule.ANY_TOKEN;
     }
+    if (template.equals("/v1/providers") && method == HandlerType.GET) {
+      return Rule.ANY_TOKEN;
+    }
     if (template.startsWith(ACCOUNT + "/content/")) {
       return Rule.CONTENT;
     }

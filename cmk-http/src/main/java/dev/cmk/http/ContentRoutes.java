@@ -5,6 +5,7 @@ import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.StoredObject;
+import dev.cmk.service.kek.Protection;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
@@ -36,11 +37,20 @@ final class ContentRoutes {
   }
 
   private void create(Context ctx) {
-    Json.write(ctx, 201, ObjectView.of(store(ctx, Optional.empty())));
+    Json.write(ctx, 201, view(store(ctx, Optional.empty())));
   }
 
   private void put(Context ctx) {
-    Json.write(ctx, 201, ObjectView.of(store(ctx, Optional.of(ctx.pathParam("objectId")))));
+    Json.write(ctx, 201, view(store(ctx, Optional.of(ctx.pathParam("objectId")))));
+  }
+
+  /** The object and, for a fallback write, why it went under the backup key. */
+  private ObjectView view(StoredObject o) {
+    return ObjectView.of(
+        o,
+        o.protection() == Protection.FALLBACK
+            ? content.fallbackCause(o.accountId(), o.objectId())
+            : Optional.empty());
   }
 
   private StoredObject store(Context ctx, Optional<String> objectId) {
@@ -129,8 +139,6 @@ final class ContentRoutes {
 
   private void describe(Context ctx) {
     Json.write(
-        ctx,
-        200,
-        ObjectView.of(content.describe(ctx.pathParam("accountId"), ctx.pathParam("objectId"))));
+        ctx, 200, view(content.describe(ctx.pathParam("accountId"), ctx.pathParam("objectId"))));
   }
 }

@@ -27,6 +27,26 @@ final class KeyRoutes {
     r.get("/v1/accounts/{accountId}/keys", this::list);
     r.post("/v1/accounts/{accountId}/keys/{keyId}/validate", this::revalidate);
     r.get("/v1/accounts/{accountId}/key/search-grants", this::searchGrants);
+    r.get("/v1/accounts/{accountId}/keys/{keyId}/dependents", this::dependents);
+    r.delete("/v1/accounts/{accountId}/keys/{keyId}", this::delete);
+  }
+
+  private void dependents(Context ctx) {
+    var account = accounts.require(ctx.pathParam("accountId"));
+    Json.write(ctx, 200, keys.dependents(account, ctx.pathParam("keyId")));
+  }
+
+  private void delete(Context ctx) {
+    var account = accounts.require(ctx.pathParam("accountId"));
+    String force = ctx.queryParam("force");
+    if (force != null && !force.equals("true") && !force.equals("false")) {
+      throw new CmkException(
+          ErrorCode.INVALID_REQUEST, "force must be true or false, not '" + force + "'");
+    }
+    Json.write(
+        ctx,
+        200,
+        keys.delete(Callers.of(ctx), account, ctx.pathParam("keyId"), "true".equals(force)));
   }
 
   private void searchGrants(Context ctx) {

@@ -1,6 +1,6 @@
 package dev.cmk.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.http.model.ApiModel.BulkLicenseResult;
 import dev.cmk.http.model.ApiModel.LicenseRow;
 import dev.cmk.http.model.ApiModel.LicenseView;
@@ -72,22 +72,20 @@ final class LicenseRoutes {
     if (body.isBlank()) {
       throw new CmkException(ErrorCode.EMPTY_BODY, "send CSV (text/csv) or a JSON list");
     }
-    List<LicenseChange> rows = type.startsWith("text/csv") ? LicenseCsv.parse(body) : json(body);
+    List<LicenseChange> rows = type.startsWith("text/csv") ? LicenseCsv.parse(body) : json(ctx);
     List<LicenseChange.Result> results =
         accounts.setLicenses(Callers.of(ctx), ctx.pathParam("accountId"), rows);
     long failed = results.stream().filter(r -> !r.ok()).count();
     Json.write(ctx, 200, new BulkLicenseResult(results.size() - failed, failed, results));
   }
 
-  private static List<LicenseChange> json(String body) {
-    LicenseRow[] rows;
-    try {
-      rows = Json.MAPPER.readValue(body, LicenseRow[].class);
-    } catch (JsonProcessingException e) {
+  private static List<LicenseChange> json(Context ctx) {
+    JsonNode tree = Json.tree(ctx);
+    if (!tree.isArray()) {
       throw new CmkException(
-          ErrorCode.INVALID_REQUEST,
-          "expected a JSON list of {userId, cmkLicensed} (or text/csv): " + e.getOriginalMessage());
+          ErrorCode.INVALID_REQUEST, "expected a JSON list of {userId, cmkLicensed} (or text/csv)");
     }
+    LicenseRow[] rows = Json.convert(tree, LicenseRow[].class);
     List<LicenseChange> out = new ArrayList<>();
     for (int i = 0; i < rows.length; i++) {
       LicenseRow r = rows[i];

@@ -43,7 +43,8 @@ class PolicyTemplatesGoldenTest {
               "22222222-2222-2222-2222-222222222222",
               "ocid1.tenancy.oc1..aaaaaaaacmkplatform",
               "ocid1.group.oc1..aaaaaaaacmkplatform",
-              "ocid1.group.oc1..aaaaaaaacmksearch"));
+              "ocid1.group.oc1..aaaaaaaacmksearch"),
+          "cmk");
 
   static Stream<Arguments> cases() {
     String arn = "arn:aws:kms:eu-west-1:444455556666:key/mrk-1234abcd12ab34cd56ef1234567890ab";
@@ -60,6 +61,10 @@ class PolicyTemplatesGoldenTest {
         Arguments.of(
             "azure-search.json",
             new Request("azure", true, false, Optional.empty(), Optional.empty())),
+        Arguments.of(
+            "pkcs11.json", new Request("pkcs11", false, false, Optional.empty(), Optional.empty())),
+        Arguments.of(
+            "local.json", new Request("local", false, false, Optional.empty(), Optional.empty())),
         Arguments.of(
             "oci.json",
             new Request(

@@ -12,13 +12,17 @@ import java.util.TreeMap;
  * associated data, the AAD of GCM wraps. They appear in the customer's own key audit trail and can
  * be used in key-policy conditions.
  *
- * <p>CMK always sets {@code platform}, {@code account}, {@code service} and {@code purpose}.
+ * <p>CMK always sets {@code platform}, {@code account}, {@code service} and {@code purpose}; a KEK
+ * wrap also sets {@code kek} and (KEKs made since issue 16) {@code period}, the KEK's UTC day as
+ * {@code yyyyMMdd}, so a customer's key policy can refuse one service or a range of days.
  */
 public record EncryptionContext(SortedMap<String, String> entries) {
   public static final String PLATFORM = "platform";
   public static final String ACCOUNT = "account";
   public static final String SERVICE = "service";
   public static final String PURPOSE = "purpose";
+  public static final String PERIOD = "period";
+  public static final String KEK = "kek";
 
   public EncryptionContext {
     entries = Collections.unmodifiableSortedMap(new TreeMap<>(entries));
@@ -37,6 +41,20 @@ public record EncryptionContext(SortedMap<String, String> entries) {
     m.put(SERVICE, serviceId);
     m.put(PURPOSE, purpose);
     m.put("kek", kekId);
+    return new EncryptionContext(m);
+  }
+
+  /** The context of a KEK wrap that also names the KEK's period (its UTC day, yyyyMMdd). */
+  public static EncryptionContext forKek(
+      String platform,
+      String account,
+      String serviceId,
+      String period,
+      String purpose,
+      String kekId) {
+    TreeMap<String, String> m =
+        new TreeMap<>(forKek(platform, account, serviceId, purpose, kekId).entries);
+    m.put(PERIOD, period);
     return new EncryptionContext(m);
   }
 

@@ -18,12 +18,15 @@ public interface GrantSupport {
 
   /**
    * Creates (or, if one with this name exists, returns) the grant for the configured search
-   * principal with the operations search needs.
+   * principal with the operations search needs, usable only with an encryption context that
+   * contains {@code contextSubset} (AWS: the grant's EncryptionContextSubset constraint), so the
+   * grant serves one account only.
    *
    * @return the grant id, to be stored and later passed to {@link #revokeGrant}
    * @throws ProviderException classified like every other provider call
    */
-  String createSearchGrant(KeyRef key, String grantName);
+  String createSearchGrant(
+      KeyRef key, String grantName, java.util.Map<String, String> contextSubset);
 
   /** Lists the grants on {@code key}. */
   List<Grant> listGrants(KeyRef key);

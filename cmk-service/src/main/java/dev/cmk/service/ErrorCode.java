@@ -38,11 +38,36 @@ public enum ErrorCode {
   NOTHING_TO_BACKFILL("nothing_to_backfill", Kind.CONFLICT),
   SESSION_NOT_FOUND("session_not_found", Kind.NOT_FOUND),
   AUDIT_SEGMENT_NOT_FOUND("audit_segment_not_found", Kind.NOT_FOUND),
+  /**
+   * The account is revoked (revoke now): its customer-key content, writes and sessions are refused
+   * on every node, whatever the KMS answers, until an admin lifts the revocation.
+   */
+  KEY_REVOKED("key_revoked", Kind.REFUSED),
+  /**
+   * A change that a revoked account cannot make (e.g. fallback on) until the revocation is lifted.
+   */
+  ACCOUNT_REVOKED("account_revoked", Kind.CONFLICT),
+  /** Lifting a revocation of an account that is not revoked; nothing was changed. */
+  NOT_REVOKED("not_revoked", Kind.CONFLICT),
   UNAUTHENTICATED("unauthenticated", Kind.UNAUTHENTICATED),
   FORBIDDEN("forbidden", Kind.FORBIDDEN),
+  INTERNAL("internal_error", Kind.INTERNAL),
+  /** A JSON route was sent another media type (text/plain, XML, a form, multipart). */
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", Kind.UNSUPPORTED_MEDIA_TYPE),
+  /** Too many uploads in flight for this token; retry after the Retry-After seconds. */
+  TOO_MANY_UPLOADS("too_many_uploads", Kind.TOO_MANY),
+  /** The node has as many uploads in flight as it takes; retry after the Retry-After seconds. */
+  SERVER_BUSY("server_busy", Kind.UNAVAILABLE),
+  /** The key is registered to another CMK account; says nothing about which. */
+  KEY_REGISTERED_ELSEWHERE("key_registered_elsewhere", Kind.CONFLICT),
+  /** Another key is active: changing it is a rotation (POST …/rotate), never a silent swap. */
+  ROTATION_REQUIRED("rotation_required", Kind.CONFLICT),
+  /** The registration still protects content (or is active); pass force=true to delete anyway. */
+  KEY_IN_USE("key_in_use", Kind.CONFLICT),
+  /** A development-only action while the local provider is not enabled. */
+  LOCAL_PROVIDER_DISABLED("local_provider_disabled", Kind.CONFLICT),
   /** A streamed request body ended early or could not be read (the client went away). */
-  BODY_INCOMPLETE("body_incomplete", Kind.INVALID),
-  INTERNAL("internal_error", Kind.INTERNAL);
+  BODY_INCOMPLETE("body_incomplete", Kind.INVALID);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
   public enum Kind {
@@ -55,7 +80,9 @@ public enum ErrorCode {
     DECRYPTION_FAILED,
     UNAUTHENTICATED,
     FORBIDDEN,
-    INTERNAL
+    INTERNAL,
+    UNSUPPORTED_MEDIA_TYPE,
+    TOO_MANY
   }
 
   private final String code;

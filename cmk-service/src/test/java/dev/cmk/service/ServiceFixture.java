@@ -27,6 +27,7 @@ import dev.cmk.service.store.JdbcAccountStore;
 import dev.cmk.service.store.JdbcAvailabilityStore;
 import dev.cmk.service.store.JdbcCatalog;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
+import dev.cmk.service.store.JdbcFallbackWrites;
 import dev.cmk.service.store.JdbcJobStore;
 import dev.cmk.service.store.JdbcKekStore;
 import dev.cmk.service.store.JdbcObjectStore;
@@ -140,6 +141,7 @@ public final class ServiceFixture implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
+    keys.setDependencies(new dev.cmk.service.store.JdbcKeyDependencyStore(db));
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -148,7 +150,7 @@ public final class ServiceFixture implements AutoCloseable {
             cache,
             clock,
             random,
-            availabilityStore::epoch,
+            availabilityStore,
             availability);
     objects = new JdbcObjectStore(db);
     blobs = new DirectoryBlobStore(dir.resolve("blobs"));
@@ -158,8 +160,10 @@ public final class ServiceFixture implements AutoCloseable {
     content =
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
+    content.setFallbackWrites(new JdbcFallbackWrites(db));
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
+    availability.addListener(revocation.explainWrites());
     jobStore = new JdbcJobStore(db);
     jobs =
         new JobService(

@@ -75,6 +75,33 @@ public final class SwitchableProvider implements KeyProvider {
     replicaToPrimary.put(replicaId, primaryId);
   }
 
+  private final java.util.List<java.util.Map<String, String>> deniedContexts =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Refuses (access denied, like a key-policy {@code Deny} with encryption-context conditions)
+   * every call whose encryption context contains all of {@code match}; other calls go through.
+   */
+  public void denyContext(java.util.Map<String, String> match) {
+    deniedContexts.add(java.util.Map.copyOf(match));
+  }
+
+  /** Drops every context denial. */
+  public void allowAllContexts() {
+    deniedContexts.clear();
+  }
+
+  private void checkContext(EncryptionContext context) {
+    for (java.util.Map<String, String> m : deniedContexts) {
+      if (context.asMap().entrySet().containsAll(m.entrySet())) {
+        throw new KeyRefusedException(
+            FailureReason.ACCESS_DENIED,
+            "AccessDeniedException",
+            "denied by a key-policy condition on " + m + " (test)");
+      }
+    }
+  }
+
   public void setSlowness(Duration d) {
     slowness = d;
   }
@@ -137,16 +164,22 @@ public final class SwitchableProvider implements KeyProvider {
 
   @Override
   public DataKey generateDataKey(KeyRef key, EncryptionContext context) {
-    return delegate.generateDataKey(real(key), context);
+    KeyRef k = real(key);
+    checkContext(context);
+    return delegate.generateDataKey(k, context);
   }
 
   @Override
   public byte[] wrap(KeyRef key, SecretKeyMaterial plaintext, EncryptionContext context) {
-    return delegate.wrap(real(key), plaintext, context);
+    KeyRef k = real(key);
+    checkContext(context);
+    return delegate.wrap(k, plaintext, context);
   }
 
   @Override
   public SecretKeyMaterial unwrap(KeyRef key, byte[] wrapped, EncryptionContext context) {
-    return delegate.unwrap(real(key), wrapped, context);
+    KeyRef k = real(key);
+    checkContext(context);
+    return delegate.unwrap(k, wrapped, context);
   }
 }

@@ -4,13 +4,16 @@ import dev.cmk.service.account.Account;
 import dev.cmk.service.account.LicenseChange;
 import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.catalog.AssetType;
+import dev.cmk.service.content.FallbackWrites;
 import dev.cmk.service.content.StoredObject;
+import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.SearchGrant;
 import dev.cmk.service.key.ValidationReport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The /v1 API model: request and response bodies. Field names are a public contract; add fields,
@@ -62,7 +65,8 @@ public final class ApiModel {
       boolean fallbackEnabled,
       boolean dropCallsOnKeyUnavailable,
       Instant createdAt,
-      boolean searchEncryption) {
+      boolean searchEncryption,
+      String fallbackMode) {
     public static AccountView of(Account a) {
       return new AccountView(
           a.id(),
@@ -71,7 +75,8 @@ public final class ApiModel {
           a.fallbackEnabled(),
           a.dropCallsOnKeyUnavailable(),
           a.createdAt(),
-          a.searchEncryption());
+          a.searchEncryption(),
+          a.fallbackMode().name());
     }
   }
 
@@ -146,8 +151,14 @@ public final class ApiModel {
       String protection,
       String kekId,
       long size,
-      Instant createdAt) {
+      Instant createdAt,
+      FallbackView fallback) {
     public static ObjectView of(StoredObject o) {
+      return of(o, Optional.empty());
+    }
+
+    /** With why the object went under the backup key, shown while its protection is FALLBACK. */
+    public static ObjectView of(StoredObject o, Optional<FallbackWrites.Entry> cause) {
       return new ObjectView(
           o.objectId(),
           o.accountId(),
@@ -156,7 +167,21 @@ public final class ApiModel {
           o.protection().name(),
           o.kekId(),
           o.plaintextSize(),
-          o.createdAt());
+          o.createdAt(),
+          o.protection() == Protection.FALLBACK ? cause.map(FallbackView::of).orElse(null) : null);
+    }
+  }
+
+  /**
+   * Why a write went under the platform's backup key: {@code cause} UNREACHABLE (outage,
+   * throttling) or REFUSED (disabled, pending deletion, access denied, not found), {@code reason}
+   * the failure, {@code providerCode} the provider's evidence, {@code mode} the account's fallback
+   * mode at the time.
+   */
+  public record FallbackView(
+      String cause, String reason, String providerCode, String mode, Instant at) {
+    public static FallbackView of(FallbackWrites.Entry e) {
+      return new FallbackView(e.cause(), e.reason(), e.providerCode(), e.mode().name(), e.at());
     }
   }
 

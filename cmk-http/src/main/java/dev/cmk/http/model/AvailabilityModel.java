@@ -4,6 +4,7 @@ import dev.cmk.service.availability.AvailabilityStore.Revocation;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyStatus;
 import dev.cmk.service.availability.RevocationService.KeyStatusReport;
+import dev.cmk.service.availability.SliceRefusal;
 import dev.cmk.service.reprotect.Job;
 import dev.cmk.service.reprotect.JobService.JobReport;
 import dev.cmk.service.session.LiveSession;
@@ -33,7 +34,12 @@ public final class AvailabilityModel {
       Instant checkedAt,
       boolean fallbackEnabled,
       boolean revoked,
-      Instant revokedAt) {
+      Instant revokedAt,
+      String fallbackMode,
+      String revokedBy,
+      Instant revocationLiftedAt,
+      String revocationLiftedBy,
+      List<RefusedSliceView> refusedSlices) {
     public static KeyStatusView of(KeyStatusReport r) {
       KeyStatus s = r.status().orElse(null);
       return new KeyStatusView(
@@ -47,7 +53,29 @@ public final class AvailabilityModel {
           s == null ? null : s.checkedAt(),
           r.account().fallbackEnabled(),
           r.revocation().revoked(),
-          r.revocation().revokedAt().orElse(null));
+          r.revocation().revokedAt().orElse(null),
+          r.account().fallbackMode().name(),
+          r.revocation().revoked() ? r.revocation().revokedBy() : null,
+          r.revocation().liftedAt().orElse(null),
+          r.revocation().liftedAt().isPresent() ? r.revocation().liftedBy() : null,
+          r.refusedSlices().stream().map(RefusedSliceView::of).toList());
+    }
+  }
+
+  /**
+   * One slice of the key's use the key refuses while it answers the rest (a key-policy condition on
+   * the encryption context's {@code service} or {@code period}).
+   */
+  public record RefusedSliceView(
+      String serviceId,
+      String period,
+      String reason,
+      String providerCode,
+      Instant firstSeen,
+      Instant lastSeen) {
+    public static RefusedSliceView of(SliceRefusal s) {
+      return new RefusedSliceView(
+          s.serviceId(), s.period(), s.reason(), s.providerCode(), s.firstSeen(), s.lastSeen());
     }
   }
 
@@ -80,15 +108,32 @@ public final class AvailabilityModel {
 
   /** The answer to POST /v1/accounts/{accountId}/revoke. */
   public record RevocationView(
-      String accountId, long epoch, boolean revoked, Instant revokedAt, boolean fallbackEnabled) {
+      String accountId,
+      long epoch,
+      boolean revoked,
+      Instant revokedAt,
+      boolean fallbackEnabled,
+      String revokedBy,
+      Instant liftedAt,
+      String liftedBy) {
     public static RevocationView of(Revocation r, boolean fallbackEnabled) {
       return new RevocationView(
-          r.accountId(), r.epoch(), r.revoked(), r.revokedAt().orElse(null), fallbackEnabled);
+          r.accountId(),
+          r.epoch(),
+          r.revoked(),
+          r.revokedAt().orElse(null),
+          fallbackEnabled,
+          r.revokedBy(),
+          r.liftedAt().orElse(null),
+          r.liftedAt().isPresent() ? r.liftedBy() : null);
     }
   }
 
-  /** PUT /v1/accounts/{accountId}/fallback. */
-  public record SetFallback(Boolean enabled) {}
+  /**
+   * PUT /v1/accounts/{accountId}/fallback: {@code enabled} required; {@code mode} ANY_REASON or
+   * OUTAGES_ONLY, optional (the account's current mode, ANY_REASON by default).
+   */
+  public record SetFallback(Boolean enabled, String mode) {}
 
   /**
    * A re-protection job and its progress. {@code kind} is RECOVERY, ROTATION or BACKFILL, {@code

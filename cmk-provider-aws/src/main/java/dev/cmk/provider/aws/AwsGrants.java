@@ -45,7 +45,8 @@ final class AwsGrants implements GrantSupport {
   }
 
   @Override
-  public String createSearchGrant(KeyRef key, String grantName) {
+  public String createSearchGrant(
+      KeyRef key, String grantName, java.util.Map<String, String> contextSubset) {
     String grantee = grantee();
     return provider.callPrimary(
         key,
@@ -61,7 +62,8 @@ final class AwsGrants implements GrantSupport {
                       r.keyId(keyArn)
                           .granteePrincipal(grantee)
                           .name(grantName)
-                          .operations(SEARCH_OPERATIONS))
+                          .operations(SEARCH_OPERATIONS)
+                          .constraints(c -> c.encryptionContextSubset(contextSubset)))
               .grantId();
         });
   }

@@ -2,6 +2,7 @@ package dev.cmk.provider.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +19,10 @@ import java.util.Optional;
  *     template
  * @param searchPrincipalArn the IAM principal of the search service, the grantee of search grants
  * @param primaryRetryAfter after the primary region of a multi-region key failed, how long replicas
- *     serve before the primary is tried again
+ *     serve before the primary is tried again (only when this provider is used without {@code
+ *     ResilientKeyProvider}, which fails over per (key, region) itself)
+ * @param regionEndpoints a KMS endpoint per region (VPC endpoints, or a fault proxy in drills);
+ *     regions not named use {@code endpointOverride} or the public endpoint
  */
 public record AwsKmsConfig(
     Optional<URI> endpointOverride,
@@ -28,11 +32,54 @@ public record AwsKmsConfig(
     Duration callTimeout,
     String platformPrincipalArn,
     Optional<String> searchPrincipalArn,
-    Duration primaryRetryAfter) {
+    Duration primaryRetryAfter,
+    Map<String, URI> regionEndpoints) {
 
   public static final String DEFAULT_REGION = "us-east-1";
 
+  /** Without per-region endpoints. */
+  public AwsKmsConfig(
+      Optional<URI> endpointOverride,
+      String defaultRegion,
+      AwsCredentials credentials,
+      Duration connectTimeout,
+      Duration callTimeout,
+      String platformPrincipalArn,
+      Optional<String> searchPrincipalArn,
+      Duration primaryRetryAfter) {
+    this(
+        endpointOverride,
+        defaultRegion,
+        credentials,
+        connectTimeout,
+        callTimeout,
+        platformPrincipalArn,
+        searchPrincipalArn,
+        primaryRetryAfter,
+        Map.of());
+  }
+
+  /** The endpoint calls to {@code region} go to, if not the region's public one. */
+  public Optional<URI> endpointFor(String region) {
+    URI r = regionEndpoints.get(region);
+    return r != null ? Optional.of(r) : endpointOverride;
+  }
+
+  public AwsKmsConfig withRegionEndpoints(Map<String, URI> endpoints) {
+    return new AwsKmsConfig(
+        endpointOverride,
+        defaultRegion,
+        credentials,
+        connectTimeout,
+        callTimeout,
+        platformPrincipalArn,
+        searchPrincipalArn,
+        primaryRetryAfter,
+        endpoints);
+  }
+
   public AwsKmsConfig {
+    regionEndpoints = Map.copyOf(regionEndpoints);
     if (defaultRegion.isBlank()) {
       throw new IllegalArgumentException("aws.defaultRegion must not be blank");
     }
@@ -72,7 +119,8 @@ public record AwsKmsConfig(
         callTimeout,
         platformPrincipalArn,
         searchPrincipalArn,
-        primaryRetryAfter);
+        primaryRetryAfter,
+        regionEndpoints);
   }
 
   public AwsKmsConfig withCredentials(AwsCredentials creds) {
@@ -84,7 +132,8 @@ public record AwsKmsConfig(
         callTimeout,
         platformPrincipalArn,
         searchPrincipalArn,
-        primaryRetryAfter);
+        primaryRetryAfter,
+        regionEndpoints);
   }
 
   public AwsKmsConfig withSearchPrincipal(String arn) {
@@ -96,7 +145,8 @@ public record AwsKmsConfig(
         callTimeout,
         platformPrincipalArn,
         Optional.of(arn),
-        primaryRetryAfter);
+        primaryRetryAfter,
+        regionEndpoints);
   }
 
   public AwsKmsConfig withTimeouts(Duration connect, Duration call) {
@@ -108,7 +158,8 @@ public record AwsKmsConfig(
         call,
         platformPrincipalArn,
         searchPrincipalArn,
-        primaryRetryAfter);
+        primaryRetryAfter,
+        regionEndpoints);
   }
 
   public AwsKmsConfig withPrimaryRetryAfter(Duration d) {
@@ -120,6 +171,7 @@ public record AwsKmsConfig(
         callTimeout,
         platformPrincipalArn,
         searchPrincipalArn,
-        d);
+        d,
+        regionEndpoints);
   }
 }

@@ -11,6 +11,7 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
 import dev.cmk.provider.KeyUnavailableException;
+import dev.cmk.provider.PolicyReader;
 import dev.cmk.provider.ProviderException;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,7 +37,10 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
  * primary region is unavailable (never when it refuses), the call goes to the replicas in order,
  * the {@link KeyServingListener} hears that a replica served (the key is <i>degraded</i>), and the
  * primary is skipped for {@link AwsKmsConfig#primaryRetryAfter()}; after that it is tried first
- * again, and when it answers the listener hears the key is back on its primary.
+ * again, and when it answers the listener hears the key is back on its primary. In a node this
+ * provider is wrapped by {@code ResilientKeyProvider}, which fails over itself, copy by copy with a
+ * breaker per (key, region), and hands this provider one copy at a time: then this loop sees a
+ * single target and the node's listener is the resilience layer's.
  *
  * <p><b>Grants.</b> {@link #grants()} creates, lists and revokes grants for the configured search
  * principal, on the one key (primary or replica) a ref names: KMS grants do not follow a
@@ -46,7 +50,7 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
  * SDK's own byte buffers that held them are overwritten after use. Every failure is translated by
  * {@link AwsErrorClassifier}; no SDK type escapes.
  */
-public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
+public final class AwsKmsProvider implements KeyProvider, PolicyReader, AutoCloseable {
   public static final String KIND = "aws";
   private static final Logger LOG = LoggerFactory.getLogger(AwsKmsProvider.class);
 
@@ -188,6 +192,24 @@ public final class AwsKmsProvider implements KeyProvider, AutoCloseable {
                             .destinationEncryptionContext(context.asMap()))
                 .ciphertextBlob()
                 .asByteArray());
+  }
+
+  /**
+   * GetKeyPolicy (policy name {@code default}) of the one key {@code key.keyId()} names, never a
+   * replica in its place: each replica has its own policy. Aliases are resolved first.
+   */
+  @Override
+  public String keyPolicy(KeyRef key) {
+    return callPrimary(
+        key,
+        "GetKeyPolicy",
+        (kms, t) -> {
+          String arn =
+              t.arn().kind() == AwsKeyArn.Kind.ALIAS
+                  ? kms.describeKey(r -> r.keyId(t.arn().arn())).keyMetadata().arn()
+                  : t.arn().arn();
+          return kms.getKeyPolicy(r -> r.keyId(arn).policyName("default")).policy();
+        });
   }
 
   @Override

@@ -56,7 +56,7 @@ final class KmsClients implements AutoCloseable {
                 o ->
                     o.apiCallTimeout(config.callTimeout())
                         .retryStrategy(AwsRetryStrategy.doNotRetry()));
-    config.endpointOverride().ifPresent(b::endpointOverride);
+    config.endpointFor(region).ifPresent(b::endpointOverride);
     return b.build();
   }
 

@@ -159,8 +159,12 @@ class AwsKmsProviderIT extends KeyProviderContract {
     GrantSupport grants = provider.grants().orElseThrow();
     KeyRef key = otherUsableKey();
 
-    String id = grants.createSearchGrant(key, "cmk-search-acct-a");
-    assertThat(grants.createSearchGrant(key, "cmk-search-acct-a")).isEqualTo(id);
+    String id =
+        grants.createSearchGrant(key, "cmk-search-acct-a", java.util.Map.of("account", "acct-a"));
+    assertThat(
+            grants.createSearchGrant(
+                key, "cmk-search-acct-a", java.util.Map.of("account", "acct-a")))
+        .isEqualTo(id);
 
     List<Grant> listed = grants.listGrants(key);
     assertThat(listed)
@@ -194,7 +198,9 @@ class AwsKmsProviderIT extends KeyProviderContract {
     int westCreates = proxy.hits(WEST, "CreateGrant");
     int westRevokes = proxy.hits(WEST, "RevokeGrant");
 
-    String id = grants.createSearchGrant(replica, "cmk-search-acct-b");
+    String id =
+        grants.createSearchGrant(
+            replica, "cmk-search-acct-b", java.util.Map.of("account", "acct-a"));
     assertThat(proxy.hits(WEST, "CreateGrant") - westCreates).isEqualTo(1);
     assertThat(proxy.hits(EAST, "CreateGrant")).isEqualTo(eastCreates);
     assertThat(grants.listGrants(replica))
@@ -225,7 +231,11 @@ class AwsKmsProviderIT extends KeyProviderContract {
             noSearch.primaryRetryAfter());
     try (AwsKmsProvider p =
         new AwsKmsProvider(noSearch, KeyServingListener.none(), Clock.systemUTC())) {
-      assertThatThrownBy(() -> p.grants().orElseThrow().createSearchGrant(usableKey(), "g"))
+      assertThatThrownBy(
+              () ->
+                  p.grants()
+                      .orElseThrow()
+                      .createSearchGrant(usableKey(), "g", java.util.Map.of("account", "acct-a")))
           .isInstanceOf(KeyRefusedException.class)
           .hasMessageContaining("aws.searchPrincipalArn");
     }

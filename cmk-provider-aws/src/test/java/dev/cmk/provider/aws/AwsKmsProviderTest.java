@@ -173,8 +173,12 @@ class AwsKmsProviderTest extends KeyProviderContract {
   void searchGrantIsIdempotentAndRevocable() {
     GrantSupport g = provider.grants().orElseThrow();
     String alias = world.alias(EAST, "cmk-acme", usable);
-    String id = g.createSearchGrant(KeyRef.of("aws", alias), "search-acme");
-    assertThat(g.createSearchGrant(usableKey(), "search-acme")).isEqualTo(id);
+    String id =
+        g.createSearchGrant(
+            KeyRef.of("aws", alias), "search-acme", java.util.Map.of("account", "acct-a"));
+    assertThat(
+            g.createSearchGrant(usableKey(), "search-acme", java.util.Map.of("account", "acct-a")))
+        .isEqualTo(id);
     assertThat(g.listGrants(usableKey()))
         .singleElement()
         .satisfies(
@@ -196,9 +200,11 @@ class AwsKmsProviderTest extends KeyProviderContract {
   void aReplicaGetsItsOwnSearchGrantInItsRegion() {
     GrantSupport g = provider.grants().orElseThrow();
     KeyRef replica = mrk.atReplica(mrk.replicaKeyIds().get(0));
-    String onPrimary = g.createSearchGrant(mrk, "search-acme");
+    String onPrimary =
+        g.createSearchGrant(mrk, "search-acme", java.util.Map.of("account", "acct-a"));
     int westCalls = world.callsByRegion.getOrDefault(WEST, 0);
-    String onReplica = g.createSearchGrant(replica, "search-acme");
+    String onReplica =
+        g.createSearchGrant(replica, "search-acme", java.util.Map.of("account", "acct-a"));
     assertThat(world.callsByRegion.get(WEST)).isGreaterThan(westCalls);
     assertThat(onReplica).isNotEqualTo(onPrimary);
     // grants are per key and region: neither key lists the other's

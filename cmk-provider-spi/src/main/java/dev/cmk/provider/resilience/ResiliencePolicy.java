@@ -47,7 +47,10 @@ public record ResiliencePolicy(
 
   /**
    * Defaults: 10 s per attempt, 3 attempts with 100 ms..2 s jittered backoff, breaker opens at 50%
-   * failures over the last 20 calls (at least 5) for 30 s, 8 calls in flight per key.
+   * failures over the last 20 calls (at least 5) for 500 ms, then lets one trial call through (a
+   * key or region that answers again serves within about half a second, not after a fixed long
+   * wait; an open breaker costs about two real calls per second per copy), 8 calls in flight per
+   * key.
    */
   public static ResiliencePolicy defaults() {
     return new ResiliencePolicy(
@@ -58,8 +61,8 @@ public record ResiliencePolicy(
         20,
         5,
         50,
-        Duration.ofSeconds(30),
-        2,
+        Duration.ofMillis(500),
+        1,
         8);
   }
 

@@ -61,7 +61,8 @@ final class FakeKeyProvider implements KeyProvider {
   @Override
   public DataKey generateDataKey(KeyRef key, EncryptionContext context) {
     enter(key);
-    DataKey dk = new DataKey(SecretKeyMaterial.random(random), new byte[] {1, 2, 3});
+    SecretKeyMaterial plain = SecretKeyMaterial.random(random);
+    DataKey dk = new DataKey(plain, plain.copyBytes()); // "wrapped" as itself: probes round-trip
     lastIssued = dk;
     return dk;
   }

@@ -145,7 +145,7 @@ class ResilientKeyProviderTest {
     assertThat(fake.calls(A)).isEqualTo(4);
     provider.describe(B); // another tenant's key is not affected
 
-    clock.advance(Duration.ofSeconds(31));
+    clock.advance(Duration.ofSeconds(31)); // this test's policy: open for 30 s
     provider.describe(A);
     assertThat(provider.circuitState(A)).isEqualTo(CircuitState.CLOSED);
   }
@@ -247,6 +247,131 @@ class ResilientKeyProviderTest {
                 new ResiliencePolicy(
                     Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 1, 1, 50, Duration.ZERO, 1, 1))
         .hasMessageContaining("maxAttempts");
+  }
+
+  private static final KeyRef MRK =
+      new KeyRef(
+          "fake",
+          "arn:aws:kms:us-east-1:1:key/mrk-1",
+          List.of("arn:aws:kms:us-west-2:1:key/mrk-1"));
+  private static final KeyRef EAST = MRK.atReplica(MRK.keyId());
+  private static final KeyRef WEST = MRK.atReplica(MRK.replicaKeyIds().get(0));
+
+  private static KeyUnavailableException down() {
+    return new KeyUnavailableException(FailureReason.NETWORK, "NetworkError", "refused");
+  }
+
+  private final List<String> served = new ArrayList<>();
+  private final List<FailureReason> retried = new ArrayList<>();
+
+  private ResilientKeyProvider buildWithListeners(int maxAttempts) {
+    build(Duration.ZERO, maxAttempts);
+    provider.close();
+    ResiliencePolicy policy =
+        new ResiliencePolicy(
+            Duration.ZERO,
+            maxAttempts,
+            Duration.ofMillis(100),
+            Duration.ofMillis(400),
+            4,
+            4,
+            50,
+            Duration.ofSeconds(1),
+            1,
+            2);
+    provider =
+        new ResilientKeyProvider(
+            fake,
+            policy,
+            clock,
+            waits::add,
+            new Random(42),
+            (key, by, degraded) -> served.add((degraded ? "replica " : "primary ") + by),
+            (target, reason) -> retried.add(reason));
+    return provider;
+  }
+
+  @Test
+  @DisplayName("per (key, region): a down primary fails over at once, its breaker alone opens")
+  void downPrimaryFailsOverToTheReplicaWithoutWaitingAndOnlyItsCircuitOpens() {
+    buildWithListeners(3);
+    fake.fail(EAST, down(), down(), down(), down()); // the 4 calls that open its breaker
+    for (int i = 0; i < 6; i++) {
+      provider.unwrap(MRK, new byte[32], CTX);
+    }
+    assertThat(waits).isEmpty(); // the replica answered in the same attempt
+    assertThat(served).hasSize(6).allMatch(s -> s.equals("replica " + WEST.keyId()));
+    assertThat(provider.circuitState(EAST)).isEqualTo(CircuitState.OPEN);
+    assertThat(provider.circuitState(WEST)).isEqualTo(CircuitState.CLOSED);
+    int eastCalls = fake.calls(EAST);
+    provider.unwrap(MRK, new byte[32], CTX); // open primary: skipped, replica first
+    assertThat(fake.calls(EAST)).isEqualTo(eastCalls);
+    assertThat(served).last().isEqualTo("replica " + WEST.keyId());
+
+    clock.advance(Duration.ofMillis(1001)); // the primary is back and its wait is over
+    provider.unwrap(MRK, new byte[32], CTX);
+    assertThat(fake.calls(EAST)).isEqualTo(eastCalls + 1); // the trial goes to the primary first
+    assertThat(served).last().isEqualTo("primary " + EAST.keyId());
+    assertThat(provider.circuitState(EAST)).isEqualTo(CircuitState.CLOSED);
+  }
+
+  @Test
+  @DisplayName("an open circuit lets one trial through after 1 s; the primary serves again")
+  void openCircuitTriesTheCopyAgainAfterOneSecond() {
+    buildWithListeners(1);
+    fake.fail(A, down(), down(), down(), down());
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> provider.describe(A)).isInstanceOf(KeyUnavailableException.class);
+    }
+    assertThatThrownBy(() -> provider.describe(A))
+        .hasFieldOrPropertyWithValue("reason", FailureReason.CIRCUIT_OPEN);
+    clock.advance(Duration.ofMillis(1001));
+    provider.describe(A);
+    assertThat(provider.circuitState(A)).isEqualTo(CircuitState.CLOSED);
+  }
+
+  @Test
+  @DisplayName("probe failures do not open the traffic breaker; a probe that succeeds closes it")
+  void probesBypassTheBreakerAndASuccessfulProbeClosesIt() {
+    buildWithListeners(1);
+    for (int i = 0; i < 8; i++) {
+      fake.fail(A, down());
+      assertThatThrownBy(() -> provider.probe(A, CTX)).isInstanceOf(KeyUnavailableException.class);
+    }
+    assertThat(provider.circuitState(A)).isEqualTo(CircuitState.CLOSED);
+
+    fake.fail(A, down(), down(), down(), down());
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> provider.describe(A)).isInstanceOf(KeyUnavailableException.class);
+    }
+    assertThat(provider.circuitState(A)).isEqualTo(CircuitState.OPEN);
+    provider.probe(A, CTX); // reaches the key although its circuit is open
+    assertThat(provider.circuitState(A)).isEqualTo(CircuitState.CLOSED);
+    provider.describe(A);
+  }
+
+  @Test
+  @DisplayName("throttling is retried with jitter and reported; persistent throttling: unavailable")
+  void throttlingIsRetriedAndReportedAndPersistentThrottlingIsUnavailable() {
+    buildWithListeners(3);
+    fake.fail(A, throttled(), throttled(), throttled());
+    assertThatThrownBy(() -> provider.describe(A))
+        .isInstanceOfSatisfying(
+            KeyUnavailableException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.THROTTLED));
+    assertThat(retried).containsExactly(FailureReason.THROTTLED, FailureReason.THROTTLED);
+    assertThat(waits).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("a refusal on the primary is final: the replica is not asked")
+  void refusalOnThePrimaryIsNotFailedOver() {
+    buildWithListeners(3);
+    fake.fail(
+        EAST, new KeyRefusedException(FailureReason.DISABLED, "DisabledException", "disabled"));
+    assertThatThrownBy(() -> provider.unwrap(MRK, new byte[32], CTX))
+        .isInstanceOf(KeyRefusedException.class);
+    assertThat(fake.calls(WEST)).isZero();
   }
 
   private void awaitCalls(KeyRef key, int n) throws InterruptedException {

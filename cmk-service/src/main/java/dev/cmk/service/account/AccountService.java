@@ -168,7 +168,7 @@ public final class AccountService {
   }
 
   private static String checkRegion(String r) {
-    if (!REGION.matcher(r).matches()) {
+    if (r.length() > 32 || !REGION.matcher(r).matches()) {
       throw new CmkException(
           ErrorCode.INVALID_REQUEST, "region '" + r + "' is not a region name like us-east-1");
     }

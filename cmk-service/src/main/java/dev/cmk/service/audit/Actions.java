@@ -17,6 +17,11 @@ public final class Actions {
   public static final String KEY_ROTATE = "key.rotate";
   public static final String KEY_REVOKE = "key.revoke";
   public static final String KEY_STATE = "key.state";
+  public static final String KEY_DELETE = "key.delete";
+
+  /** An admin lifted a revoke-now: the account's customer-key content is served again. */
+  public static final String KEY_REVOKE_LIFT = "key.revoke_lift";
+
   public static final String ACCOUNT_CREATE = "account.create";
   public static final String ACCOUNT_UPDATE = "account.update";
   public static final String FALLBACK = "account.fallback";

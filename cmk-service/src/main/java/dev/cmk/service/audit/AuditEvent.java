@@ -47,12 +47,33 @@ public record AuditEvent(
   private static final int MAX_DETAIL_VALUE = 512;
 
   public AuditEvent {
+    // Every field fits its column (V8__audit_log.sql) whatever the request carried, so a refused
+    // access with an over-long name is still recorded (cut, marked with "…") instead of failing.
+    accountId = fit(accountId, 64);
+    action = fit(action, 64);
+    keyProvider = fit(keyProvider, 32);
+    keyId = fit(keyId, 2048);
+    kekId = fit(kekId, 64);
+    protection = fit(protection, 16);
+    asset = fit(asset, 64);
+    objectId = fit(objectId, 256);
+    user = fit(user, 128);
+    result = fit(result, 64);
     details = new TreeMap<>(details);
+    details.replaceAll((k, v) -> fit(v, MAX_DETAIL_VALUE));
     for (Map.Entry<String, String> e : details.entrySet()) {
       if (!DETAIL_KEY.matcher(e.getKey()).matches()) {
         throw new IllegalArgumentException("audit detail key '" + e.getKey() + "' is not allowed");
       }
     }
+  }
+
+  /** {@code s} cut to at most {@code max} characters, the last one "…" when it was cut. */
+  static String fit(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, max - 1) + "…";
   }
 
   public static AuditEvent of(String accountId, Caller caller, String action) {
@@ -151,12 +172,15 @@ public record AuditEvent(
         details);
   }
 
-  /** The result a failure stands for: {@code refused}, {@code unavailable} or its error code. */
+  /**
+   * The result a failure stands for: {@code refused} (the key refused, or the account is revoked:
+   * detail {@code reason=revoked}), {@code unavailable} or its error code.
+   */
   public AuditEvent failedWith(RuntimeException e) {
     if (e instanceof CmkException c) {
       AuditEvent out =
           withResult(
-              c.code() == ErrorCode.KEY_REFUSED
+              c.code() == ErrorCode.KEY_REFUSED || c.code() == ErrorCode.KEY_REVOKED
                   ? REFUSED
                   : c.code() == ErrorCode.KEY_UNAVAILABLE ? UNAVAILABLE : c.code().code());
       Object reason = c.details().get("reason");

@@ -1,6 +1,7 @@
 package dev.cmk.service.availability;
 
 import dev.cmk.provider.EncryptionContext;
+import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
@@ -14,6 +15,7 @@ import dev.cmk.service.audit.AuditEvent;
 import dev.cmk.service.audit.AuditLog;
 import dev.cmk.service.audit.Caller;
 import dev.cmk.service.kek.KeyUseObserver;
+import dev.cmk.service.kek.KeyUseObserver.Slice;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyProviders;
 import io.micrometer.core.instrument.Gauge;
@@ -163,6 +165,28 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
   }
 
   /**
+   * Probes again, between scheduled rounds, the keys that are not fully available (unavailable, or
+   * degraded: running on a replica) and whose probe lease this node holds or can take, so a key or
+   * primary region that answers again is seen within seconds and its recovery starts at once,
+   * rather than up to a whole probe interval later. Available keys are left to the schedule.
+   *
+   * @param interval the scheduled probe interval (the lease length is derived from it)
+   * @return how many keys this node probed
+   */
+  public int probeUnhealthy(Duration interval) {
+    int probed = 0;
+    for (CustomerKey k : refreshActiveKeys()) {
+      boolean healthy =
+          store.find(k.accountId()).map(st -> st.state() == KeyState.AVAILABLE).orElse(true);
+      if (!healthy && claimLease(k.accountId(), interval)) {
+        probeLogged(k);
+        probed++;
+      }
+    }
+    return probed;
+  }
+
+  /**
    * Takes or renews the account's probe lease for this node if it is free, expired or already this
    * node's, for {@code interval} and half as much again, so the holder renews it every round and a
    * stopped node is replaced within one and a half intervals. The holder does the account's
@@ -232,7 +256,9 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
     KeyRef primary = KeyRef.of(key.ref().provider(), key.ref().keyId());
     try {
       p.probe(primary, probeContext(key.accountId()));
-      return record(key, KeyState.AVAILABLE, Cause.NONE, "", "primary answered", "probe");
+      KeyStatus st = record(key, KeyState.AVAILABLE, Cause.NONE, "", "primary answered", "probe");
+      recheckSlices(key, p, primary);
+      return st;
     } catch (ProviderException primaryFailure) {
       if (primaryFailure instanceof KeyUnavailableException) {
         for (String replica : key.ref().replicaKeyIds()) {
@@ -284,6 +310,131 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
                     reason(failure),
                     evidence(failure),
                     "traffic"));
+  }
+
+  /**
+   * A call for one slice (service, period) succeeded: a refusal recorded for that slice is over.
+   */
+  @Override
+  public void succeeded(String accountId, KeyRef root, Slice slice) {
+    succeeded(accountId, root);
+    try {
+      if (store.clearSliceRefusal(accountId, slice.serviceId(), slice.period())) {
+        sliceEvent(accountId, "slice_restored", slice, "a call for it succeeded", "traffic");
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot clear the refused slice {} of account {}", slice, accountId, e);
+    }
+  }
+
+  /**
+   * A call for one slice failed. An access-denied answer may be a key-policy condition on the
+   * encryption context ({@code service}, {@code period}) rather than the whole key: if the key
+   * still answers the probe, only that slice is recorded as refused and the key stays available (no
+   * whole-account purge); otherwise the key turns unavailable as for any failure.
+   */
+  @Override
+  public void failed(String accountId, KeyRef root, ProviderException failure, Slice slice) {
+    if (failure.reason() == FailureReason.ACCESS_DENIED) {
+      Optional<CustomerKey> key = activeFor(accountId, root);
+      try {
+        if (key.isPresent() && refusesOnlySlice(key.get(), failure, slice)) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("cannot tell a slice refusal from a key refusal for {}", accountId, e);
+      }
+    }
+    failed(accountId, root, failure);
+  }
+
+  private boolean refusesOnlySlice(CustomerKey key, ProviderException failure, Slice slice) {
+    Instant now = clock.instant();
+    boolean known =
+        store.sliceRefusals(key.accountId()).stream()
+            .anyMatch(
+                r -> r.serviceId().equals(slice.serviceId()) && r.period().equals(slice.period()));
+    if (!known) {
+      KeyProvider p = providers.require(key.ref().provider());
+      try {
+        p.probe(KeyRef.of(key.ref().provider(), key.ref().keyId()), probeContext(key.accountId()));
+      } catch (ProviderException whole) {
+        return false; // the key refuses more than this slice
+      }
+    }
+    String detail = evidence(failure);
+    boolean fresh =
+        store.recordSliceRefusal(
+            new SliceRefusal(
+                key.accountId(),
+                slice.serviceId(),
+                slice.period(),
+                reason(failure),
+                Texts.abbreviate(failure.providerCode(), 99),
+                Texts.abbreviate(detail, 900),
+                now,
+                now));
+    if (fresh) {
+      LOG.info(
+          "account {} key {}: service {} period {} refused ({}), the key answers other calls",
+          key.accountId(),
+          key.id(),
+          slice.serviceId(),
+          slice.period(),
+          failure.providerCode());
+      sliceEvent(
+          key.accountId(),
+          "slice_refused",
+          slice,
+          "refused (" + detail + "); the key answers other calls, so only this slice is refused",
+          "traffic");
+    }
+    return true;
+  }
+
+  /**
+   * After a probe found the key answering: probes each refused slice with its own context and
+   * forgets the slices the key serves again.
+   */
+  private void recheckSlices(CustomerKey key, KeyProvider p, KeyRef primary) {
+    for (SliceRefusal r : store.sliceRefusals(key.accountId())) {
+      Slice slice = new Slice(r.serviceId(), r.period());
+      try {
+        p.probe(primary, sliceContext(key.accountId(), slice));
+      } catch (ProviderException stillRefused) {
+        continue;
+      }
+      if (store.clearSliceRefusal(key.accountId(), r.serviceId(), r.period())) {
+        sliceEvent(
+            key.accountId(), "slice_restored", slice, "the probe of this slice succeeded", "probe");
+      }
+    }
+  }
+
+  private void sliceEvent(String accountId, String kind, Slice slice, String what, String source) {
+    String keyId = store.activeKey(accountId).map(CustomerKey::id).orElse("");
+    recordEvent(
+        accountId,
+        keyId,
+        kind,
+        "service " + slice.serviceId() + " period " + slice.period(),
+        source,
+        "service " + slice.serviceId() + ", period " + slice.period() + ": " + what);
+  }
+
+  private EncryptionContext sliceContext(String accountId, Slice slice) {
+    return EncryptionContext.of(
+        Map.of(
+            EncryptionContext.PLATFORM,
+            platformName,
+            EncryptionContext.ACCOUNT,
+            accountId,
+            EncryptionContext.SERVICE,
+            slice.serviceId(),
+            EncryptionContext.PERIOD,
+            slice.period(),
+            EncryptionContext.PURPOSE,
+            "probe"));
   }
 
   @Override

@@ -1,12 +1,14 @@
 package dev.cmk.service.availability;
 
+import dev.cmk.service.account.FallbackMode;
+import dev.cmk.service.kek.RevocationEpochs;
 import dev.cmk.service.key.CustomerKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /** Persistence of key availability, its events and the revocation epochs. */
-public interface AvailabilityStore {
+public interface AvailabilityStore extends RevocationEpochs {
   Optional<KeyStatus> find(String accountId);
 
   /**
@@ -39,22 +41,61 @@ public interface AvailabilityStore {
 
   Optional<CustomerKey> activeKey(String accountId);
 
+  @Override
   long epoch(String accountId);
 
   /** Adds one to the account's epoch; returns the new value. */
   long bumpEpoch(String accountId, Instant now);
 
-  /** Revocation state of an account. */
-  record Revocation(String accountId, long epoch, boolean revoked, Optional<Instant> revokedAt) {}
+  /**
+   * Revocation state of an account: revoked from {@code revokedAt} by {@code revokedBy} until an
+   * admin lifts it ({@code liftedAt}, {@code liftedBy}: the last lift, kept after a new
+   * revocation).
+   */
+  record Revocation(
+      String accountId,
+      long epoch,
+      boolean revoked,
+      Optional<Instant> revokedAt,
+      String revokedBy,
+      Optional<Instant> liftedAt,
+      String liftedBy) {
+    public Revocation(String accountId, long epoch, boolean revoked, Optional<Instant> revokedAt) {
+      this(accountId, epoch, revoked, revokedAt, "", Optional.empty(), "");
+    }
+  }
 
   Revocation revocation(String accountId);
 
   /**
-   * Atomically: bumps the epoch, marks the account revoked, turns fallback off and appends the
-   * event. Returns empty (and changes nothing) when the account is already revoked.
+   * Atomically: bumps the epoch, marks the account revoked by {@code by}, turns fallback off, ends
+   * its live sessions under the customer's key (or fallback) and appends the event. Returns empty
+   * (and changes nothing) when the account is already revoked.
    */
-  Optional<Revocation> revoke(String accountId, Instant now, KeyEvent event);
+  Optional<Revocation> revoke(String accountId, Instant now, String by, KeyEvent event);
 
-  /** Sets the account's fallback switch; turning it on clears the revoked mark. */
-  void setFallback(String accountId, boolean enabled, Instant now, KeyEvent event);
+  /**
+   * Atomically: clears the revoked mark (recording who lifted it) and appends the event. Returns
+   * empty (and changes nothing) when the account is not revoked.
+   */
+  Optional<Revocation> lift(String accountId, Instant now, String by, KeyEvent event);
+
+  /** Sets the account's fallback switch and mode; a revocation is not touched. */
+  void setFallback(
+      String accountId, boolean enabled, FallbackMode mode, Instant now, KeyEvent event);
+
+  /**
+   * Records that calls for one (service, period) of the account's key are refused: inserts the row,
+   * or moves its {@code lastSeen}. Returns true when the slice was not refused before.
+   */
+  boolean recordSliceRefusal(SliceRefusal refusal);
+
+  /** The account's refused slices, by service and period. */
+  List<SliceRefusal> sliceRefusals(String accountId);
+
+  /** Forgets a refused slice (a call for it succeeded); returns whether it was recorded. */
+  boolean clearSliceRefusal(String accountId, String serviceId, String period);
+
+  /** Forgets every refused slice of the account (a new key, a whole-key transition). */
+  int clearSliceRefusals(String accountId);
 }

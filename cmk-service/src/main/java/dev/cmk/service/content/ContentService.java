@@ -7,7 +7,6 @@ import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.BadCiphertextException;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
-import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
@@ -43,10 +42,10 @@ import org.slf4j.LoggerFactory;
  * Writes and reads content: chooses the protection (flow 2), gets the KEK, wraps a fresh DEK,
  * encrypts, stores blob then row (flow 3 in reverse for reads).
  *
- * <p>If the customer's key is unavailable, a write falls back to the platform's backup key when the
- * account has fallback on, and is refused with {@code key_unavailable} otherwise; a key that
- * refuses (disabled, deleted, access denied) never falls back. Nothing is stored for a refused
- * write.
+ * <p>If the customer's key fails a write, {@link FallbackPolicy} decides from the failure and the
+ * account's fallback switch and mode: the write goes under the platform's backup key (and why is
+ * recorded in {@link FallbackWrites} with the object), or it is refused with {@code
+ * key_unavailable} / {@code key_refused} and nothing is stored. Reads never fall back.
  */
 public final class ContentService {
   /** New envelopes carry no key references: the row holds the KEK id and the wrapped DEK. */
@@ -65,6 +64,7 @@ public final class ContentService {
   private final Clock clock;
   private final SecureRandom random;
   private final AuditLog audit;
+  private volatile FallbackWrites fallbackWrites = FallbackWrites.none();
 
   public ContentService(
       AccountService accounts,
@@ -87,6 +87,16 @@ public final class ContentService {
     this.clock = clock;
     this.audit = audit;
     this.random = random;
+  }
+
+  /** Where the causes of fallback writes are kept (the composition root sets the store). */
+  public void setFallbackWrites(FallbackWrites writes) {
+    this.fallbackWrites = writes;
+  }
+
+  /** Why an object was written under the backup key, if it was. */
+  public Optional<FallbackWrites.Entry> fallbackCause(String accountId, String objectId) {
+    return fallbackWrites.find(accountId, objectId);
   }
 
   /** Where the platform's own keys are, and how large one object may be. */
@@ -210,7 +220,8 @@ public final class ContentService {
       Body plaintext,
       AuditEvent event) {
     String accountId = account.id();
-    try (KekLease kek = kekForWrite(account, type, wanted, active)) {
+    WriteKek chosen = kekForWrite(account, type, wanted, active);
+    try (KekLease kek = chosen.lease()) {
       byte[] aad = ContentAad.of(accountId, type.name(), id);
       byte[] wrappedDek;
       String blobKey = accountId + "/" + id;
@@ -240,9 +251,29 @@ public final class ContentService {
               plaintext.count(),
               clock.instant(),
               wrappedDek);
-      commit(
-          row,
-          event.withKey(kek.kek().root()).withKek(kek.kek().id(), kek.kek().protection().name()));
+      AuditEvent written =
+          event.withKey(kek.kek().root()).withKek(kek.kek().id(), kek.kek().protection().name());
+      Optional<FallbackWrites.Entry> cause = Optional.empty();
+      if (chosen.fallback().isPresent()) {
+        FallbackPolicy.Decision d = chosen.fallback().get();
+        written =
+            written
+                .withDetail("fallbackCause", d.cause())
+                .withDetail("fallbackReason", d.reason())
+                .withDetail("fallbackMode", d.mode().name());
+        cause =
+            Optional.of(
+                new FallbackWrites.Entry(
+                    accountId,
+                    id,
+                    kek.kek().id(),
+                    d.cause(),
+                    d.reason(),
+                    d.providerCode(),
+                    d.mode(),
+                    row.createdAt()));
+      }
+      commit(row, written, cause);
       return row;
     }
   }
@@ -612,23 +643,31 @@ public final class ContentService {
     return new CmkException(base.code(), base.getMessage() + hint, details, e);
   }
 
-  private KekLease kekForWrite(
+  /** The KEK a write goes under and, for a fallback write, why. */
+  private record WriteKek(KekLease lease, Optional<FallbackPolicy.Decision> fallback) {}
+
+  private WriteKek kekForWrite(
       Account account, AssetType type, Protection wanted, Optional<CustomerKey> active) {
     KeyRef root = wanted == Protection.CMK ? active.orElseThrow().ref() : config.platformKey();
     try {
-      return keks.forWrite(account.id(), type.serviceId(), wanted, root);
-    } catch (KeyUnavailableException e) {
-      if (wanted == Protection.CMK && account.fallbackEnabled()) {
-        try {
-          return keks.forWrite(
-              account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey());
-        } catch (ProviderException backup) {
-          throw withKey(keyError(account.id(), backup, "write (fallback)"), config.backupKey());
-        }
-      }
-      throw withKey(keyError(account.id(), e, "write"), root);
+      return new WriteKek(
+          keks.forWrite(account.id(), type.serviceId(), wanted, root), Optional.empty());
     } catch (ProviderException e) {
-      throw withKey(keyError(account.id(), e, "write"), root);
+      if (wanted != Protection.CMK) {
+        throw withKey(keyError(account.id(), e, "write"), root);
+      }
+      FallbackPolicy.Decision d =
+          FallbackPolicy.decide(e, account.fallbackEnabled(), account.fallbackMode());
+      if (!d.fallback()) {
+        throw withKey(keyError(account.id(), e, "write", d.why()), root);
+      }
+      try {
+        return new WriteKek(
+            keks.forWrite(account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey()),
+            Optional.of(d));
+      } catch (ProviderException backup) {
+        throw withKey(keyError(account.id(), backup, "write (fallback)"), config.backupKey());
+      }
     }
   }
 
@@ -662,7 +701,8 @@ public final class ContentService {
    * The blob is stored: the object's row and its audit row in one transaction; if that fails, the
    * blob is deleted again.
    */
-  private void commit(StoredObject row, AuditEvent written) {
+  private void commit(
+      StoredObject row, AuditEvent written, Optional<FallbackWrites.Entry> fallbackCause) {
     try {
       audit.inTransaction(
           () -> {
@@ -670,6 +710,7 @@ public final class ContentService {
               throw new CmkException(
                   ErrorCode.CONFLICT, "object '" + row.objectId() + "' was written concurrently");
             }
+            fallbackCause.ifPresent(fallbackWrites::record);
             audit.record(written);
             return row;
           });
@@ -713,6 +754,26 @@ public final class ContentService {
   }
 
   public static CmkException keyError(String accountId, ProviderException e, String action) {
+    return keyError(accountId, e, action, "");
+  }
+
+  /**
+   * {@link #keyError(String, ProviderException, String)} that also says why the write did not fall
+   * back ({@code why}, empty for none).
+   */
+  public static CmkException keyError(
+      String accountId, ProviderException e, String action, String why) {
+    CmkException base = baseKeyError(accountId, e, action);
+    if (why.isEmpty()) {
+      return base;
+    }
+    return new CmkException(
+        base.code(),
+        base.getMessage() + "; not written under the backup key: " + why,
+        base.details());
+  }
+
+  private static CmkException baseKeyError(String accountId, ProviderException e, String action) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("accountId", accountId);
     details.put("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT));

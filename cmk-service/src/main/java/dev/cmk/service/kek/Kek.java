@@ -8,6 +8,9 @@ import java.time.Instant;
  *
  * @param period the time bucket (UTC day, {@code yyyyMMdd}) bounding how much content one KEK
  *     protects
+ * @param contextVersion which encryption context its wraps carry: {@link #CONTEXT_V1} (platform,
+ *     account, service, purpose, kek) for KEKs made before issue 16, {@link #CONTEXT_V2} (the same
+ *     plus period) since
  */
 public record Kek(
     String id,
@@ -17,7 +20,23 @@ public record Kek(
     Protection protection,
     KeyRef root,
     byte[] wrapped,
-    Instant createdAt) {
+    Instant createdAt,
+    int contextVersion) {
+  public static final int CONTEXT_V1 = 1;
+  public static final int CONTEXT_V2 = 2;
+
+  /** A KEK with the current encryption context ({@link #CONTEXT_V2}). */
+  public Kek(
+      String id,
+      String accountId,
+      String serviceId,
+      String period,
+      Protection protection,
+      KeyRef root,
+      byte[] wrapped,
+      Instant createdAt) {
+    this(id, accountId, serviceId, period, protection, root, wrapped, createdAt, CONTEXT_V2);
+  }
 
   /** The scope a KEK is unique for. */
   public record Scope(

@@ -8,6 +8,8 @@ import dev.cmk.provider.DataKey;
 import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.ProviderException;
+import dev.cmk.service.CmkException;
+import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.key.KeyProviders;
 import java.security.SecureRandom;
@@ -47,6 +49,7 @@ public final class KekService {
   private final Cache<Kek.Scope, Kek> current;
   private final RevocationEpochs epochs;
   private final KeyUseObserver observer;
+  private final RootKeys roots;
   private final Map<String, Long> seenEpochs = new ConcurrentHashMap<>();
 
   public KekService(
@@ -80,6 +83,32 @@ public final class KekService {
       SecureRandom random,
       RevocationEpochs epochs,
       KeyUseObserver observer) {
+    this(
+        store,
+        providers,
+        platformName,
+        config,
+        clock,
+        random,
+        epochs,
+        observer,
+        RootKeys.asStored());
+  }
+
+  /**
+   * @param roots completes a stored KEK's root with its registered replicas before a provider call
+   */
+  public KekService(
+      KekStore store,
+      KeyProviders providers,
+      String platformName,
+      KekCacheConfig config,
+      Clock clock,
+      SecureRandom random,
+      RevocationEpochs epochs,
+      KeyUseObserver observer,
+      RootKeys roots) {
+    this.roots = roots;
     this.epochs = epochs;
     this.observer = observer;
     this.store = store;
@@ -114,7 +143,7 @@ public final class KekService {
 
   /** The KEK new content of this scope is written under, made on first use of the period. */
   public KekLease forWrite(String accountId, String serviceId, Protection protection, KeyRef root) {
-    checkEpoch(accountId);
+    refuseIfRevoked(checkEpoch(accountId), accountId, protection);
     Kek.Scope scope = new Kek.Scope(accountId, serviceId, period(), protection, root);
     Kek kek = current.get(scope, s -> store.findByScope(s).orElseGet(() -> create(s)));
     return new KekLease(kek, material(kek));
@@ -123,7 +152,14 @@ public final class KekService {
   /** The KEK an object was written under. */
   public KekLease forRead(String kekId) {
     CachedKek hit = plaintext.getIfPresent(kekId);
-    if (hit != null && hit.epoch >= checkEpoch(hit.kek.accountId())) {
+    if (hit != null) {
+      RevocationEpochs.Signal signal = checkEpoch(hit.kek.accountId());
+      refuseIfRevoked(signal, hit.kek.accountId(), hit.kek.protection());
+      if (hit.epoch < signal.epoch()) {
+        hit = null;
+      }
+    }
+    if (hit != null) {
       Optional<SecretKeyMaterial> m = hit.use(config.maxUses());
       if (m.isPresent()) {
         return new KekLease(hit.kek, m.get());
@@ -134,7 +170,7 @@ public final class KekService {
         store
             .find(kekId)
             .orElseThrow(() -> new IllegalStateException("object refers to missing KEK " + kekId));
-    checkEpoch(kek.accountId());
+    refuseIfRevoked(checkEpoch(kek.accountId()), kek.accountId(), kek.protection());
     return new KekLease(kek, material(kek));
   }
 
@@ -147,13 +183,31 @@ public final class KekService {
    * Compares the account's revocation epoch with the one this node saw last and drops every cached
    * KEK of the account when it moved. Returns the current epoch.
    */
-  private long checkEpoch(String accountId) {
-    long now = epochs.epoch(accountId);
+  private RevocationEpochs.Signal checkEpoch(String accountId) {
+    RevocationEpochs.Signal signal = epochs.signal(accountId);
+    long now = signal.epoch();
     Long seen = seenEpochs.put(accountId, now);
     if (seen != null && seen < now) {
       purgeAccount(accountId);
     }
-    return now;
+    return signal;
+  }
+
+  /**
+   * The kill switch: while the account is revoked, none of its customer-key or fallback KEKs is
+   * used, cached or not, whatever the KMS would answer. Platform-key KEKs are not the customer's.
+   */
+  private static void refuseIfRevoked(
+      RevocationEpochs.Signal signal, String accountId, Protection protection) {
+    if (signal.revoked() && protection != Protection.PLATFORM) {
+      throw new CmkException(
+          ErrorCode.KEY_REVOKED,
+          "account "
+              + accountId
+              + " is revoked (revoke now): its content under the customer's key is refused on"
+              + " every node until an admin lifts the revocation",
+          Map.of("accountId", accountId, "reason", "revoked"));
+    }
   }
 
   /** Drops every cached plaintext KEK of the account (revocation). */
@@ -164,8 +218,21 @@ public final class KekService {
 
   /** The encryption context every wrap of this KEK carries. */
   public EncryptionContext contextOf(Kek kek) {
+    if (kek.contextVersion() == Kek.CONTEXT_V1) {
+      return EncryptionContext.forKek(
+          platformName, kek.accountId(), kek.serviceId(), PURPOSE, kek.id());
+    }
     return EncryptionContext.forKek(
-        platformName, kek.accountId(), kek.serviceId(), PURPOSE, kek.id());
+        platformName, kek.accountId(), kek.serviceId(), contextPeriod(kek), PURPOSE, kek.id());
+  }
+
+  /**
+   * The period as the encryption context names it: the UTC day {@code yyyyMMdd} (the stored period
+   * carries the formatter's zone suffix, {@code Z}, which a key-policy condition should not need).
+   */
+  public static String contextPeriod(Kek kek) {
+    String p = kek.period();
+    return p.endsWith("Z") ? p.substring(0, p.length() - 1) : p;
   }
 
   /** Number of plaintext KEKs held now. */
@@ -190,12 +257,10 @@ public final class KekService {
             s.root(),
             new byte[0],
             clock.instant());
-    long epoch = epochs.epoch(s.accountId());
+    long epoch = epochs.signal(s.accountId()).epoch();
     DataKey dk =
         observed(
-            s.accountId(),
-            s.protection(),
-            s.root(),
+            draft,
             () ->
                 providers.require(s.root().provider()).generateDataKey(s.root(), contextOf(draft)));
     Kek fresh =
@@ -219,7 +284,7 @@ public final class KekService {
 
   private SecretKeyMaterial material(Kek kek) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      long epoch = epochs.epoch(kek.accountId());
+      long epoch = epochs.signal(kek.accountId()).epoch();
       CachedKek c = plaintext.get(kek.id(), id -> new CachedKek(kek, unwrap(kek), epoch));
       if (c.epoch < epoch) {
         plaintext.asMap().remove(kek.id(), c);
@@ -236,29 +301,37 @@ public final class KekService {
   }
 
   private SecretKeyMaterial unwrap(Kek kek) {
+    KeyRef root = resolved(kek);
     return observed(
-        kek.accountId(),
-        kek.protection(),
-        kek.root(),
-        () ->
-            providers
-                .require(kek.root().provider())
-                .unwrap(kek.root(), kek.wrapped(), contextOf(kek)));
+        kek, () -> providers.require(root.provider()).unwrap(root, kek.wrapped(), contextOf(kek)));
+  }
+
+  /** The KEK's root with its replicas as registered now (a stored row names the primary only). */
+  private KeyRef resolved(Kek kek) {
+    if (kek.protection() != Protection.CMK || !kek.root().replicaKeyIds().isEmpty()) {
+      return kek.root();
+    }
+    try {
+      return roots.resolve(kek.accountId(), kek.root());
+    } catch (RuntimeException e) {
+      return kek.root();
+    }
   }
 
   /** Runs a provider call and reports its outcome when it used the customer's key. */
-  private <T> T observed(String accountId, Protection p, KeyRef root, Supplier<T> call) {
-    if (p != Protection.CMK) {
+  private <T> T observed(Kek kek, Supplier<T> call) {
+    if (kek.protection() != Protection.CMK) {
       return call.get();
     }
+    KeyUseObserver.Slice slice = new KeyUseObserver.Slice(kek.serviceId(), contextPeriod(kek));
     T result;
     try {
       result = call.get();
     } catch (ProviderException e) {
-      observer.failed(accountId, root, e);
+      observer.failed(kek.accountId(), kek.root(), e, slice);
       throw e;
     }
-    observer.succeeded(accountId, root);
+    observer.succeeded(kek.accountId(), kek.root(), slice);
     return result;
   }
 

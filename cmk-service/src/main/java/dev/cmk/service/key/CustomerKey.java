@@ -14,7 +14,9 @@ public record CustomerKey(
     /** Every required check passed; protects new content. */
     ACTIVE,
     /** Replaced by another key or removed by the admin. */
-    RETIRED
+    RETIRED,
+    /** Deleted by the admin (forced when it still protected content); kept for the record. */
+    DELETED
   }
 
   public CustomerKey withStatus(Status s, Instant now) {

@@ -13,6 +13,12 @@ public interface CustomerKeyStore {
 
   List<CustomerKey> listForAccount(String accountId);
 
+  /**
+   * Registrations of other accounts than {@code accountId} that are ACTIVE or RETIRED (may still
+   * protect content) and name {@code keyId} at {@code provider} as primary or replica.
+   */
+  List<CustomerKey> registeredElsewhere(String provider, String keyId, String accountId);
+
   default Optional<CustomerKey> findActive(String accountId) {
     return listForAccount(accountId).stream()
         .filter(k -> k.status() == CustomerKey.Status.ACTIVE)

@@ -14,6 +14,8 @@ import dev.cmk.provider.ProviderException;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.key.ValidationReport.Check;
 import dev.cmk.service.key.ValidationReport.Outcome;
+import dev.cmk.service.policy.PolicyDiff;
+import dev.cmk.service.policy.PolicyTemplates;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -37,11 +39,19 @@ final class KeyValidator {
   private final String platformName;
   private final KeyService.Principals principals;
   private final SecureRandom random;
+  private volatile Optional<PolicyTemplates> templates = Optional.empty();
+
+  /** The context value of the binding check: never an account id, so it names no account. */
+  static final String BINDING_PROBE_ACCOUNT = "cmk-binding-check-not-this-account";
 
   KeyValidator(String platformName, KeyService.Principals principals, SecureRandom random) {
     this.platformName = platformName;
     this.principals = principals;
     this.random = random;
+  }
+
+  void setTemplates(PolicyTemplates t) {
+    this.templates = Optional.of(t);
   }
 
   ValidationReport validate(Account account, KeyProvider p, KeyRef ref) {
@@ -55,6 +65,7 @@ final class KeyValidator {
         () -> checks.add(skip("region", "the key could not be described")));
     EncryptionContext ctx = context(account, "validation");
     roundTrips(p, ref, ctx, checks);
+    accountBinding(p, ref, checks);
     keyPolicy(account, p, ref, checks);
     replicas(p, ref, desc, ctx, checks);
     searchGrant(account, p, ref, checks);
@@ -158,6 +169,71 @@ final class KeyValidator {
   }
 
   /**
+   * Advisory: the key must refuse the platform principal when it acts for another account (the
+   * template's {@code kms:EncryptionContext:account} condition), because the platform principal is
+   * the same for every account. Proved by a GenerateDataKey with a context naming no account of
+   * CMK's: PASS when the provider refuses it, FAIL (a warning: the key works, but only the
+   * customer's policy can stop a confused deputy) when it answers. Providers whose policies cannot
+   * condition on the context are SKIPPED with what binds the key instead.
+   */
+  private void accountBinding(KeyProvider p, KeyRef ref, List<Check> checks) {
+    if (!PolicyTemplates.contextBound(p.kind())) {
+      checks.add(
+          skip(
+              "account_binding",
+              "provider "
+                  + p.kind()
+                  + " cannot condition key use on the account; CMK refuses to register a key that"
+                  + " is active for another account, and the key must serve this account only"));
+      return;
+    }
+    EncryptionContext other =
+        EncryptionContext.of(
+            Map.of(
+                EncryptionContext.PLATFORM,
+                platformName,
+                EncryptionContext.ACCOUNT,
+                BINDING_PROBE_ACCOUNT,
+                EncryptionContext.SERVICE,
+                "0000",
+                EncryptionContext.PURPOSE,
+                "binding-check"));
+    String fix =
+        "add the condition kms:EncryptionContext:account = <this account's id> to every statement"
+            + " that lets the platform principal use the key (GET"
+            + " /v1/accounts/{accountId}/key-policy prints it), then validate again";
+    try (DataKey unused = p.generateDataKey(ref, other)) {
+      checks.add(
+          new Check(
+              "account_binding",
+              Outcome.FAIL,
+              false,
+              "the key let the platform principal GenerateDataKey with another account's"
+                  + " encryption context: it is not bound to this account",
+              fix));
+    } catch (ProviderException e) {
+      boolean refused =
+          e instanceof dev.cmk.provider.KeyRefusedException
+              && e.reason() == dev.cmk.provider.FailureReason.ACCESS_DENIED;
+      checks.add(
+          refused
+              ? advisoryPass(
+                  "account_binding",
+                  "the key refused GenerateDataKey with another account's encryption context ("
+                      + e.providerCode()
+                      + "): it serves this account only")
+              : new Check(
+                  "account_binding",
+                  Outcome.FAIL,
+                  false,
+                  "could not prove the binding: " + evidence(e),
+                  e instanceof dev.cmk.provider.KeyUnavailableException
+                      ? "validate again later"
+                      : fix));
+    }
+  }
+
+  /**
    * Advisory: where the policy can be read, it should name the platform principal with the account
    * condition (and the search principal when search is on). Access may also come from IAM policies
    * or grants, and the round trips above are the proof, so this never blocks activation.
@@ -167,6 +243,15 @@ final class KeyValidator {
     String platform = principals.platform().get(p.kind());
     if (reader.isEmpty() || platform == null) {
       checks.add(skip("key_policy", "provider " + p.kind() + " cannot read key policies"));
+      return;
+    }
+    Optional<Map<String, Object>> expected =
+        templates.flatMap(
+            t ->
+                t.expectedKeyPolicy(
+                    account, p.kind(), ref.keyId(), !ref.replicaKeyIds().isEmpty()));
+    if (expected.isPresent()) {
+      compareWithTemplate(reader.get(), ref, expected.get(), checks);
       return;
     }
     try {
@@ -193,6 +278,48 @@ final class KeyValidator {
                   "the key policy lacks " + String.join("; ", missing),
                   "set the policy from GET /v1/accounts/{accountId}/key-policy (access through"
                       + " IAM policies or grants also works: the round trips decide)"));
+    } catch (ProviderException e) {
+      checks.add(
+          new Check("key_policy", Outcome.FAIL, false, evidence(e), fix(e, "kms:GetKeyPolicy")));
+    }
+  }
+
+  /** Names the template statements the key policy lacks or changes, and its extra ones. */
+  private static void compareWithTemplate(
+      PolicyReader reader, KeyRef ref, Map<String, Object> expected, List<Check> checks) {
+    String fix =
+        "set the key policy from GET /v1/accounts/{accountId}/key-policy (access through IAM"
+            + " policies or grants also works: the round trips decide)";
+    try {
+      PolicyDiff diff = PolicyDiff.of(reader.keyPolicy(ref), expected);
+      if (diff.matches()) {
+        checks.add(
+            advisoryPass("key_policy", "the key policy is the template, statement for statement"));
+        return;
+      }
+      List<String> parts = new ArrayList<>();
+      if (!diff.missing().isEmpty()) {
+        parts.add("missing statements " + diff.missing());
+      }
+      if (!diff.differing().isEmpty()) {
+        parts.add("statements that differ from the template " + diff.differing());
+      }
+      if (!diff.extra().isEmpty()) {
+        parts.add("extra statements " + diff.extra());
+      }
+      checks.add(
+          new Check(
+              "key_policy",
+              Outcome.FAIL,
+              false,
+              "the key policy of " + ref.keyId() + " has " + String.join("; ", parts),
+              diff.extra().isEmpty()
+                  ? fix
+                  : fix
+                      + "; remove the extra statements unless you added"
+                      + " them on purpose (e.g. search statements after turning search off)"));
+    } catch (IllegalArgumentException e) {
+      checks.add(new Check("key_policy", Outcome.FAIL, false, e.getMessage(), fix));
     } catch (ProviderException e) {
       checks.add(
           new Check("key_policy", Outcome.FAIL, false, evidence(e), fix(e, "kms:GetKeyPolicy")));
@@ -354,7 +481,13 @@ final class KeyValidator {
     String name = "cmk-validation-" + account.id();
     checks.add(
         grantRoundTrip(
-            grants.get(), ref, name, grantee, "search_grant", where(p, "key ", ref.keyId())));
+            grants.get(),
+            ref,
+            name,
+            grantee,
+            account.id(),
+            "search_grant",
+            where(p, "key ", ref.keyId())));
     for (String replicaId : ref.replicaKeyIds()) {
       checks.add(
           grantRoundTrip(
@@ -362,6 +495,7 @@ final class KeyValidator {
               ref.atReplica(replicaId),
               name,
               grantee,
+              account.id(),
               "replica_search_grant",
               where(p, "replica ", replicaId)));
     }
@@ -377,11 +511,17 @@ final class KeyValidator {
    * showed, so that validation leaves no grant behind on any key.
    */
   private static Check grantRoundTrip(
-      GrantSupport grants, KeyRef key, String name, String grantee, String check, String who) {
+      GrantSupport grants,
+      KeyRef key,
+      String name,
+      String grantee,
+      String accountId,
+      String check,
+      String who) {
     boolean replica = check.startsWith("replica_");
     String id;
     try {
-      id = grants.createSearchGrant(key, name);
+      id = grants.createSearchGrant(key, name, PolicyTemplates.searchGrantConstraint(accountId));
     } catch (ProviderException e) {
       return fail(check, who + evidence(e), grantFix(e, replica));
     }

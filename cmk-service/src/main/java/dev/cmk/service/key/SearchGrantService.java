@@ -11,6 +11,7 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.policy.PolicyTemplates;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,7 +142,13 @@ public final class SearchGrantService {
       String grantId;
       try {
         // the one key, without replicas: a grant call never fails over
-        grantId = grants.get().createSearchGrant(KeyRef.of(kind, keyId), name);
+        grantId =
+            grants
+                .get()
+                .createSearchGrant(
+                    KeyRef.of(kind, keyId),
+                    name,
+                    PolicyTemplates.searchGrantConstraint(account.id()));
       } catch (ProviderException e) {
         for (SearchGrant g : made) {
           revoke(g, "rolled_back", source, "the change that needed it was not made");

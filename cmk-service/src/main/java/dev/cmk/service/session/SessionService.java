@@ -2,7 +2,6 @@ package dev.cmk.service.session;
 
 import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.KeyRef;
-import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
@@ -14,6 +13,7 @@ import dev.cmk.service.audit.AuditEvent;
 import dev.cmk.service.audit.AuditLog;
 import dev.cmk.service.audit.Caller;
 import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.Cause;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.KeyStatus;
 import dev.cmk.service.availability.TransitionListener;
@@ -21,6 +21,7 @@ import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ContentService.ContentConfig;
+import dev.cmk.service.content.FallbackPolicy;
 import dev.cmk.service.content.ProtectionPolicy;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.kek.KekService.KekLease;
@@ -127,8 +128,10 @@ public final class SessionService {
     if (wanted == Protection.CMK && account.dropCallsOnKeyUnavailable()) {
       Optional<KeyStatus> st = availability.status(accountId);
       if (st.isPresent() && st.get().state() == KeyState.UNAVAILABLE) {
+        // a key the customer refused is a 409 key_refused, as for content: not worth retrying
+        boolean refused = st.get().cause() == Cause.REFUSED;
         throw new CmkException(
-            ErrorCode.KEY_UNAVAILABLE,
+            refused ? ErrorCode.KEY_REFUSED : ErrorCode.KEY_UNAVAILABLE,
             "cannot start a live session: the account's key is unavailable ("
                 + reasonOf(st.get())
                 + ") and the account drops calls while it is",
@@ -169,15 +172,14 @@ public final class SessionService {
     KeyRef root = wanted == Protection.CMK ? active.orElseThrow().ref() : keysConfig.platformKey();
     try {
       return keks.forWrite(account.id(), type.serviceId(), wanted, root);
-    } catch (KeyUnavailableException e) {
+    } catch (ProviderException e) {
       if (wanted == Protection.CMK
-          && account.fallbackEnabled()
-          && !account.dropCallsOnKeyUnavailable()) {
+          && !account.dropCallsOnKeyUnavailable()
+          && FallbackPolicy.decide(e, account.fallbackEnabled(), account.fallbackMode())
+              .fallback()) {
         return keks.forWrite(
             account.id(), type.serviceId(), Protection.FALLBACK, keysConfig.backupKey());
       }
-      throw ContentService.keyError(account.id(), e, "start a live session");
-    } catch (ProviderException e) {
       throw ContentService.keyError(account.id(), e, "start a live session");
     }
   }
@@ -237,8 +239,14 @@ public final class SessionService {
     }
   }
 
+  /**
+   * Ends the sessions under the customer's key only: a session under the platform key (an
+   * unlicensed user's) or the backup key does not depend on the key that became unavailable.
+   */
   private void drop(String accountId, String why) {
-    int n = store.endAll(accountId, "key_unavailable: " + why, clock.instant());
+    int n =
+        store.endAllUnder(
+            accountId, Protection.CMK.name(), "key_unavailable: " + why, clock.instant());
     if (n > 0) {
       LOG.info("account {}: ended {} live sessions, key unavailable: {}", accountId, n, why);
     }

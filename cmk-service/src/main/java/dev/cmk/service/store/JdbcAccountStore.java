@@ -5,6 +5,7 @@ import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountStore;
+import dev.cmk.service.account.FallbackMode;
 import dev.cmk.service.account.User;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,8 @@ public final class JdbcAccountStore implements AccountStore {
               rs.getBoolean("fallback_enabled"),
               rs.getBoolean("drop_calls_on_key_unavailable"),
               instant(rs, "created_at"),
-              rs.getBoolean("search_encryption"));
+              rs.getBoolean("search_encryption"),
+              FallbackMode.valueOf(rs.getString("fallback_mode")));
   private static final RowMapper<User> USER =
       (rs, ctx) ->
           new User(
@@ -43,8 +45,10 @@ public final class JdbcAccountStore implements AccountStore {
         h ->
             h.createUpdate(
                     "insert into accounts (id, name, region, fallback_enabled,"
-                        + " drop_calls_on_key_unavailable, created_at, search_encryption)"
-                        + " values (:id, :name, :region, :fb, :drop, :at, :search)")
+                        + " drop_calls_on_key_unavailable, created_at, search_encryption,"
+                        + " fallback_mode)"
+                        + " values (:id, :name, :region, :fb, :drop, :at, :search, :mode)")
+                .bind("mode", a.fallbackMode().name())
                 .bind("search", a.searchEncryption())
                 .bind("id", a.id())
                 .bind("name", a.name())
@@ -77,8 +81,9 @@ public final class JdbcAccountStore implements AccountStore {
         h ->
             h.createUpdate(
                     "update accounts set name = :name, region = :region, fallback_enabled = :fb,"
-                        + " drop_calls_on_key_unavailable = :drop, search_encryption = :search"
-                        + " where id = :id")
+                        + " drop_calls_on_key_unavailable = :drop, search_encryption = :search,"
+                        + " fallback_mode = :mode where id = :id")
+                .bind("mode", a.fallbackMode().name())
                 .bind("search", a.searchEncryption())
                 .bind("id", a.id())
                 .bind("name", a.name())

@@ -4,11 +4,13 @@ import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.provider.KeyRef;
+import dev.cmk.service.account.FallbackMode;
 import dev.cmk.service.availability.AvailabilityStore;
 import dev.cmk.service.availability.Cause;
 import dev.cmk.service.availability.KeyEvent;
 import dev.cmk.service.availability.KeyState;
 import dev.cmk.service.availability.KeyStatus;
+import dev.cmk.service.availability.SliceRefusal;
 import dev.cmk.service.key.CustomerKey;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -240,24 +242,39 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
   }
 
   @Override
-  public long bumpEpoch(String accountId, Instant now) {
-    return jdbi.inTransaction(h -> bump(h, accountId, now, false).epoch());
+  public Signal signal(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select epoch, revoked from account_revocation where account_id = :a")
+                .bind("a", accountId)
+                .map((rs, ctx) -> new Signal(rs.getLong("epoch"), rs.getBoolean("revoked")))
+                .findOne()
+                .orElse(new Signal(0, false)));
   }
 
-  /** Locks the account's revocation row (made on first use) and adds one to its epoch. */
-  private static Revocation bump(Handle h, String accountId, Instant now, boolean revoke) {
+  @Override
+  public long bumpEpoch(String accountId, Instant now) {
+    return jdbi.inTransaction(h -> bump(h, accountId, now, Optional.empty()).epoch());
+  }
+
+  /**
+   * Locks the account's revocation row (made on first use) and adds one to its epoch; with {@code
+   * revokedBy}, also marks the account revoked by them.
+   */
+  private static Revocation bump(
+      Handle h, String accountId, Instant now, Optional<String> revokedBy) {
     Revocation cur = lock(h, accountId, now);
-    boolean revoked = revoke || cur.revoked();
+    boolean revoke = revokedBy.isPresent();
     h.createUpdate(
             "update account_revocation set epoch = epoch + 1, revoked = :r,"
-                + " revoked_at = :ra, updated_at = :u where account_id = :a")
+                + " revoked_at = :ra, revoked_by = :rb, updated_at = :u where account_id = :a")
         .bind("a", accountId)
-        .bind("r", revoked)
+        .bind("r", revoke || cur.revoked())
         .bind("ra", revoke ? ts(now) : cur.revokedAt().map(Database::ts).orElse(null))
+        .bind("rb", revokedBy.orElse(cur.revokedBy()))
         .bind("u", ts(now))
         .execute();
-    return new Revocation(
-        accountId, cur.epoch() + 1, revoked, revoke ? Optional.of(now) : cur.revokedAt());
+    return select(h, accountId, false).orElseThrow();
   }
 
   private static Revocation lock(Handle h, String accountId, Instant now) {
@@ -283,35 +300,30 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
     return select(h, accountId, true).orElseThrow();
   }
 
-  /**
-   * A revocation lasts until fallback is on again, whichever API turned it on: the stored flag
-   * counts only while the account's fallback is off.
-   */
+  /** A revocation lasts until an admin lifts it ({@link #lift}); nothing else ends it. */
   private static Optional<Revocation> select(Handle h, String accountId, boolean forUpdate) {
-    if (forUpdate
-        && h.createQuery("select epoch from account_revocation where account_id = :a for update")
-            .bind("a", accountId)
-            .mapTo(Long.class)
-            .findOne()
-            .isEmpty()) {
-      return Optional.empty();
-    }
     return h.createQuery(
-            "select r.account_id, r.epoch, r.revoked_at,"
-                + " (r.revoked and not a.fallback_enabled) as revoked"
-                + " from account_revocation r join accounts a on a.id = r.account_id"
-                + " where r.account_id = :a")
+            "select account_id, epoch, revoked, revoked_at, revoked_by, lifted_at, lifted_by"
+                + " from account_revocation where account_id = :a"
+                + (forUpdate ? " for update" : ""))
         .bind("a", accountId)
         .map(
-            (rs, ctx) -> {
-              Timestamp t = rs.getTimestamp("revoked_at");
-              return new Revocation(
-                  rs.getString("account_id"),
-                  rs.getLong("epoch"),
-                  rs.getBoolean("revoked"),
-                  t == null ? Optional.empty() : Optional.of(instant(rs, "revoked_at")));
-            })
+            (rs, ctx) ->
+                new Revocation(
+                    rs.getString("account_id"),
+                    rs.getLong("epoch"),
+                    rs.getBoolean("revoked"),
+                    optionalInstant(rs, "revoked_at"),
+                    rs.getString("revoked_by"),
+                    optionalInstant(rs, "lifted_at"),
+                    rs.getString("lifted_by")))
         .findOne();
+  }
+
+  private static Optional<Instant> optionalInstant(java.sql.ResultSet rs, String column)
+      throws java.sql.SQLException {
+    Timestamp t = rs.getTimestamp(column);
+    return t == null ? Optional.empty() : Optional.of(instant(rs, column));
   }
 
   @Override
@@ -323,15 +335,23 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
   }
 
   @Override
-  public Optional<Revocation> revoke(String accountId, Instant now, KeyEvent event) {
+  public Optional<Revocation> revoke(String accountId, Instant now, String by, KeyEvent event) {
     return jdbi.inTransaction(
         h -> {
           if (lock(h, accountId, now).revoked()) {
             return Optional.empty();
           }
-          Revocation r = bump(h, accountId, now, true);
+          Revocation r = bump(h, accountId, now, Optional.of(by));
           h.createUpdate("update accounts set fallback_enabled = false where id = :a")
               .bind("a", accountId)
+              .execute();
+          // live sessions under the customer's key (or its fallback) end on every node at once
+          h.createUpdate(
+                  "update live_sessions set status = 'ENDED', end_reason = :why, ended_at = :t"
+                      + " where account_id = :a and status = 'ACTIVE' and protection <> 'PLATFORM'")
+              .bind("a", accountId)
+              .bind("why", "key_revoked: revoke now by " + by)
+              .bind("t", ts(now))
               .execute();
           KeyEventRows.insert(h, event);
           return Optional.of(r);
@@ -339,23 +359,128 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
   }
 
   @Override
-  public void setFallback(String accountId, boolean enabled, Instant now, KeyEvent event) {
+  public Optional<Revocation> lift(String accountId, Instant now, String by, KeyEvent event) {
+    return jdbi.inTransaction(
+        h -> {
+          if (!lock(h, accountId, now).revoked()) {
+            return Optional.empty();
+          }
+          h.createUpdate(
+                  "update account_revocation set revoked = false, lifted_at = :t,"
+                      + " lifted_by = :b, updated_at = :t where account_id = :a")
+              .bind("a", accountId)
+              .bind("t", ts(now))
+              .bind("b", by)
+              .execute();
+          KeyEventRows.insert(h, event);
+          return select(h, accountId, false);
+        });
+  }
+
+  @Override
+  public void setFallback(
+      String accountId, boolean enabled, FallbackMode mode, Instant now, KeyEvent event) {
     jdbi.useTransaction(
         h -> {
-          if (enabled) {
-            lock(h, accountId, now);
-            h.createUpdate(
-                    "update account_revocation set revoked = false, updated_at = :u"
-                        + " where account_id = :a")
-                .bind("a", accountId)
-                .bind("u", ts(now))
-                .execute();
-          }
-          h.createUpdate("update accounts set fallback_enabled = :f where id = :a")
+          h.createUpdate(
+                  "update accounts set fallback_enabled = :f, fallback_mode = :m where id = :a")
               .bind("a", accountId)
               .bind("f", enabled)
+              .bind("m", mode.name())
               .execute();
           KeyEventRows.insert(h, event);
         });
+  }
+
+  @Override
+  public boolean recordSliceRefusal(SliceRefusal r) {
+    return jdbi.inTransaction(
+        h -> {
+          int moved =
+              h.createUpdate(
+                      "update key_slice_refusals set last_seen = :t, reason = :r,"
+                          + " provider_code = :p, detail = :d"
+                          + " where account_id = :a and service_id = :s and period = :per")
+                  .bind("a", r.accountId())
+                  .bind("s", r.serviceId())
+                  .bind("per", r.period())
+                  .bind("t", ts(r.lastSeen()))
+                  .bind("r", r.reason())
+                  .bind("p", r.providerCode())
+                  .bind("d", r.detail())
+                  .execute();
+          if (moved > 0) {
+            return false;
+          }
+          try {
+            h.savepoint("slice_insert");
+            h.createUpdate(
+                    "insert into key_slice_refusals (account_id, service_id, period, reason,"
+                        + " provider_code, detail, first_seen, last_seen)"
+                        + " values (:a, :s, :per, :r, :p, :d, :f, :t)")
+                .bind("a", r.accountId())
+                .bind("s", r.serviceId())
+                .bind("per", r.period())
+                .bind("r", r.reason())
+                .bind("p", r.providerCode())
+                .bind("d", r.detail())
+                .bind("f", ts(r.firstSeen()))
+                .bind("t", ts(r.lastSeen()))
+                .execute();
+            h.releaseSavepoint("slice_insert");
+            return true;
+          } catch (RuntimeException e) {
+            if (!Database.isUniqueViolation(e)) {
+              throw e;
+            }
+            h.rollbackToSavepoint("slice_insert");
+            return false; // another node recorded it first
+          }
+        });
+  }
+
+  @Override
+  public List<SliceRefusal> sliceRefusals(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "select * from key_slice_refusals where account_id = :a"
+                        + " order by service_id, period")
+                .bind("a", accountId)
+                .map(
+                    (rs, ctx) ->
+                        new SliceRefusal(
+                            rs.getString("account_id"),
+                            rs.getString("service_id"),
+                            rs.getString("period"),
+                            rs.getString("reason"),
+                            rs.getString("provider_code"),
+                            rs.getString("detail"),
+                            instant(rs, "first_seen"),
+                            instant(rs, "last_seen")))
+                .list());
+  }
+
+  @Override
+  public boolean clearSliceRefusal(String accountId, String serviceId, String period) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "delete from key_slice_refusals where account_id = :a"
+                            + " and service_id = :s and period = :p")
+                    .bind("a", accountId)
+                    .bind("s", serviceId)
+                    .bind("p", period)
+                    .execute())
+        > 0;
+  }
+
+  @Override
+  public int clearSliceRefusals(String accountId) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate("delete from key_slice_refusals where account_id = :a")
+                .bind("a", accountId)
+                .execute());
   }
 }

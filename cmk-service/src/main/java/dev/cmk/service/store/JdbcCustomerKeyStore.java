@@ -87,6 +87,26 @@ public final class JdbcCustomerKeyStore implements CustomerKeyStore {
                 .list());
   }
 
+  @Override
+  public List<CustomerKey> registeredElsewhere(String provider, String keyId, String accountId) {
+    List<CustomerKey> candidates =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "select * from customer_keys where provider = :p and account_id <> :a and"
+                            + " status in ('ACTIVE', 'RETIRED') and (key_id = :k or"
+                            + " replica_key_ids like :like)")
+                    .bind("p", provider)
+                    .bind("a", accountId)
+                    .bind("k", keyId)
+                    .bind("like", "%" + keyId + "%")
+                    .map(KEY)
+                    .list());
+    return candidates.stream()
+        .filter(c -> c.ref().keyId().equals(keyId) || c.ref().replicaKeyIds().contains(keyId))
+        .toList();
+  }
+
   private static List<String> splitReplicas(String s) {
     return s == null || s.isEmpty() ? List.of() : Arrays.asList(s.split(","));
   }

@@ -23,7 +23,8 @@ public final class JdbcKekStore implements KekStore {
               Protection.valueOf(rs.getString("protection")),
               KeyRef.of(rs.getString("root_provider"), rs.getString("root_key_id")),
               rs.getBytes("wrapped"),
-              instant(rs, "created_at"));
+              instant(rs, "created_at"),
+              rs.getInt("context_version"));
 
   private final Jdbi jdbi;
 
@@ -38,8 +39,9 @@ public final class JdbcKekStore implements KekStore {
           h ->
               h.createUpdate(
                       "insert into keks (id, account_id, service_id, period, protection,"
-                          + " root_provider, root_key_id, wrapped, created_at)"
-                          + " values (:id, :a, :s, :p, :prot, :rp, :rk, :w, :c)")
+                          + " root_provider, root_key_id, wrapped, created_at, context_version)"
+                          + " values (:id, :a, :s, :p, :prot, :rp, :rk, :w, :c, :cv)")
+                  .bind("cv", k.contextVersion())
                   .bind("id", k.id())
                   .bind("a", k.accountId())
                   .bind("s", k.serviceId())

@@ -95,6 +95,20 @@ public final class JdbcSessionStore implements SessionStore {
   }
 
   @Override
+  public int endAllUnder(String accountId, String protection, String reason, Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate(
+                    "update live_sessions set status = 'ENDED', end_reason = :r, ended_at = :t"
+                        + " where account_id = :a and status = 'ACTIVE' and protection = :p")
+                .bind("a", accountId)
+                .bind("p", protection)
+                .bind("r", reason.length() > 480 ? reason.substring(0, 480) : reason)
+                .bind("t", ts(now))
+                .execute());
+  }
+
+  @Override
   public List<Unavailable> droppingAccountsWithUnavailableKey() {
     return jdbi.withHandle(
         h ->

@@ -164,6 +164,7 @@ class ServiceAuditTest {
     AuditRecord r = last();
     assertThat(r.action()).isEqualTo(Actions.CONTENT_READ);
     assertThat(r.result()).isEqualTo("refused");
+    assertThat(r.details()).containsEntry("reason", "revoked");
     assertThat(r.objectId()).isEqualTo("m6");
     assertThat(r.user()).isEqualTo("alice");
   }

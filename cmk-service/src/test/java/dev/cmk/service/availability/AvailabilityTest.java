@@ -75,13 +75,13 @@ class AvailabilityTest {
 
     f.clock.advance(ServiceFixture.PROBE_INTERVAL);
     f.scheduler.tick();
-    assertThat(f.availability.events(acct.id(), 10)).hasSize(2);
+    assertThat(transitions()).hasSize(2);
 
     f.remote.setMode(Mode.UP);
     f.clock.advance(ServiceFixture.PROBE_INTERVAL);
     f.scheduler.tick();
     assertThat(status().state()).isEqualTo(KeyState.AVAILABLE);
-    List<KeyEvent> events = f.availability.events(acct.id(), 10);
+    List<KeyEvent> events = transitions();
     assertThat(events)
         .extracting(KeyEvent::toState)
         .containsExactly("AVAILABLE", "UNAVAILABLE", "AVAILABLE");
@@ -126,7 +126,7 @@ class AvailabilityTest {
               assertThat(e.details()).containsEntry("keyId", "remote:customer");
             });
     assertThat(status().state()).isEqualTo(KeyState.UNAVAILABLE);
-    assertThat(f.availability.events(acct.id(), 1).get(0).source()).isEqualTo("traffic");
+    assertThat(transitions().get(0).source()).isEqualTo("traffic");
 
     f.remote.setMode(Mode.UP);
     StoredObject o = f.content.put(acct.id(), "mail", "alice", Optional.empty(), new byte[] {1});
@@ -136,7 +136,13 @@ class AvailabilityTest {
 
   @Test
   void aKeyDisabledMidStreamIsRefusedWithoutFallbackAndPurgesTheCache() {
-    f.setOptions(acct, true, false);
+    // fallback on in OUTAGES_ONLY mode: a key the customer disables stops new CMK writes (in the
+    // default ANY_REASON mode they would fall back: FallbackModesTest)
+    f.revocation.setFallback(
+        dev.cmk.service.audit.Caller.system("test"),
+        acct.id(),
+        true,
+        Optional.of(dev.cmk.service.account.FallbackMode.OUTAGES_ONLY));
     f.remote.setModeAfter(Mode.DISABLED, 1); // the KEK fetch succeeds, then the customer disables
     for (int i = 0; i < 20; i++) {
       f.content.put(acct.id(), "mail", "alice", Optional.of("m" + i), new byte[] {(byte) i});
@@ -218,8 +224,15 @@ class AvailabilityTest {
     assertThat(status().detail()).contains("customer-replica");
     f.availability.served(ref, "customer", false);
     assertThat(status().state()).isEqualTo(KeyState.AVAILABLE);
-    assertThat(f.availability.events(acct.id(), 10))
+    assertThat(transitions())
         .extracting(KeyEvent::source)
         .containsExactly("traffic", "traffic", "probe");
+  }
+
+  /** The key's state transitions, newest first (without the events that explain them). */
+  private List<KeyEvent> transitions() {
+    return f.availability.events(acct.id(), 20).stream()
+        .filter(e -> e.kind().equals(KeyEvent.TRANSITION))
+        .toList();
   }
 }

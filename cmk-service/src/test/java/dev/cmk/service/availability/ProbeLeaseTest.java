@@ -35,9 +35,9 @@ class ProbeLeaseTest {
     f = ServiceFixture.h2(dir);
     a = f.accounts.create("Acme", null);
     b = f.accounts.create("Globex", null);
-    for (Account acct : List.of(a, b)) {
-      assertThat(f.keys.register(acct, "remote", "customer", List.of()).report().passed()).isTrue();
-    }
+    // a customer key protects one account only: each account registers its own
+    assertThat(f.keys.register(a, "remote", "customer", List.of()).report().passed()).isTrue();
+    assertThat(f.keys.register(b, "remote", "customer2", List.of()).report().passed()).isTrue();
     nodes = List.of(f.availability, node(), node()); // three nodes: same database, same providers
   }
 

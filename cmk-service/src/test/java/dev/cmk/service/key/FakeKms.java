@@ -159,7 +159,7 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
   }
 
   @Override
-  public String createSearchGrant(KeyRef ref, String grantName) {
+  public String createSearchGrant(KeyRef ref, String grantName, Map<String, String> contextSubset) {
     key(ref, "CreateGrant");
     for (Grant existing : grantsOn(ref.keyId())) {
       if (existing.name().equals(grantName)) {

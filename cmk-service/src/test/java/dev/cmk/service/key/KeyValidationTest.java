@@ -101,11 +101,14 @@ class KeyValidationTest {
             "generate_data_key",
             "decrypt",
             "encrypt",
+            "account_binding",
             "key_policy",
             "replica_exists",
             "replica_round_trip",
             "replica_policy",
             "search_grant");
+    // the fake's policies cannot condition on the context: what binds the key is said instead
+    assertThat(check(r, "account_binding").outcome()).isEqualTo(Outcome.SKIPPED);
     assertThat(check(r, "replica_exists").evidence()).contains("eu-central-1");
     assertThat(check(r, "replica_policy").outcome()).isEqualTo(Outcome.PASS);
     assertThat(check(r, "search_grant").outcome()).isEqualTo(Outcome.SKIPPED);
@@ -316,18 +319,53 @@ class KeyValidationTest {
   }
 
   @Test
-  void reRegisteringTheActiveKeyIsIdempotentAndANewKeyReplacesIt() {
+  void reRegisteringTheActiveKeyIsIdempotentAndANewKeyNeedsARotation() {
     CustomerKey first = keys.register(account, "fake", "fk-single", List.of()).key();
     assertThat(keys.register(account, "fake", "fk-single", List.of()).key().id())
         .isEqualTo(first.id());
     assertThat(keys.keys(account.id())).hasSize(1);
     local.createKey("m3");
     kms.keys.put("fk-new", new FakeKms.Key("m3", "eu-west-1", false, "SYMMETRIC_DEFAULT", true));
-    CustomerKey second = keys.register(account, "fake", "fk-new", List.of()).key();
+    // a second key is refused: it would silently retire the active one
+    assertThatThrownBy(() -> keys.register(account, "fake", "fk-new", List.of()))
+        .isInstanceOfSatisfying(
+            CmkException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.ROTATION_REQUIRED);
+              assertThat(e.getMessage())
+                  .contains("POST /v1/accounts/" + account.id() + "/rotate")
+                  .contains(first.id());
+            });
+    assertThat(keys.keys(account.id())).hasSize(1);
+    // the rotation path (register with the job alongside) replaces it
+    CustomerKey second =
+        keys.register(
+                dev.cmk.service.audit.Caller.system("test"),
+                account,
+                "fake",
+                "fk-new",
+                List.of(),
+                k -> {})
+            .key();
     assertThat(keys.activeKey(account.id())).map(CustomerKey::id).contains(second.id());
     assertThat(keys.keys(account.id()))
         .extracting(CustomerKey::status)
         .containsExactlyInAnyOrder(CustomerKey.Status.RETIRED, CustomerKey.Status.ACTIVE);
+  }
+
+  @Test
+  void aKeyRegisteredForAnotherAccountIsRefusedWithoutNamingIt() {
+    keys.register(account, "fake", "fk-single", List.of());
+    Account other = accounts.create("Other", "eu-west-1");
+    assertThatThrownBy(() -> keys.register(other, "fake", "fk-single", List.of()))
+        .isInstanceOfSatisfying(
+            CmkException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.KEY_REGISTERED_ELSEWHERE);
+              assertThat(e.getMessage()).doesNotContain(account.id()).doesNotContain("Acme");
+              assertThat(e.details()).isEmpty();
+            });
+    assertThat(keys.keys(other.id())).isEmpty();
   }
 
   @Test

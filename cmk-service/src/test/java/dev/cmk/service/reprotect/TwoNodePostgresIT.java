@@ -131,7 +131,7 @@ class TwoNodePostgresIT {
     a.revocation.revoke(acct.id());
     assertThatThrownBy(() -> b.content.get(acct.id(), "mail", "m1"))
         .isInstanceOfSatisfying(
-            CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_REFUSED));
+            CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_REVOKED));
     assertThatThrownBy(() -> b.revocation.revoke(acct.id()))
         .isInstanceOfSatisfying(
             CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_REVOKED));

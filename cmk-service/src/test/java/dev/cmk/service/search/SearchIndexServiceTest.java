@@ -189,15 +189,15 @@ class SearchIndexServiceTest {
           .isInstanceOfSatisfying(
               CmkException.class,
               e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.KEY_REFUSED);
-                assertThat(e.details()).containsEntry("keyId", "remote:customer");
+                assertThat(e.code()).isEqualTo(ErrorCode.KEY_REVOKED);
                 assertThat(e.getMessage()).doesNotContain("alpha").doesNotContain("d1");
               });
     }
     assertThat(dumpTables("search_postings", "search_documents")).isEqualTo(before);
 
-    // the customer enables the key again: search works again
+    // the customer enables the key again and the admin lifts the revocation: search works again
     f.remote.setMode(Mode.UP);
+    f.revocation.lift(dev.cmk.service.audit.Caller.system("test"), acct.id());
     assertThat(query("alpha")).containsExactly("d1");
   }
 

@@ -105,4 +105,28 @@ class SessionTest {
     assertThat(calls)
         .allSatisfy(s -> assertThat(now(s).status()).isEqualTo(LiveSession.Status.ACTIVE));
   }
+
+  @Test
+  void aRefusedKeyRefusesNewSessionsWith409KeyRefusedAsForContent() {
+    f.sessions.setDropCalls(acct.id(), true);
+    f.remote.setMode(Mode.DISABLED);
+    f.clock.advance(ServiceFixture.PROBE_INTERVAL);
+    f.scheduler.tick();
+    assertThatThrownBy(() -> f.sessions.open(acct.id(), "alice"))
+        .isInstanceOfSatisfying(
+            CmkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_REFUSED));
+  }
+
+  @Test
+  void dropCallsEndsOnlyTheSessionsUnderTheUnavailableKey() {
+    f.sessions.setDropCalls(acct.id(), true);
+    LiveSession licensed = f.sessions.open(acct.id(), "alice").session();
+    LiveSession unlicensed = f.sessions.open(acct.id(), "bob").session();
+    assertThat(unlicensed.protection()).isEqualTo(Protection.PLATFORM);
+    f.remote.setMode(Mode.DOWN);
+    f.clock.advance(ServiceFixture.PROBE_INTERVAL);
+    f.scheduler.tick();
+    assertThat(now(licensed).status()).isEqualTo(LiveSession.Status.ENDED);
+    assertThat(now(unlicensed).status()).isEqualTo(LiveSession.Status.ACTIVE);
+  }
 }

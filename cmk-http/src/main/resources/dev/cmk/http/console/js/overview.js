@@ -9,6 +9,7 @@ function render(a) {
   text('acct-created', when(a.createdAt));
   $('region-input').value = a.region;
   $('opt-fallback').checked = a.fallbackEnabled;
+  $('opt-fallback-mode').value = a.fallbackMode || 'ANY_REASON';
   $('opt-search').checked = a.searchEncryption;
   $('opt-drop').checked = a.dropCallsOnKeyUnavailable;
   const operator = session.role() === 'operator';
@@ -22,12 +23,13 @@ export async function load() {
 }
 
 /** Sends an option change; on failure the box shows the stored value again. */
-function toggle(id, path, label) {
+function toggle(id, path, label, extra = () => ({})) {
   const box = $(id);
   box.addEventListener('change', async () => {
     const wanted = box.checked;
     text('options-status', 'saving…');
-    const a = await guarded(box, () => api('PUT', accountPath(path), { enabled: wanted }));
+    const a = await guarded(box, () =>
+      api('PUT', accountPath(path), { enabled: wanted, ...extra() }));
     if (a) {
       render(a);
       text('options-status', label + ' is now ' + (wanted ? 'on' : 'off') + '.');
@@ -39,7 +41,19 @@ function toggle(id, path, label) {
 }
 
 export function init() {
-  toggle('opt-fallback', 'fallback', 'Fallback');
+  const mode = () => ({ mode: $('opt-fallback-mode').value });
+  toggle('opt-fallback', 'fallback', 'Fallback', mode);
+  $('opt-fallback-mode').addEventListener('change', async (ev) => {
+    text('options-status', 'saving…');
+    const a = await guarded(ev.target, () =>
+      api('PUT', accountPath('fallback'), { enabled: $('opt-fallback').checked, ...mode() }));
+    if (a) {
+      render(a);
+      text('options-status', 'Fallback mode is now ' + a.fallbackMode + '.');
+    } else {
+      await load().catch(() => {});
+    }
+  });
   toggle('opt-search', 'search-encryption', 'Search-data encryption');
   toggle('opt-drop', 'drop-calls', 'Dropping calls on key loss');
   $('region-form').addEventListener('submit', async (ev) => {

@@ -17,8 +17,15 @@ function renderStatus(s) {
   text('state-detail', s.detail);
   text('state-changed', when(s.changedAt));
   text('state-checked', when(s.checkedAt));
-  text('state-fallback', s.fallbackEnabled ? 'on' : 'off');
-  text('state-revoked', s.revoked ? 'yes, ' + when(s.revokedAt) : 'no');
+  text('state-fallback', s.fallbackEnabled ? 'on (' + s.fallbackMode + ')' : 'off');
+  text('state-revoked', s.revoked
+    ? 'yes, ' + when(s.revokedAt) + (s.revokedBy ? ' by ' + s.revokedBy : '') +
+      ': every node refuses content under your key until lifted'
+    : 'no');
+  const slices = s.refusedSlices || [];
+  text('state-slices', slices.length === 0 ? 'none'
+    : slices.map((x) => 'service ' + x.serviceId + ' day ' + x.period + ' (' + x.reason + ')').join('; '));
+  $('lift-button').hidden = !s.revoked;
 }
 
 /** Reads state and events; while the page is shown, again every few seconds. */
@@ -70,8 +77,18 @@ export async function load() {
   await refresh();
 }
 
+async function lift(ev) {
+  const r = await guarded(ev.target, () => api('POST', accountPath('revoke', 'lift')));
+  if (r) {
+    text('revoke-status', 'Revocation lifted at ' + when(r.liftedAt) +
+      ': content under your key is served again wherever your key answers; fallback stays off.');
+    await refresh();
+  }
+}
+
 export function init() {
   $('state-refresh').addEventListener('click', (ev) => guarded(ev.target, refresh));
+  $('lift-button').addEventListener('click', lift);
   $('revoke-confirm').addEventListener('input', () => {
     $('revoke-button').disabled = !confirmed();
   });
