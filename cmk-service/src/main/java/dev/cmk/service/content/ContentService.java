@@ -356,8 +356,20 @@ public final class ContentService {
       InputStream plain;
       try {
         plain =
-            ContentEnvelope.decryptingStream(
-                blob, header -> unwrapDek(row, header, aad, kekId, used), aad);
+            new java.io.BufferedInputStream(
+                ContentEnvelope.decryptingStream(
+                    blob, header -> unwrapDek(row, header, aad, kekId, used), aad),
+                64 * 1024);
+        // authenticate the first chunk now (all of a small object): a failure there is a clean
+        // decryption_failed before anything is sent, not an aborted response
+        plain.mark(1);
+        plain.read();
+        plain.reset();
+      } catch (IOException e) {
+        throw new dev.cmk.service.blob.BlobStoreUnavailableException(
+            dev.cmk.service.blob.BlobStoreException.Operation.GET,
+            "cannot read blob " + row.blobKey() + ": " + e,
+            e);
       } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
         throw decryptionFailed(row);
       } catch (java.io.UncheckedIOException e) {
