@@ -226,6 +226,10 @@ public final class CmkNode implements AutoCloseable {
         new ContentService(
             accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
     content.setFallbackWrites(new JdbcFallbackWrites(db));
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "cmk.content.uploads.aborted", content, ContentService::abortedUploads)
+        .description("Uploads whose body ended early (the client went away); nothing was stored")
+        .register(metrics);
     revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
     availability.addListener(revocation.purgeOnRefusal());
     availability.addListener(revocation.explainWrites());

@@ -10,7 +10,13 @@ import dev.cmk.service.idempotency.IdempotencyService;
 import dev.cmk.service.kek.Protection;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content of catalogued asset types. The body is the raw content; the owner (for meeting assets the
@@ -18,6 +24,7 @@ import java.util.Optional;
  */
 final class ContentRoutes {
   static final String USER_HEADER = "X-CMK-User";
+  private static final Logger LOG = LoggerFactory.getLogger(ContentRoutes.class);
   private final ContentService content;
   private final IdempotencyService idempotency;
 
@@ -95,25 +102,81 @@ final class ContentRoutes {
           ErrorCode.INVALID_REQUEST,
           "header " + USER_HEADER + " (the content's owner) is required");
     }
+    // the body streams from the socket through the envelope into the blob store: never read whole
+    // (ctx.bodyAsBytes() would buffer it and is capped by the server's maxRequestSize instead)
+    InputStream body;
+    try {
+      body = ctx.req().getInputStream();
+    } catch (IOException e) {
+      throw new CmkException(ErrorCode.BODY_INCOMPLETE, "the request body cannot be read");
+    }
     return content.put(
         Callers.of(ctx),
         ctx.pathParam("accountId"),
         ctx.pathParam("assetType"),
         user,
         objectId,
-        ctx.bodyAsBytes());
+        body,
+        ctx.req().getContentLengthLong());
   }
 
-  private void get(Context ctx) {
-    var c =
-        content.get(
+  /**
+   * Streams the plaintext as it is decrypted, chunk by chunk, with the object's length as
+   * Content-Length. Everything that can refuse the read (key, KEK, commitment) is checked before
+   * the status is sent; a chunk that fails to authenticate later, or a client that goes away,
+   * aborts the response, so a client never takes a cut-short body for the whole content.
+   */
+  private void get(Context ctx) throws IOException {
+    try (ContentService.Streamed c =
+        content.open(
             Callers.of(ctx),
             ctx.pathParam("accountId"),
             ctx.pathParam("assetType"),
-            ctx.pathParam("objectId"));
-    ctx.header("X-CMK-Protection", c.object().protection().name());
-    ctx.header("X-CMK-Kek-Id", c.object().kekId());
-    ctx.status(200).contentType("application/octet-stream").result(c.plaintext());
+            ctx.pathParam("objectId"))) {
+      ctx.header("X-CMK-Protection", c.object().protection().name());
+      ctx.header("X-CMK-Kek-Id", c.object().kekId());
+      ctx.status(200).contentType("application/octet-stream");
+      HttpServletResponse res = ctx.res();
+      res.setContentLengthLong(c.object().plaintextSize());
+      try {
+        OutputStream out = res.getOutputStream();
+        // a buffer of at least one chunk: each chunk is decrypted straight into it
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = c.plaintext().read(buf)) >= 0; ) {
+          out.write(buf, 0, n);
+        }
+        java.util.Arrays.fill(buf, (byte) 0);
+        out.flush();
+      } catch (IOException e) {
+        aborted(ctx, e);
+      }
+    }
+  }
+
+  /**
+   * A download that failed after its status was sent: the client went away (logged at debug) or a
+   * chunk did not authenticate (a warning, no stack trace); either way the connection is aborted.
+   */
+  private static void aborted(Context ctx, IOException e) {
+    if (String.valueOf(e.getMessage()).startsWith("decryption failed")) {
+      LOG.warn("request {} {} aborted: {}", ctx.method(), ctx.path(), e.getMessage());
+    } else {
+      LOG.debug(
+          "request {} {}: the client went away during the download: {}",
+          ctx.method(),
+          ctx.path(),
+          e.toString());
+    }
+    throw new AbortedDownload();
+  }
+
+  /** Tells the server the response cannot be completed; it resets the connection. */
+  static final class AbortedDownload extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AbortedDownload() {
+      super("download aborted", null, false, false);
+    }
   }
 
   private void describe(Context ctx) {

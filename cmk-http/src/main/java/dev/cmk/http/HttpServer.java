@@ -166,6 +166,7 @@ public final class HttpServer implements AutoCloseable {
               r.before(HttpServer::apiHeaders);
               r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
+              r.exception(ContentRoutes.AbortedDownload.class, (e, ctx) -> {}); // logged, reset
               r.exception(BlobStoreException.class, ErrorMapper::blobStore);
               r.exception(
                   HttpResponseException.class,

@@ -67,7 +67,9 @@ public enum ErrorCode {
   /** The registration still protects content (or is active); pass force=true to delete anyway. */
   KEY_IN_USE("key_in_use", Kind.CONFLICT),
   /** A development-only action while the local provider is not enabled. */
-  LOCAL_PROVIDER_DISABLED("local_provider_disabled", Kind.CONFLICT);
+  LOCAL_PROVIDER_DISABLED("local_provider_disabled", Kind.CONFLICT),
+  /** A streamed request body ended early or could not be read (the client went away). */
+  BODY_INCOMPLETE("body_incomplete", Kind.INVALID);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
   public enum Kind {

@@ -2,6 +2,12 @@ package dev.cmk.service.blob;
 
 import java.time.Instant;
 import java.util.List;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
@@ -14,6 +20,9 @@ import java.util.Optional;
  *
  * <p>Keys are {@link BlobKeys#require checked}: segments of {@code A-Z a-z 0-9 . _ -} joined by
  * {@code /}. A put replaces the whole blob or nothing; a reader never sees a partial blob.
+ *
+ * <p>Content streams through {@link #put(String, BlobWriter)} and {@link #open(String)} without
+ * being held whole in memory; the byte-array methods are for small blobs (audit archive segments).
  *
  * <p>Failures: {@link BlobStoreUnavailableException} when the store cannot be reached or answers
  * with a server error or throttling (try again later), {@link BlobStoreAccessDeniedException} when
@@ -39,5 +48,44 @@ public interface BlobStore {
    */
   default List<Listed> list(String prefix, String startAfter, int max) {
     return List.of();
+  }
+
+  /**
+   * Writes a blob's bytes to the stream it is handed. A problem with what it writes from (a client
+   * that went away, content over a limit) is thrown as an unchecked exception, which the store
+   * passes on unchanged; an {@link IOException} comes from the store's own stream.
+   */
+  @FunctionalInterface
+  interface BlobWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Stores what {@code writer} writes under {@code key}, replacing any blob there, once the writer
+   * returns: in memory the store holds a bounded buffer, never the whole blob. If the writer
+   * throws, nothing is stored and nothing is left behind (no temporary file, no unfinished
+   * multipart upload); its exception is rethrown.
+   *
+   * <p>The default gathers the blob in memory: for in-memory test stores only; real stores override
+   * it.
+   */
+  default void put(String key, BlobWriter writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writer.writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    put(key, out.toByteArray());
+  }
+
+  /**
+   * Opens the blob under {@code key} for reading; empty when there is none. The caller closes the
+   * stream. A failure while reading surfaces as an {@link IOException} from the stream.
+   *
+   * <p>The default reads the blob whole: for in-memory test stores only; real stores override it.
+   */
+  default Optional<InputStream> open(String key) {
+    return get(key).map(ByteArrayInputStream::new);
   }
 }

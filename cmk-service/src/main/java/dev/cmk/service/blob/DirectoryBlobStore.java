@@ -2,6 +2,8 @@ package dev.cmk.service.blob;
 
 import dev.cmk.service.blob.BlobStoreException.Operation;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -116,6 +118,54 @@ public final class DirectoryBlobStore implements BlobStore {
       throw failure(Operation.GET, "cannot list blobs below " + prefix, io);
     }
     return out;
+  }
+
+  /**
+   * Streams into a temporary file next to the target, then renames it into place: a writer that
+   * fails (or a node killed half-way) leaves no blob; the temporary file is deleted on failure.
+   */
+  @Override
+  public void put(String key, BlobWriter writer) {
+    Path target = resolve(key);
+    try {
+      Path dir = target.getParent();
+      boolean newDir = !Files.isDirectory(dir);
+      Files.createDirectories(dir);
+      if (newDir) {
+        fsyncDirectory(dir.getParent()); // the new account directory's own entry
+      }
+      Path tmp = Files.createTempFile(dir, ".put", ".tmp");
+      try {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+          writer.writeTo(out);
+          out.flush();
+          ch.force(true); // durable before the rename makes it visible (issue 14)
+        }
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(dir);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw failure(Operation.PUT, "cannot write blob " + key, e);
+    }
+  }
+
+  @Override
+  public Optional<InputStream> open(String key) {
+    Path file = resolve(key);
+    if (Files.isDirectory(file)) {
+      return Optional.empty(); // a prefix of other keys, not a blob
+    }
+    try {
+      return Optional.of(Files.newInputStream(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failure(Operation.GET, "cannot read blob " + key, e);
+    }
   }
 
   @Override
