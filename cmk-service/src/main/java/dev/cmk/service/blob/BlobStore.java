@@ -1,13 +1,13 @@
 package dev.cmk.service.blob;
 
-import java.time.Instant;
-import java.util.List;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**

@@ -38,6 +38,16 @@ class OrphanBlobSweeperTest {
         public long countByKek(String kekId) {
           return 0;
         }
+
+        @Override
+        public Map<String, StoredObject> findAll(
+            String accountId, java.util.Collection<String> objectIds) {
+          Map<String, StoredObject> out = new HashMap<>();
+          for (String id : objectIds) {
+            find(accountId, id).ifPresent(o -> out.put(id, o));
+          }
+          return out;
+        }
       };
 
   @Test
