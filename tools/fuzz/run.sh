@@ -118,4 +118,6 @@ printf '  %s\n' "${summary[@]}"
 if [ "$failed" -ne 0 ]; then
   echo "schemathesis found failures (node log: last 40 lines)"; tail -40 "$work/node.log"
 fi
+# exit 3: a 5xx (a server error); 1: other findings (schema or status mismatches); 0: none
+if grep -q 'ST101 Server error' "$work"/st-*.out; then exit 3; fi
 exit "$failed"
