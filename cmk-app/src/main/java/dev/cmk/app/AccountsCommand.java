@@ -50,7 +50,9 @@ final class AccountsCommand {
     public Integer call() {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("name", name);
-      body.put("region", region);
+      if (region != null) {
+        body.put("region", region); // the API refuses an explicit null: leave it out
+      }
       body.put("fallbackEnabled", fallback);
       body.put("dropCallsOnKeyUnavailable", dropCalls);
       body.put("searchEncryption", search);

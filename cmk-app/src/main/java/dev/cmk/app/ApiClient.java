@@ -21,7 +21,14 @@ import picocli.CommandLine.Option;
  * <p><b>Security:</b> the token is sent only in the Authorization header and never printed.
  */
 final class ApiClient {
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  // an option not given is left out of the body, not sent as null (the API refuses null members)
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .setDefaultPropertyInclusion(
+              com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
+                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL,
+                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL));
 
   /** {@code --url} and {@code --token}, with {@code CMK_URL} and {@code CMK_TOKEN} as defaults. */
   static final class Options {

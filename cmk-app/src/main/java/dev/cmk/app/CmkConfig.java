@@ -119,8 +119,16 @@ public record CmkConfig(
    * @param s3 the bucket, used when {@code store} is {@code s3}
    * @param resilience the circuit breaker and bulkhead around either store
    */
-  public record Blobs(String store, S3 s3, BlobsResilience resilience) {
+  public record Blobs(String store, S3 s3, BlobsResilience resilience, OrphanSweep orphanSweep) {
+    /** Without {@code orphanSweep}: its defaults (keeps older callers compiling). */
+    public Blobs(String store, S3 s3, BlobsResilience resilience) {
+      this(store, s3, resilience, OrphanSweep.defaults());
+    }
+
     public Blobs {
+      if (orphanSweep == null) {
+        orphanSweep = OrphanSweep.defaults();
+      }
       require(
           "directory".equals(store) || "s3".equals(store),
           "storage.blobs.store must be directory or s3");
@@ -136,6 +144,30 @@ public record CmkConfig(
           "directory",
           new S3("", "", "us-east-1", "", "", "", "", "none", "", Duration.ofSeconds(30), 3),
           BlobsResilience.defaults());
+    }
+  }
+
+  /**
+   * The sweeper that removes content blobs without an object row: what a node killed between the
+   * blob write and the row's commit leaves behind (the blob is written first, so a 2xx never points
+   * at a missing blob). One node sweeps at a time (a lease in the database).
+   *
+   * @param interval how often the lease holder lists the blob store
+   * @param grace only blobs older than this are removed: longer than any write takes from its blob
+   *     to its row's commit, so a write in flight is never swept
+   */
+  public record OrphanSweep(Duration interval, Duration grace) {
+    public OrphanSweep {
+      require(
+          interval != null && !interval.isNegative() && !interval.isZero(),
+          "storage.blobs.orphanSweep.interval must be positive");
+      require(
+          grace != null && grace.compareTo(Duration.ofSeconds(5)) >= 0,
+          "storage.blobs.orphanSweep.grace must be at least PT5S");
+    }
+
+    public static OrphanSweep defaults() {
+      return new OrphanSweep(Duration.ofMinutes(15), Duration.ofHours(1));
     }
   }
 

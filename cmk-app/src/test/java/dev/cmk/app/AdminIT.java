@@ -207,7 +207,7 @@ class AdminIT {
         .contains("arn:aws:iam::444455556666:root")
         .contains("arn:aws:iam::111122223333:role/cmk-platform")
         .contains("\"kms:EncryptionContext:account\":\"" + acct + "\"")
-        .contains("AllowCmkSearchGrants");
+        .contains("AllowCmkPlatformSearchGrantForThisAccountOnly");
     assertThat(n.send(adm, "GET", a + "/key-policy?provider=oci", null).json().get("statements"))
         .hasSize(3);
     assertThat(n.send(adm, "GET", a + "/key-policy?provider=aws&search=maybe", null).code())

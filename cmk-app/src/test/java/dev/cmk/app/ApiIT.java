@@ -154,8 +154,19 @@ class ApiIT {
         .isEqualTo("invalid_key_id");
     assertThat(n.send(admin, "PUT", a + "/key", "{\"provider\":\"nope\",\"keyId\":\"k\"}").code())
         .isEqualTo("unknown_provider");
-    Res missing =
+    // a second key while one is active is a rotation, refused before any provider call
+    Res second =
         n.send(admin, "PUT", a + "/key", "{\"provider\":\"local\",\"keyId\":\"missing-key\"}");
+    assertThat(second.status()).isEqualTo(409);
+    assertThat(second.code()).isEqualTo("rotation_required");
+    assertThat(second.body()).contains("/rotate");
+    String fresh = n.createAccount("Fresh");
+    Res missing =
+        n.send(
+            n.adminToken(fresh),
+            "PUT",
+            "/v1/accounts/" + fresh + "/key",
+            "{\"provider\":\"local\",\"keyId\":\"missing-key\"}");
     assertThat(missing.code()).isEqualTo("key_validation_failed");
     assertThat(missing.body()).contains("key_exists").contains("generate_data_key");
     assertThat(n.send(admin, "PUT", a + "/users/alice/license", "{}").code())

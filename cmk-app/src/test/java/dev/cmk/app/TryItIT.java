@@ -22,7 +22,7 @@ import picocli.CommandLine;
 class TryItIT {
   @TempDir Path dir;
 
-  record Run(int exit, String out) {
+  record Run(int exit, String out, String err) {
     JsonNode json() throws Exception {
       return TestNode.JSON.readTree(out);
     }
@@ -37,7 +37,9 @@ class TryItIT {
           .contains("{\"id\":\"aws\",\"enabled\":false}")
           .contains("{\"id\":\"local\",\"enabled\":true}");
 
-      String acct = cli(n, op, "accounts", "create", "--name", "Acme").json().get("id").asText();
+      Run created = cli(n, op, "accounts", "create", "--name", "Acme");
+      assertThat(created.exit()).as(created.out() + created.err()).isZero();
+      String acct = created.json().get("id").asText();
       Run dev = cli(n, op, "dev-key", "create", "acme-cmk");
       assertThat(dev.exit()).as(dev.out()).isZero();
       Run reg =
@@ -109,9 +111,10 @@ class TryItIT {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.addAll(List.of("--url", n.base, "--token", token));
     StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new Cmk());
     cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(new StringWriter(), true));
-    return new Run(cli.execute(all.toArray(String[]::new)), out.toString());
+    cli.setErr(new PrintWriter(err, true));
+    return new Run(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
   }
 }

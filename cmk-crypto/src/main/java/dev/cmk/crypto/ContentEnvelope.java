@@ -50,6 +50,13 @@ public final class ContentEnvelope {
     return GcmProvider.defaultChunkSize();
   }
 
+  /**
+   * The references of an envelope that carries none: pass {@code DETACHED.kekId()} and {@code
+   * DETACHED.wrappedDek()} to {@link #seal} or {@link #encryptingStream} to keep the KEK id and
+   * wrapped DEK elsewhere (FORMAT.md, "Detached references").
+   */
+  public static final Header DETACHED = new Header("", new byte[0]);
+
   /** Smallest and largest chunk size a header may declare. */
   public static final int MIN_CHUNK_SIZE = EnvelopeHeader.MIN_CHUNK;
 
@@ -59,8 +66,17 @@ public final class ContentEnvelope {
 
   private ContentEnvelope() {}
 
-  /** The key references an envelope carries in its header. */
+  /**
+   * The key references an envelope carries in its header. Both are empty in an envelope with
+   * <em>detached</em> references ({@link #DETACHED}), whose KEK id and wrapped DEK are kept by the
+   * caller (CMK: in the object's database row), so re-wrapping its DEK never touches the envelope.
+   */
   public record Header(String kekId, byte[] wrappedDek) {
+    /** Whether the references are kept outside the envelope (both empty). */
+    public boolean detached() {
+      return kekId.isEmpty() && wrappedDek.length == 0;
+    }
+
     @Override
     public String toString() {
       return "Header[kekId=" + kekId + ", wrappedDek=" + wrappedDek.length + " bytes]";

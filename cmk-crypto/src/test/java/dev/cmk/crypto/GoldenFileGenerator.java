@@ -9,7 +9,9 @@ import java.util.HexFormat;
 /**
  * Wrote the version-1 golden files under {@code src/test/resources/golden/} once each, on
  * 2026-11-29: {@code v1-chunked.bin} and {@code v1-compact.bin} (compact form 01) first, {@code
- * v1-compact-03.bin} when compact form 03 replaced form 01 as the form written.
+ * v1-compact-03.bin} when compact form 03 replaced form 01 as the form written; on 2026-12-07
+ * {@code v1-detached-chunked.bin} and {@code v1-detached-compact-03.bin}, the same two forms with
+ * detached key references (both empty: the KEK id and wrapped DEK live in the object's row).
  *
  * <p>Never run it again to make {@link GoldenFileTest} pass: a golden file that stops decrypting
  * means the format changed, which needs a new version number or form, not new golden bytes; it only
@@ -49,6 +51,15 @@ final class GoldenFileGenerator {
         throw new IllegalStateException("the encoder no longer writes compact form 03");
       }
       writeOnce(dir.resolve("v1-compact-03.bin"), compact);
+      var rnd2 = new Fixtures.FixedRandom(20261207);
+      ContentEnvelope.Header none = ContentEnvelope.DETACHED;
+      writeOnce(
+          dir.resolve("v1-detached-chunked.bin"),
+          ContentEnvelope.seal(dek, none.kekId(), none.wrappedDek(), AAD, pt, rnd2, CHUNK));
+      writeOnce(
+          dir.resolve("v1-detached-compact-03.bin"),
+          ContentEnvelope.seal(
+              dek, none.kekId(), none.wrappedDek(), AAD, java.util.Arrays.copyOf(pt, 50), rnd2));
     }
   }
 

@@ -109,6 +109,46 @@ class GoldenFileTest {
   }
 
   @Test
+  void detachedReferenceGoldenFilesOpen() throws IOException {
+    byte[] pt = GoldenFileGenerator.plaintext();
+    byte[][] expected = {pt, Arrays.copyOf(pt, 50)};
+    String[] names = {"v1-detached-chunked.bin", "v1-detached-compact-03.bin"};
+    byte[] forms = {EnvelopeHeader.FORM_CHUNKED, EnvelopeHeader.FORM_COMPACT};
+    for (int i = 0; i < names.length; i++) {
+      byte[] env = golden(names[i]);
+      assertThat(env[5]).isEqualTo(forms[i]);
+      ContentEnvelope.Header refs = ContentEnvelope.readHeader(env);
+      assertThat(refs.detached()).isTrue();
+      assertThat(refs.kekId()).isEmpty();
+      assertThat(refs.wrappedDek()).isEmpty();
+      try (SecretKeyMaterial dek = key()) {
+        assertThat(ContentEnvelope.open(dek, AAD, env)).isEqualTo(expected[i]);
+        try (InputStream in =
+            ContentEnvelope.decryptingStream(new ByteArrayInputStream(env), dek, AAD)) {
+          assertThat(in.readAllBytes()).isEqualTo(expected[i]);
+        }
+      }
+    }
+    // an attached envelope is not detached
+    assertThat(ContentEnvelope.readHeader(golden("v1-chunked.bin")).detached()).isFalse();
+  }
+
+  @Test
+  void detachingTheReferencesOfAnAttachedGoldenFileKeepsEveryChunk() throws IOException {
+    byte[] env = golden("v1-chunked.bin");
+    byte[] detached =
+        ContentEnvelope.withKeyReferences(
+            env, ContentEnvelope.DETACHED.kekId(), ContentEnvelope.DETACHED.wrappedDek());
+    int refs = KEK_ID.length() + WRAPPED.length; // the two length fields stay, as zeros
+    assertThat(detached.length).isEqualTo(env.length - refs);
+    assertThat(ContentEnvelope.readHeader(detached).detached()).isTrue();
+    try (SecretKeyMaterial dek = key()) {
+      assertThat(ContentEnvelope.open(dek, AAD, detached))
+          .isEqualTo(GoldenFileGenerator.plaintext());
+    }
+  }
+
+  @Test
   void encoderStillWritesTheGoldenBytes() throws IOException {
     // The same key, inputs and random bytes must give the same envelope: pins the encoder too.
     var rnd = new Fixtures.FixedRandom(20261129);

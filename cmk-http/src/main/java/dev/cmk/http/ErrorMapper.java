@@ -18,7 +18,7 @@ public final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
   static final String ROUTE_NOT_FOUND = "route_not_found";
   static final String METHOD_NOT_ALLOWED = "method_not_allowed";
-  static final String REQUEST_TIMEOUT = "request_timeout";
+  static final String REQUEST_TIMEOUT = ErrorCode.REQUEST_TIMEOUT.code();
   static final String URI_TOO_LONG = "uri_too_long";
   static final String HEADERS_TOO_LARGE = "headers_too_large";
   static final String CLIENT_CLOSED = "client_closed_request";
@@ -48,6 +48,7 @@ public final class ErrorMapper {
       case INTERNAL -> 500;
       case UNSUPPORTED_MEDIA_TYPE -> 415;
       case TOO_MANY -> 429;
+      case TIMEOUT -> 408;
     };
   }
 

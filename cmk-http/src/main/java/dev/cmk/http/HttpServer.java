@@ -166,6 +166,7 @@ public final class HttpServer implements AutoCloseable {
               r.before(HttpServer::apiHeaders);
               r.beforeMatched(new AccessPolicy(s.tokens(), s.catalog())::check);
               r.exception(CmkException.class, ErrorMapper::service);
+              r.exception(ContentRoutes.AbortedDownload.class, (e, ctx) -> {}); // logged, reset
               r.exception(BlobStoreException.class, ErrorMapper::blobStore);
               r.exception(
                   HttpResponseException.class,
@@ -202,7 +203,7 @@ public final class HttpServer implements AutoCloseable {
               new CatalogRoutes(s.catalogAdmin(), s.idempotency()).register(r);
               new KeyRoutes(s.accounts(), s.keys()).register(r);
               new PolicyRoutes(s.accounts(), s.keys(), s.policies()).register(r);
-              new ContentRoutes(s.content()).register(r);
+              new ContentRoutes(s.content(), s.idempotency()).register(r);
               new TokenRoutes(s.tokens()).register(r);
               new AvailabilityRoutes(s.availability().revocation()).register(r);
               new CoverageRoutes(s.availability().coverage()).register(r);

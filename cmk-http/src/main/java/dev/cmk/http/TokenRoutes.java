@@ -5,6 +5,7 @@ import dev.cmk.http.model.ApiModel.CreatedToken;
 import dev.cmk.http.model.ApiModel.TokenView;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
+import dev.cmk.service.auth.ApiToken;
 import dev.cmk.service.auth.IssuedToken;
 import dev.cmk.service.auth.Role;
 import dev.cmk.service.auth.TokenService;
@@ -57,7 +58,14 @@ final class TokenRoutes {
   }
 
   private void list(Context ctx) {
-    Json.write(ctx, 200, tokens.list().stream().map(TokenView::of).toList());
+    String self = AccessPolicy.principal(ctx).map(ApiToken::id).orElse("");
+    java.util.Map<String, java.time.Instant> used = tokens.lastUsed();
+    Json.write(
+        ctx,
+        200,
+        tokens.list().stream()
+            .map(t -> TokenView.of(t, used.get(t.id()), t.id().equals(self)))
+            .toList());
   }
 
   private void revoke(Context ctx) {

@@ -51,13 +51,15 @@ final class Uploads implements AutoCloseable {
   /**
    * Past the deadline the upload's connection is closed: a body that trickles in keeps neither its
    * thread nor its slot longer than {@code timeout}. The blocked read then fails and ends the
-   * request like a client hang-up.
+   * request with 408 {@code request_timeout} (not counted as a client hang-up).
    */
-  private java.util.concurrent.ScheduledFuture<?> deadline(Context ctx) {
+  private java.util.concurrent.ScheduledFuture<?> deadline(
+      Context ctx, java.util.concurrent.atomic.AtomicBoolean fired) {
     var request =
         org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
     return watchdog.schedule(
         () -> {
+          fired.set(true);
           if (request != null) {
             request.getConnectionMetaData().getConnection().close();
           }
@@ -87,10 +89,17 @@ final class Uploads implements AutoCloseable {
         throw busy(
             ctx, ErrorCode.SERVER_BUSY, "the node has as many uploads in flight as it takes");
       }
-      var cutOff = deadline(ctx);
+      var fired = new java.util.concurrent.atomic.AtomicBoolean();
+      var cutOff = deadline(ctx, fired);
       try {
         handler.handle(ctx);
       } catch (Exception e) {
+        if (fired.get()) {
+          // our deadline closed the connection: the request timed out, the client did not hang up
+          ctx.header("Connection", "close");
+          throw new CmkException(
+              ErrorCode.REQUEST_TIMEOUT, "the upload took longer than " + timeout);
+        }
         if (!ErrorMapper.clientGone(e, ctx, aborts)) {
           throw e;
         }

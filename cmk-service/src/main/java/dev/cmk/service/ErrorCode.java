@@ -58,6 +58,8 @@ public enum ErrorCode {
   TOO_MANY_UPLOADS("too_many_uploads", Kind.TOO_MANY),
   /** The node has as many uploads in flight as it takes; retry after the Retry-After seconds. */
   SERVER_BUSY("server_busy", Kind.UNAVAILABLE),
+  /** The request (e.g. a content upload) took longer than the node allows. */
+  REQUEST_TIMEOUT("request_timeout", Kind.TIMEOUT),
   /** The key is registered to another CMK account; says nothing about which. */
   KEY_REGISTERED_ELSEWHERE("key_registered_elsewhere", Kind.CONFLICT),
   /** Another key is active: changing it is a rotation (POST …/rotate), never a silent swap. */
@@ -65,7 +67,9 @@ public enum ErrorCode {
   /** The registration still protects content (or is active); pass force=true to delete anyway. */
   KEY_IN_USE("key_in_use", Kind.CONFLICT),
   /** A development-only action while the local provider is not enabled. */
-  LOCAL_PROVIDER_DISABLED("local_provider_disabled", Kind.CONFLICT);
+  LOCAL_PROVIDER_DISABLED("local_provider_disabled", Kind.CONFLICT),
+  /** A streamed request body ended early or could not be read (the client went away). */
+  BODY_INCOMPLETE("body_incomplete", Kind.INVALID);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
   public enum Kind {
@@ -80,7 +84,8 @@ public enum ErrorCode {
     FORBIDDEN,
     INTERNAL,
     UNSUPPORTED_MEDIA_TYPE,
-    TOO_MANY
+    TOO_MANY,
+    TIMEOUT
   }
 
   private final String code;

@@ -4,6 +4,8 @@ import dev.cmk.service.blob.BlobKeys;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.blob.BlobStoreException.Operation;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -90,6 +92,79 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
   }
 
+  /**
+   * Streams the blob to S3 in 8 MiB parts of one multipart upload (one PutObject below a part), so
+   * a node holds one part per upload in flight. S3 shows the object only when the upload completes;
+   * a writer or S3 failure aborts the upload, leaving no object and no parts.
+   */
+  @Override
+  public void put(String key, BlobWriter writer) {
+    String objectKey = config.objectKey(BlobKeys.require(key));
+    MultipartUpload upload =
+        new MultipartUpload(
+            s3,
+            config.bucket(),
+            objectKey,
+            put ->
+                sse(
+                    put::serverSideEncryption,
+                    id -> {
+                      put.ssekmsKeyId(id);
+                    }),
+            create ->
+                sse(
+                    create::serverSideEncryption,
+                    id -> {
+                      create.ssekmsKeyId(id);
+                    }));
+    try {
+      writer.writeTo(upload);
+      upload.finish();
+    } catch (IOException | RuntimeException e) {
+      try {
+        upload.abort();
+      } catch (SdkException abort) {
+        e.addSuppressed(abort);
+      }
+      if (e instanceof SdkException sdk) {
+        throw S3Errors.classify(Operation.PUT, "cannot write blob " + where(objectKey), sdk);
+      }
+      if (e instanceof IOException io) {
+        throw new dev.cmk.service.blob.BlobStoreUnavailableException(
+            Operation.PUT, "cannot write blob " + where(objectKey) + ": " + io, io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  private void sse(
+      java.util.function.Consumer<ServerSideEncryption> mode,
+      java.util.function.Consumer<String> kmsKeyId) {
+    switch (config.sse()) {
+      case NONE -> {}
+      case AES256 -> mode.accept(ServerSideEncryption.AES256);
+      case AWS_KMS -> {
+        mode.accept(ServerSideEncryption.AWS_KMS);
+        if (!config.sseKmsKeyId().isEmpty()) {
+          kmsKeyId.accept(config.sseKmsKeyId());
+        }
+      }
+    }
+  }
+
+  /** One GetObject whose body is read as the caller reads; the caller closes it. */
+  @Override
+  public Optional<InputStream> open(String key) {
+    String objectKey = config.objectKey(BlobKeys.require(key));
+    try {
+      return Optional.of(s3.getObject(b -> b.bucket(config.bucket()).key(objectKey)));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (SdkException e) {
+      throw S3Errors.classify(Operation.GET, "cannot read blob " + where(objectKey), e);
+    }
+  }
+
   @Override
   public Optional<byte[]> get(String key) {
     String objectKey = config.objectKey(BlobKeys.require(key));
@@ -110,6 +185,29 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
       s3.deleteObject(b -> b.bucket(config.bucket()).key(objectKey));
     } catch (SdkException e) {
       throw S3Errors.classify(Operation.DELETE, "cannot delete blob " + where(objectKey), e);
+    }
+  }
+
+  /** ListObjectsV2 below the configured prefix; keys come back without it. */
+  @Override
+  public java.util.List<Listed> list(String prefix, String startAfter, int max) {
+    String base = config.objectKey("x");
+    base = base.substring(0, base.length() - 1); // "<prefix>/" or ""
+    String from = base;
+    try {
+      var req =
+          software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder()
+              .bucket(config.bucket())
+              .prefix(base + prefix)
+              .maxKeys(Math.max(1, Math.min(max, 1000)));
+      if (!startAfter.isEmpty()) {
+        req.startAfter(base + startAfter);
+      }
+      return s3.listObjectsV2(req.build()).contents().stream()
+          .map(o -> new Listed(o.key().substring(from.length()), o.lastModified()))
+          .toList();
+    } catch (SdkException e) {
+      throw S3Errors.classify(Operation.GET, "cannot list blobs in " + config.location(), e);
     }
   }
 

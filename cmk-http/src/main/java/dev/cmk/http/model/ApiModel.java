@@ -213,7 +213,10 @@ public final class ApiModel {
   /** POST /v1/tokens. {@code accountId} is required for admin tokens, optional for service ones. */
   public record CreateToken(String role, String accountId, List<String> services, String label) {}
 
-  /** A token as listed: never its secret. */
+  /**
+   * A token as listed: never its secret. {@code lastUsedAt}: when it last authenticated a request
+   * (to the minute; null if never); {@code current}: the token of the request that lists it.
+   */
   public record TokenView(
       String id,
       String role,
@@ -221,8 +224,14 @@ public final class ApiModel {
       List<String> services,
       String label,
       Instant createdAt,
-      Instant revokedAt) {
+      Instant revokedAt,
+      Instant lastUsedAt,
+      boolean current) {
     public static TokenView of(ApiToken t) {
+      return of(t, null, false);
+    }
+
+    public static TokenView of(ApiToken t, Instant lastUsedAt, boolean current) {
       return new TokenView(
           t.id(),
           t.role().name().toLowerCase(java.util.Locale.ROOT),
@@ -230,7 +239,9 @@ public final class ApiModel {
           t.services().stream().sorted().toList(),
           t.label(),
           t.createdAt(),
-          t.revokedAt().orElse(null));
+          t.revokedAt().orElse(null),
+          lastUsedAt,
+          current);
     }
   }
 

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class AccountService {
   /** The most rows one bulk license request may carry. */
-  public static final int MAX_BULK_ROWS = 10_000;
+  public static final int MAX_BULK_ROWS = 1_000;
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
@@ -185,6 +185,20 @@ public final class AccountService {
                     ErrorCode.ACCOUNT_NOT_FOUND, "account '" + accountId + "' does not exist"));
   }
 
+  /**
+   * {@link #require} from this node's memory, at most the staleness bound old (README "Capacity"):
+   * for the request path (content, sessions, search), never for a change of the account.
+   */
+  public Account requireForUse(String accountId) {
+    Ids.require("account id", accountId);
+    return store
+        .findCached(accountId)
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.ACCOUNT_NOT_FOUND, "account '" + accountId + "' does not exist"));
+  }
+
   public List<Account> list() {
     return store.list();
   }
@@ -268,6 +282,7 @@ public final class AccountService {
 
   /** A user's license; users never seen are unlicensed. */
   public boolean isLicensed(String accountId, String userId) {
-    return store.findUser(accountId, userId).map(User::cmkLicensed).orElse(false);
+    // from memory: a license granted or revoked takes effect on every node within the bound
+    return store.findUserCached(accountId, userId).map(User::cmkLicensed).orElse(false);
   }
 }

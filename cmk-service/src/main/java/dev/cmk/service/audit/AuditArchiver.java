@@ -118,6 +118,7 @@ public final class AuditArchiver {
     int segments = 0;
     long rows = 0;
     int failed = 0;
+    log.sequencer().runOnce(); // rows still pending have no seq yet: chain them first
     for (String account : archive.chains()) {
       if (Thread.currentThread().isInterrupted()) {
         break; // the node is stopping

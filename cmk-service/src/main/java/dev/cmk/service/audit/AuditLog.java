@@ -36,4 +36,14 @@ public interface AuditLog {
 
   /** Runs {@code change} in one database transaction together with the events it records. */
   <T> T inTransaction(Supplier<T> change);
+
+  /**
+   * Like {@link #inTransaction}, but the transaction may be shared with concurrent callers (group
+   * commit): {@code change} must touch only the database, may run twice (the first run rolled
+   * back), and returns once its transaction committed. For high-rate changes such as content
+   * writes.
+   */
+  default <T> T inSharedTransaction(Supplier<T> change) {
+    return inTransaction(change);
+  }
 }

@@ -66,6 +66,32 @@ public record AuditRecord(
     return unsealed.withHash(AuditChain.hash(unsealed));
   }
 
+  /** This (pending) row placed at {@code seq} after {@code prev}, with its hash. */
+  AuditRecord chainedAt(long seq, String prev) {
+    AuditRecord unsealed =
+        new AuditRecord(
+            v,
+            accountId,
+            seq,
+            at,
+            actorKind,
+            actorId,
+            action,
+            keyProvider,
+            keyId,
+            kekId,
+            protection,
+            asset,
+            objectId,
+            user,
+            requestId,
+            result,
+            details,
+            prev,
+            "");
+    return unsealed.withHash(AuditChain.hash(unsealed));
+  }
+
   /** The same row with another {@code hash} (tests tamper with rows this way). */
   public AuditRecord withHash(String h) {
     return new AuditRecord(

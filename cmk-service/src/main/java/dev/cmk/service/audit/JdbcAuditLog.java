@@ -1,6 +1,9 @@
 package dev.cmk.service.audit;
 
 import dev.cmk.service.store.Database;
+import dev.cmk.service.store.GroupCommit;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,15 +15,18 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * The audit log in the metadata database (tables {@code audit_log} and {@code audit_heads}, V8).
+ * The audit log in the metadata database (tables {@code audit_log} and {@code audit_heads}, V8;
+ * {@code audit_pending}, V40).
  *
- * <p>An append takes the account's head row FOR UPDATE, inserts the row at head + 1 chained to the
- * head's hash, and moves the head, all in one transaction: appends for one account are serialized,
- * also across nodes on one PostgreSQL, so seq is gapless and the chain never forks. JDBI reuses the
- * thread's open handle, so an append inside {@link #inTransaction} (or inside any transaction of
- * the stores on the same {@link Database}) joins that transaction.
+ * <p>An append inserts a pending row and takes no lock, so requests of one account never wait for
+ * each other here. The {@link AuditSequencer} chains pending rows into {@code audit_log} under the
+ * account's head lock (in the background, and before every read of the chain through {@link #head}
+ * and {@link #page}), so seq is gapless and the chain never forks, also across nodes on one
+ * PostgreSQL. JDBI reuses the thread's open handle, so an append inside {@link #inTransaction} (or
+ * inside any transaction of the stores on the same {@link Database}) joins that transaction.
  */
 public final class JdbcAuditLog implements AuditLog {
   private static final RowMapper<AuditRecord> ROW =
@@ -46,20 +52,77 @@ public final class JdbcAuditLog implements AuditLog {
               rs.getString("prev_hash"),
               rs.getString("hash"));
 
+  static final String INSERT_LOG =
+      "insert into audit_log (account_id, seq, at, actor_kind, actor_id, action,"
+          + " key_provider, key_id, kek_id, protection, asset, object_id, user_id,"
+          + " request_id, result, details, prev_hash, hash) values (:a, :seq, :at, :ak,"
+          + " :aid, :act, :kp, :kid, :kek, :prot, :asset, :obj, :u, :rid, :res, :d,"
+          + " :prev, :hash)";
+  private static final String INSERT_PENDING =
+      "insert into audit_pending (account_id, at, actor_kind, actor_id, action,"
+          + " key_provider, key_id, kek_id, protection, asset, object_id, user_id,"
+          + " request_id, result, details) values (:a, :at, :ak, :aid, :act, :kp, :kid, :kek,"
+          + " :prot, :asset, :obj, :u, :rid, :res, :d)";
+
   private final Jdbi jdbi;
   private final Clock clock;
+  private final AuditSequencer sequencer;
+  private final Optional<GroupCommit> commits;
 
+  /** A log whose rows outside a transaction commit one by one (tools, tests). */
   public JdbcAuditLog(Database db, Clock clock) {
+    this(db, clock, Optional.empty());
+  }
+
+  /**
+   * @param commits where a row recorded outside any transaction (a read, a refusal) commits, shared
+   *     with concurrent callers; {@link #inSharedTransaction} runs there too
+   */
+  public JdbcAuditLog(Database db, Clock clock, Optional<GroupCommit> commits) {
     this.jdbi = db.jdbi();
     this.clock = clock;
+    this.sequencer = new AuditSequencer(db);
+    this.commits = commits;
   }
 
   /** The last appended seq of an account and its hash (seq 0 and the genesis hash if none). */
   public record Head(String accountId, long seq, String hash) {}
 
+  /** Chains pending rows in the background and before every read of the chain. */
+  public AuditSequencer sequencer() {
+    return sequencer;
+  }
+
+  /**
+   * Records the event as a pending row: in the caller's transaction when there is one (it commits
+   * or rolls back with the change), else in a group commit with concurrent callers; either way it
+   * is durable when this returns. It takes no lock: the {@link AuditSequencer} chains it.
+   */
   @Override
   public void record(AuditEvent event) {
-    jdbi.useTransaction(h -> append(h, event));
+    AuditRecord r = AuditRecord.append(event, 0, clock.instant(), "");
+    boolean joined =
+        jdbi.withHandle(
+            h -> {
+              if (!h.isInTransaction()) {
+                return false;
+              }
+              insertPending(h, r);
+              return true;
+            });
+    if (!joined) {
+      if (commits.isPresent()) {
+        commits
+            .get()
+            .run(
+                () -> {
+                  jdbi.useHandle(h -> insertPending(h, r));
+                  return r;
+                });
+      } else {
+        jdbi.useTransaction(h -> insertPending(h, r));
+      }
+    }
   }
 
   @Override
@@ -67,28 +130,34 @@ public final class JdbcAuditLog implements AuditLog {
     return jdbi.inTransaction(h -> change.get());
   }
 
-  private void append(Handle h, AuditEvent e) {
-    String account = e.accountId();
-    Optional<Head> locked = lockHead(h, account);
-    if (locked.isEmpty()) {
-      // the account's first event: create its head (a concurrent creator makes this a no-op)
-      h.createUpdate(
-              "insert into audit_heads (account_id, seq, hash) values (:a, 0, :g)"
-                  + " on conflict do nothing")
-          .bind("a", account)
-          .bind("g", AuditChain.GENESIS)
-          .execute();
-      locked = lockHead(h, account);
-    }
-    Head head = locked.orElseThrow();
-    AuditRecord r = AuditRecord.append(e, head.seq() + 1, clock.instant(), head.hash());
-    h.createUpdate(
-            "insert into audit_log (account_id, seq, at, actor_kind, actor_id, action,"
-                + " key_provider, key_id, kek_id, protection, asset, object_id, user_id,"
-                + " request_id, result, details, prev_hash, hash) values (:a, :seq, :at, :ak,"
-                + " :aid, :act, :kp, :kid, :kek, :prot, :asset, :obj, :u, :rid, :res, :d,"
-                + " :prev, :hash)")
+  @Override
+  public <T> T inSharedTransaction(Supplier<T> change) {
+    return commits.isPresent() ? commits.get().run(change) : inTransaction(change);
+  }
+
+  private static void insertPending(Handle h, AuditRecord r) {
+    h.createUpdate(INSERT_PENDING)
         .bind("a", r.accountId())
+        .bind("at", r.at().atOffset(ZoneOffset.UTC))
+        .bind("ak", r.actorKind())
+        .bind("aid", r.actorId())
+        .bind("act", r.action())
+        .bind("kp", r.keyProvider())
+        .bind("kid", r.keyId())
+        .bind("kek", r.kekId())
+        .bind("prot", r.protection())
+        .bind("asset", r.asset())
+        .bind("obj", r.objectId())
+        .bind("u", r.user())
+        .bind("rid", r.requestId())
+        .bind("res", r.result())
+        .bind("d", DetailsJson.write(r.details()))
+        .execute();
+  }
+
+  /** Binds a chained row to {@link #INSERT_LOG}. */
+  static <S extends SqlStatement<S>> S bindLog(S st, AuditRecord r) {
+    return st.bind("a", r.accountId())
         .bind("seq", r.seq())
         .bind("at", r.at().atOffset(ZoneOffset.UTC))
         .bind("ak", r.actorKind())
@@ -105,23 +174,39 @@ public final class JdbcAuditLog implements AuditLog {
         .bind("res", r.result())
         .bind("d", DetailsJson.write(r.details()))
         .bind("prev", r.prevHash())
-        .bind("hash", r.hash())
-        .execute();
-    h.createUpdate("update audit_heads set seq = :s, hash = :h where account_id = :a")
-        .bind("s", r.seq())
-        .bind("h", r.hash())
-        .bind("a", account)
-        .execute();
+        .bind("hash", r.hash());
   }
 
-  private static Optional<Head> lockHead(Handle h, String account) {
-    return h.createQuery("select seq, hash from audit_heads where account_id = :a for update")
-        .bind("a", account)
-        .map((rs, ctx) -> new Head(account, rs.getLong("seq"), rs.getString("hash")))
-        .findOne();
+  /** A row of {@code audit_pending} as an unchained record (seq 0, no hashes). */
+  static AuditRecord pendingRecord(ResultSet rs) throws SQLException {
+    return new AuditRecord(
+        AuditRecord.VERSION,
+        rs.getString("account_id"),
+        0,
+        rs.getObject("at", OffsetDateTime.class).toInstant(),
+        rs.getString("actor_kind"),
+        rs.getString("actor_id"),
+        rs.getString("action"),
+        rs.getString("key_provider"),
+        rs.getString("key_id"),
+        rs.getString("kek_id"),
+        rs.getString("protection"),
+        rs.getString("asset"),
+        rs.getString("object_id"),
+        rs.getString("user_id"),
+        rs.getString("request_id"),
+        rs.getString("result"),
+        DetailsJson.read(rs.getString("details")),
+        "",
+        "");
   }
 
+  /**
+   * Chains what is pending for the account first, so the head covers every access recorded before
+   * this call.
+   */
   public Head head(String accountId) {
+    sequencer.sequence(accountId, true);
     return jdbi.withHandle(
         h ->
             h.createQuery("select seq, hash from audit_heads where account_id = :a")
@@ -156,8 +241,15 @@ public final class JdbcAuditLog implements AuditLog {
     }
   }
 
-  /** Up to {@code limit} rows of the account matching {@code f}, ascending seq. */
+  /**
+   * Up to {@code limit} rows of the account matching {@code f}, ascending seq. Outside a
+   * transaction it chains what is pending first, so the page covers every access recorded before
+   * the call; inside one (the archiver's) it reads what is chained.
+   */
   public List<AuditRecord> page(String accountId, Filter f, int limit) {
+    if (!jdbi.withHandle(Handle::isInTransaction)) {
+      sequencer.sequence(accountId, true);
+    }
     StringBuilder sql =
         new StringBuilder("select * from audit_log where account_id = :a and seq > :after");
     f.from().ifPresent(x -> sql.append(" and at >= :from"));

@@ -41,6 +41,12 @@ public final class TokenService {
   private final SecureRandom random;
   private final AuditLog audit;
 
+  /** Last-used writes are throttled to one a minute per token on this node. */
+  private static final java.time.Duration TOUCH_EVERY = java.time.Duration.ofMinutes(1);
+
+  private final java.util.Map<String, java.time.Instant> touched =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public TokenService(
       TokenStore store,
       AccountService accounts,
@@ -179,7 +185,23 @@ public final class TokenService {
         .findByHash(new String(h, StandardCharsets.US_ASCII))
         .filter(s -> MessageDigest.isEqual(h, s.secretHash().getBytes(StandardCharsets.US_ASCII)))
         .map(TokenStore.Stored::token)
-        .filter(ApiToken::active);
+        .filter(ApiToken::active)
+        .map(this::touch);
+  }
+
+  private ApiToken touch(ApiToken t) {
+    java.time.Instant now = clock.instant();
+    java.time.Instant last = touched.get(t.id());
+    if (last == null || !now.isBefore(last.plus(TOUCH_EVERY))) {
+      touched.put(t.id(), now);
+      store.touch(t.id(), now);
+    }
+    return t;
+  }
+
+  /** When each token last authenticated a request (to the minute), by token id. */
+  public java.util.Map<String, java.time.Instant> lastUsed() {
+    return store.lastUsed();
   }
 
   public List<ApiToken> list() {

@@ -17,6 +17,12 @@ public interface TokenStore {
 
   boolean revoke(String tokenId, Instant at);
 
+  /** Records that the token authenticated a request at {@code at} (never moves it back). */
+  void touch(String tokenId, Instant at);
+
+  /** When each token that was ever used last authenticated a request, by token id. */
+  java.util.Map<String, Instant> lastUsed();
+
   /** Whether any unrevoked operator token exists (decides the start-up bootstrap hint). */
   boolean hasActiveOperator();
 

@@ -2,13 +2,21 @@ package dev.cmk.service.blob;
 
 import dev.cmk.service.blob.BlobStoreException.Operation;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Blobs as files below one directory, written atomically (temp file + rename). I/O errors become
@@ -27,21 +35,136 @@ public final class DirectoryBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Durable before it returns: the temp file's bytes are fsynced, it is renamed over the target,
+   * and the directory is fsynced so the rename itself survives an OS crash or power loss (a rename
+   * only in the page cache could come back as the old blob or none). A crash before the rename
+   * leaves a {@code .put*.tmp} file, which the orphan sweeper removes.
+   */
   @Override
   public void put(String key, byte[] envelope) {
     Path target = resolve(key);
     try {
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), ".put", ".tmp");
+      Path dir = target.getParent();
+      boolean newDir = !Files.isDirectory(dir);
+      Files.createDirectories(dir);
+      if (newDir) {
+        fsyncDirectory(dir.getParent()); // the new account directory's own entry
+      }
+      Path tmp = Files.createTempFile(dir, ".put", ".tmp");
       try {
-        Files.write(tmp, envelope);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ByteBuffer b = ByteBuffer.wrap(envelope);
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+          ch.force(true);
+        }
         Files.move(
             tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(dir);
       } finally {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
       throw failure(Operation.PUT, "cannot write blob " + key, e);
+    }
+  }
+
+  /** fsync(2) on a directory: makes the entries created or renamed in it durable (Linux). */
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms (Windows) cannot open a directory; there the rename is as durable as the
+      // OS makes it. On Linux this succeeds.
+      if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Files below the directory named by the prefix's complete segments, in key order. Leftover
+   * {@code .put*.tmp} files of a crashed write are listed too (they are no content key).
+   */
+  @Override
+  public List<Listed> list(String prefix, String startAfter, int max) {
+    int slash = prefix.lastIndexOf('/');
+    Path start = slash < 0 ? root : root.resolve(BlobKeys.require(prefix.substring(0, slash)));
+    if (!Files.isDirectory(start)) {
+      return List.of();
+    }
+    List<Listed> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(start)) {
+      List<String> keys =
+          files
+              .filter(Files::isRegularFile)
+              .map(p -> root.relativize(p).toString().replace(java.io.File.separatorChar, '/'))
+              .filter(k -> k.startsWith(prefix) && k.compareTo(startAfter) > 0)
+              .sorted()
+              .limit(max)
+              .toList();
+      for (String k : keys) {
+        try {
+          out.add(new Listed(k, Files.getLastModifiedTime(root.resolve(k)).toInstant()));
+        } catch (NoSuchFileException gone) {
+          // removed since the walk
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      IOException io =
+          e instanceof IOException i ? i : ((java.io.UncheckedIOException) e).getCause();
+      throw failure(Operation.GET, "cannot list blobs below " + prefix, io);
+    }
+    return out;
+  }
+
+  /**
+   * Streams into a temporary file next to the target, then renames it into place: a writer that
+   * fails (or a node killed half-way) leaves no blob; the temporary file is deleted on failure.
+   */
+  @Override
+  public void put(String key, BlobWriter writer) {
+    Path target = resolve(key);
+    try {
+      Path dir = target.getParent();
+      boolean newDir = !Files.isDirectory(dir);
+      Files.createDirectories(dir);
+      if (newDir) {
+        fsyncDirectory(dir.getParent()); // the new account directory's own entry
+      }
+      Path tmp = Files.createTempFile(dir, ".put", ".tmp");
+      try {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+          writer.writeTo(out);
+          out.flush();
+          ch.force(true); // durable before the rename makes it visible (issue 14)
+        }
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(dir);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw failure(Operation.PUT, "cannot write blob " + key, e);
+    }
+  }
+
+  @Override
+  public Optional<InputStream> open(String key) {
+    Path file = resolve(key);
+    if (Files.isDirectory(file)) {
+      return Optional.empty(); // a prefix of other keys, not a blob
+    }
+    try {
+      return Optional.of(Files.newInputStream(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failure(Operation.GET, "cannot read blob " + key, e);
     }
   }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -92,6 +93,28 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
     return call(Operation.GET, () -> delegate.get(key), b -> b.isPresent() ? "ok" : "missing");
   }
 
+  /**
+   * The whole streamed write runs under one breaker permit and one bulkhead slot. A writer's own
+   * failure (the client went away, content over the limit) is no store failure: it never moves the
+   * breaker and is counted with outcome {@code source_error}.
+   */
+  @Override
+  public void put(String key, BlobWriter writer) {
+    call(
+        Operation.PUT,
+        () -> {
+          delegate.put(key, writer);
+          return Boolean.TRUE;
+        },
+        done -> "ok");
+  }
+
+  /** Guards opening the blob; reading the stream is the caller's (its errors are I/O errors). */
+  @Override
+  public Optional<InputStream> open(String key) {
+    return call(Operation.GET, () -> delegate.open(key), b -> b.isPresent() ? "ok" : "missing");
+  }
+
   @Override
   public void delete(String key) {
     call(
@@ -101,6 +124,12 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
           return Boolean.TRUE;
         },
         done -> "ok");
+  }
+
+  /** Listing is the background sweeper's, not traffic's: it bypasses breaker and bulkhead. */
+  @Override
+  public java.util.List<Listed> list(String prefix, String startAfter, int max) {
+    return delegate.list(prefix, startAfter, max);
   }
 
   /** Closes the wrapped store when it holds resources (an S3 client). */
@@ -172,6 +201,9 @@ public final class ResilientBlobStore implements BlobStore, AutoCloseable {
     }
     if (e instanceof BlobStoreAccessDeniedException) {
       return "access_denied";
+    }
+    if (!(e instanceof BlobStoreException)) {
+      return "source_error";
     }
     return "error";
   }

@@ -26,11 +26,17 @@ import dev.cmk.service.kek.KekService.KekLease;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes and reads content: chooses the protection (flow 2), gets the KEK, wraps a fresh DEK,
@@ -42,6 +48,12 @@ import java.util.Optional;
  * key_unavailable} / {@code key_refused} and nothing is stored. Reads never fall back.
  */
 public final class ContentService {
+  /** New envelopes carry no key references: the row holds the KEK id and the wrapped DEK. */
+  private static final ContentEnvelope.Header NO_REFS = ContentEnvelope.DETACHED;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ContentService.class);
+  private final AtomicLong abortedUploads = new AtomicLong();
+
   private final AccountService accounts;
   private final Catalog catalog;
   private final KeyService keys;
@@ -121,7 +133,40 @@ public final class ContentService {
       String ownerUserId,
       Optional<String> objectId,
       byte[] plaintext) {
-    Account account = accounts.require(accountId);
+    return put(caller, accountId, assetTypeName, ownerUserId, objectId, Body.of(plaintext));
+  }
+
+  /**
+   * Protects and stores the content {@code body} streams, for {@code caller}, without holding it
+   * whole in memory: content of one envelope chunk or less is sealed in memory (compact form);
+   * anything longer is encrypted chunk by chunk straight into the blob store as it arrives, with
+   * {@code maxContentBytes} enforced on the bytes counted (and on {@code declaredLength} before
+   * anything is read). If the body is too large, ends early or cannot be read (the client went
+   * away), nothing is stored (no blob, no row, no temporary file) and the write is audited as
+   * refused ({@code content_too_large}, {@code body_incomplete}).
+   *
+   * @param declaredLength the length the client declared (Content-Length), or -1 if unknown
+   */
+  public StoredObject put(
+      Caller caller,
+      String accountId,
+      String assetTypeName,
+      String ownerUserId,
+      Optional<String> objectId,
+      InputStream body,
+      long declaredLength) {
+    return put(
+        caller, accountId, assetTypeName, ownerUserId, objectId, Body.of(body, declaredLength));
+  }
+
+  private StoredObject put(
+      Caller caller,
+      String accountId,
+      String assetTypeName,
+      String ownerUserId,
+      Optional<String> objectId,
+      Body plaintext) {
+    Account account = accounts.requireForUse(accountId);
     AssetType type = catalog.require(Ids.require("asset type", assetTypeName));
     if (Catalog.OWN_API_ONLY.contains(type.name())) {
       throw new CmkException(
@@ -139,12 +184,12 @@ public final class ContentService {
     Protection wanted = Protection.PLATFORM;
     boolean chosen = false;
     try {
-      checkSize(plaintext);
+      readHead(plaintext);
       if (objects.find(accountId, id).isPresent()) {
         throw new CmkException(
             ErrorCode.CONFLICT, "object '" + id + "' already exists in account " + accountId);
       }
-      active = keys.activeKey(accountId);
+      active = keys.activeKeyForUse(accountId);
       wanted =
           ProtectionPolicy.choose(
               type, accounts.isLicensed(accountId, ownerUserId), active.isPresent());
@@ -172,16 +217,28 @@ public final class ContentService {
       String id,
       Protection wanted,
       Optional<CustomerKey> active,
-      byte[] plaintext,
+      Body plaintext,
       AuditEvent event) {
     String accountId = account.id();
     WriteKek chosen = kekForWrite(account, type, wanted, active);
     try (KekLease kek = chosen.lease()) {
       byte[] aad = ContentAad.of(accountId, type.name(), id);
-      byte[] envelope;
+      byte[] wrappedDek;
+      String blobKey = accountId + "/" + id;
       try (SecretKeyMaterial dek = SecretKeyMaterial.random(random)) {
-        byte[] wrappedDek = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
-        envelope = ContentEnvelope.seal(dek, kek.kek().id(), wrappedDek, aad, plaintext, random);
+        // the wrapped DEK goes in the row, not the envelope: a re-wrap is then a row update
+        wrappedDek = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
+        if (plaintext.complete()) {
+          blobs.put(
+              blobKey,
+              ContentEnvelope.seal(
+                  dek, NO_REFS.kekId(), NO_REFS.wrappedDek(), aad, plaintext.bytes(), random));
+        } else {
+          blobs.put(blobKey, out -> sealStreaming(plaintext, dek, aad, out));
+        }
+      } catch (RuntimeException e) {
+        countAborted(e);
+        throw e;
       }
       StoredObject row =
           new StoredObject(
@@ -191,8 +248,9 @@ public final class ContentService {
               ownerUserId,
               kek.kek().id(),
               kek.kek().protection(),
-              plaintext.length,
-              clock.instant());
+              plaintext.count(),
+              clock.instant(),
+              wrappedDek);
       AuditEvent written =
           event.withKey(kek.kek().root()).withKek(kek.kek().id(), kek.kek().protection().name());
       Optional<FallbackWrites.Entry> cause = Optional.empty();
@@ -215,7 +273,7 @@ public final class ContentService {
                     d.mode(),
                     row.createdAt()));
       }
-      store(row, envelope, written, cause);
+      commit(row, written, cause);
       return row;
     }
   }
@@ -230,7 +288,7 @@ public final class ContentService {
    * with the KEK and key that served it or the reason it was refused.
    */
   public Content get(Caller caller, String accountId, String assetTypeName, String objectId) {
-    accounts.require(accountId);
+    accounts.requireForUse(accountId);
     Ids.require("object id", objectId);
     AuditEvent event =
         AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
@@ -251,6 +309,150 @@ public final class ContentService {
       audit.recordFailure(event, e);
       throw e;
     }
+  }
+
+  /**
+   * An object being read as a stream: its row, and its plaintext, decrypted chunk by chunk as it is
+   * read. Closing it closes the blob and wipes the content key.
+   *
+   * <p><b>Security:</b> no byte of a chunk is returned before that chunk's tag has verified, and
+   * truncation, reordering or appended chunks fail (FORMAT.md). A failure while reading is an
+   * {@link IOException} whose message starts with "decryption failed": the caller has sent part of
+   * the content already and must abort the response rather than end it normally.
+   */
+  public record Streamed(StoredObject object, InputStream plaintext) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      plaintext.close();
+    }
+  }
+
+  /**
+   * Opens an object for {@code caller} as a stream: the row, the blob, the DEK and the envelope's
+   * key commitment are all checked before this returns, and the read is audited then, so a refusal
+   * is an exception here with nothing sent. Memory: two envelope chunks, whatever the size.
+   */
+  public Streamed open(Caller caller, String accountId, String assetTypeName, String objectId) {
+    accounts.require(accountId);
+    Ids.require("object id", objectId);
+    AuditEvent event =
+        AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
+    Optional<StoredObject> found = objects.find(accountId, objectId);
+    if (found.isPresent()) {
+      StoredObject o = found.get();
+      event = event.withUser(o.ownerUserId()).withKek(o.kekId(), o.protection().name());
+    }
+    InputStream blob = null;
+    try {
+      StoredObject row = existing(found, accountId, assetTypeName, objectId);
+      blob =
+          blobs
+              .open(row.blobKey())
+              .map(in -> (InputStream) new java.io.BufferedInputStream(in, 64 * 1024))
+              .orElseThrow(() -> noContent(objectId));
+      byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+      String[] kekId = {row.kekId()};
+      Kek[] used = new Kek[1];
+      InputStream plain;
+      try {
+        plain =
+            new java.io.BufferedInputStream(
+                ContentEnvelope.decryptingStream(
+                    blob, header -> unwrapDek(row, header, aad, kekId, used), aad),
+                64 * 1024);
+        // authenticate the first chunk now (all of a small object): a failure there is a clean
+        // decryption_failed before anything is sent, not an aborted response
+        plain.mark(1);
+        plain.read();
+        plain.reset();
+      } catch (IOException e) {
+        throw new dev.cmk.service.blob.BlobStoreUnavailableException(
+            dev.cmk.service.blob.BlobStoreException.Operation.GET,
+            "cannot read blob " + row.blobKey() + ": " + e,
+            e);
+      } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
+        throw decryptionFailed(row);
+      } catch (java.io.UncheckedIOException e) {
+        throw new dev.cmk.service.blob.BlobStoreUnavailableException(
+            dev.cmk.service.blob.BlobStoreException.Operation.GET,
+            "cannot read blob " + row.blobKey() + ": " + e.getCause(),
+            e);
+      } catch (ProviderException e) {
+        throw readError(row, kekId[0], e);
+      }
+      Kek kek = used[0];
+      audit.record(event.withKey(kek.root()).withKek(kek.id(), kek.protection().name()));
+      return new Streamed(row, new AuthenticatedStream(plain, row.objectId()));
+    } catch (RuntimeException e) {
+      closeQuietly(blob, e);
+      if (e instanceof CmkException c && c.details().get("keyId") instanceof String keyId) {
+        event = event.withDetail("keyId", keyId);
+      }
+      audit.recordFailure(event, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(InputStream in, RuntimeException failure) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+
+  private static CmkException noContent(String objectId) {
+    return new CmkException(
+        ErrorCode.OBJECT_NOT_FOUND, "object '" + objectId + "' has no stored content");
+  }
+
+  /**
+   * Turns a chunk that fails to authenticate mid-stream into an I/O error, so a response that has
+   * started is aborted, never ended as if complete.
+   */
+  private static final class AuthenticatedStream extends java.io.FilterInputStream {
+    private final String objectId;
+
+    AuthenticatedStream(InputStream in, String objectId) {
+      super(in);
+      this.objectId = objectId;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (DecryptionFailedException e) {
+        throw failed(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (DecryptionFailedException e) {
+        throw failed(e);
+      }
+    }
+
+    private IOException failed(DecryptionFailedException e) {
+      return new IOException(
+          "decryption failed: object '" + objectId + "' did not authenticate part-way through", e);
+    }
+  }
+
+  private StoredObject existing(
+      Optional<StoredObject> found, String accountId, String assetTypeName, String objectId) {
+    return found
+        .filter(o -> o.assetType().equals(assetTypeName))
+        .orElseThrow(
+            () ->
+                new CmkException(
+                    ErrorCode.OBJECT_NOT_FOUND,
+                    "no " + assetTypeName + " object '" + objectId + "' in account " + accountId));
   }
 
   /** Content and the KEK that opened it (the envelope's, which a job may have just changed). */
@@ -297,44 +499,108 @@ public final class ContentService {
 
   private Opened open(StoredObject row, byte[] envelope) {
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
-    String kekId = row.kekId();
+    String[] kekId = {row.kekId()};
     try {
       ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
-      // The header is authoritative: a re-protection job rewrites it before it moves the row, so
-      // for a moment they may differ. The DEK wrap binds account, asset and object, so a KEK of
-      // another object only fails to unwrap; a KEK of another account is refused here.
-      kekId = header.kekId();
-      try (KekLease kek = keks.forRead(kekId)) {
-        if (!kek.kek().accountId().equals(row.accountId())) {
-          throw new DecryptionFailedException("decryption failed: envelope names another KEK");
-        }
-        try (SecretKeyMaterial dek =
-            SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), header.wrappedDek(), aad))) {
-          return new Opened(new Content(row, ContentEnvelope.open(dek, aad, envelope)), kek.kek());
-        }
+      Kek[] used = new Kek[1];
+      try (SecretKeyMaterial dek = unwrapDek(row, header, aad, kekId, used)) {
+        return new Opened(new Content(row, ContentEnvelope.open(dek, aad, envelope)), used[0]);
       }
     } catch (DecryptionFailedException | BadCiphertextException | IllegalArgumentException e) {
-      throw new CmkException(
-          ErrorCode.DECRYPTION_FAILED,
-          "decryption failed: object '"
-              + row.objectId()
-              + "' did not authenticate; its stored"
-              + " bytes were altered or do not belong to this object",
-          Map.of("objectId", row.objectId()));
+      throw decryptionFailed(row);
     } catch (ProviderException e) {
-      throw readError(row, kekId, e);
+      throw readError(row, kekId[0], e);
+    }
+  }
+
+  private static CmkException decryptionFailed(StoredObject row) {
+    return new CmkException(
+        ErrorCode.DECRYPTION_FAILED,
+        "decryption failed: object '"
+            + row.objectId()
+            + "' did not authenticate; its stored"
+            + " bytes were altered or do not belong to this object",
+        Map.of("objectId", row.objectId()));
+  }
+
+  /**
+   * Unwraps the object's DEK. Where the wrapped DEK is decides, from the stored bytes alone (never
+   * as a retry after a failure): an envelope with detached references (every object written since
+   * V50) opens with the row's KEK id and wrapped DEK; an envelope whose header names them (objects
+   * written before, and content a re-protection job re-encrypted or moved the old way) opens with
+   * the header's, which is authoritative there: a job rewrites such a header before it moves the
+   * row, so for a moment they may differ. Either way the DEK wrap binds (account, asset, object),
+   * so a wrapped DEK of another object only fails to unwrap; a KEK of another account is refused.
+   *
+   * @param kekId receives the KEK id used, for error details
+   * @param used receives the KEK that unwrapped it
+   */
+  private SecretKeyMaterial unwrapDek(
+      StoredObject row, ContentEnvelope.Header header, byte[] aad, String[] kekId, Kek[] used) {
+    byte[] wrapped;
+    if (header.detached()) {
+      kekId[0] = row.kekId();
+      wrapped = row.wrappedDek();
+      if (wrapped.length == 0) {
+        throw new DecryptionFailedException(
+            "decryption failed: neither the envelope nor the row holds a wrapped DEK");
+      }
+    } else {
+      kekId[0] = header.kekId();
+      wrapped = header.wrappedDek();
+    }
+    try (KekLease kek = keks.forRead(kekId[0])) {
+      if (!kek.kek().accountId().equals(row.accountId())) {
+        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
+      }
+      used[0] = kek.kek();
+      return SecretKeyMaterial.takeOwnership(AesGcm.open(kek.key(), wrapped, aad));
+    }
+  }
+
+  /** What a re-protection left in the row: its KEK and wrapped DEK (empty: in the envelope). */
+  public record Reprotected(String kekId, byte[] wrappedDek) {}
+
+  /**
+   * Re-wraps the DEK of an object whose row holds it under {@code target}, a KEK of the object's
+   * account: the DEK is unwrapped under {@code source} (the row's KEK) and wrapped again with the
+   * same AAD. No blob is read or written; the caller stores the result in the row, which is the
+   * whole re-protection (the envelope has no key references to update).
+   *
+   * @return the new wrapped DEK
+   */
+  public byte[] rewrapDek(StoredObject row, KekLease source, KekLease target) {
+    if (!row.holdsWrappedDek()) {
+      throw new IllegalArgumentException("the object's wrapped DEK is in its envelope header");
+    }
+    if (!source.kek().id().equals(row.kekId())
+        || !source.kek().accountId().equals(row.accountId())
+        || !target.kek().accountId().equals(row.accountId())) {
+      throw new IllegalArgumentException("source or target KEK does not belong to the object");
+    }
+    byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
+    try (SecretKeyMaterial dek =
+        SecretKeyMaterial.takeOwnership(AesGcm.open(source.key(), row.wrappedDek(), aad))) {
+      return AesGcm.seal(target.key(), dek.copyBytes(), aad, random);
     }
   }
 
   /**
-   * Re-protects one object under {@code target}, a KEK of the object's account: re-wraps its DEK
-   * (the content chunks stay as they are) or, with {@code reencrypt}, seals the content again under
-   * a new DEK; then rewrites the blob atomically. The caller moves the row afterwards; reads follow
-   * the blob's header in between, so a crash between the two loses nothing.
+   * Re-protects one object under {@code target}, a KEK of the object's account, by rewriting its
+   * blob: for every object with {@code reencrypt} (the content sealed again under a new DEK), and
+   * for an object written before its row held the wrapped DEK (the DEK re-wrapped into the
+   * envelope's header, the chunks unchanged). The new envelope names {@code target} and its wrapped
+   * DEK in its header (authoritative, see {@link #unwrapDek}), so a crash before the caller moves
+   * the row loses nothing; the caller then moves the row to {@code target} with no wrapped DEK of
+   * its own. Objects whose row holds the wrapped DEK are re-wrapped without a blob by {@link
+   * #rewrapDek} instead, unless re-encrypted.
    *
-   * @return false when the blob already names {@code target} (done before a crash)
+   * @return the row's new KEK and wrapped DEK (always empty here: the header holds it)
    */
-  public boolean reprotect(StoredObject row, KekLease target, boolean reencrypt) {
+  public Reprotected reprotect(StoredObject row, KekLease target, boolean reencrypt) {
+    if (!target.kek().accountId().equals(row.accountId())) {
+      throw new IllegalArgumentException("target KEK belongs to another account");
+    }
     byte[] envelope =
         blobs
             .get(row.blobKey())
@@ -344,19 +610,16 @@ public final class ContentService {
                         ErrorCode.OBJECT_NOT_FOUND,
                         "object '" + row.objectId() + "' has no stored content"));
     ContentEnvelope.Header header = ContentEnvelope.readHeader(envelope);
+    Reprotected moved = new Reprotected(target.kek().id(), new byte[0]);
     if (header.kekId().equals(target.kek().id())) {
-      return false;
+      return moved; // done before a crash: the header already names the target
     }
-    if (!target.kek().accountId().equals(row.accountId())) {
-      throw new IllegalArgumentException("target KEK belongs to another account");
+    if (header.detached() && !reencrypt) {
+      throw new IllegalArgumentException(
+          "the object's wrapped DEK is in its row: re-wrap it there");
     }
     byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
-    try (KekLease old = keks.forRead(header.kekId());
-        SecretKeyMaterial dek =
-            SecretKeyMaterial.takeOwnership(AesGcm.open(old.key(), header.wrappedDek(), aad))) {
-      if (!old.kek().accountId().equals(row.accountId())) {
-        throw new DecryptionFailedException("decryption failed: envelope names another KEK");
-      }
+    try (SecretKeyMaterial dek = unwrapDek(row, header, aad, new String[1], new Kek[1])) {
       byte[] out;
       if (reencrypt) {
         byte[] plain = ContentEnvelope.open(dek, aad, envelope);
@@ -371,7 +634,7 @@ public final class ContentService {
         out = ContentEnvelope.withKeyReferences(envelope, target.kek().id(), wrapped);
       }
       blobs.put(row.blobKey(), out);
-      return true;
+      return moved;
     }
   }
 
@@ -405,8 +668,10 @@ public final class ContentService {
       if (wanted != Protection.CMK) {
         throw withKey(keyError(account.id(), e, "write"), root);
       }
+      // the switch as it is now, not as cached: a revoke-now turns it off on every node at once
+      Account now = accounts.require(account.id());
       FallbackPolicy.Decision d =
-          FallbackPolicy.decide(e, account.fallbackEnabled(), account.fallbackMode());
+          FallbackPolicy.decide(e, now.fallbackEnabled(), now.fallbackMode());
       if (!d.fallback()) {
         throw withKey(keyError(account.id(), e, "write", d.why()), root);
       }
@@ -427,15 +692,35 @@ public final class ContentService {
     return new CmkException(e.code(), e.getMessage() + hint, details, e.getCause());
   }
 
-  /** Blob first, then the object's row and its audit row in one transaction. */
-  private void store(
-      StoredObject row,
-      byte[] envelope,
-      AuditEvent written,
-      Optional<FallbackWrites.Entry> fallbackCause) {
-    blobs.put(row.blobKey(), envelope);
+  /**
+   * Encrypts the streamed content chunk by chunk into {@code out} (the chunked form): one chunk of
+   * plaintext and one of ciphertext in memory, whatever the content's length.
+   */
+  private void sealStreaming(Body plaintext, SecretKeyMaterial dek, byte[] aad, OutputStream out)
+      throws IOException {
+    try (OutputStream sealing =
+        ContentEnvelope.encryptingStream(
+            out,
+            dek,
+            NO_REFS.kekId(),
+            NO_REFS.wrappedDek(),
+            aad,
+            random,
+            ContentEnvelope.defaultChunkSize())) {
+      plaintext.copyTo(sealing, config.maxContentBytes());
+    }
+  }
+
+  /**
+   * The blob is stored (durably: the store's put returns once it is): the object's row and its
+   * audit row in one transaction, shared with concurrent writes (group commit), answered only once
+   * it committed; if that fails, the blob is deleted again. A crash between the two leaves an
+   * unreferenced blob, which the OrphanBlobSweeper removes (issue 14).
+   */
+  private void commit(
+      StoredObject row, AuditEvent written, Optional<FallbackWrites.Entry> fallbackCause) {
     try {
-      audit.inTransaction(
+      audit.inSharedTransaction(
           () -> {
             if (!objects.insert(row)) {
               throw new CmkException(
@@ -446,6 +731,11 @@ public final class ContentService {
             return row;
           });
     } catch (RuntimeException e) {
+      if (e instanceof CmkException c && c.code() == ErrorCode.CONFLICT) {
+        // Issue 14: another write of the same id (a retry) committed its row first and owns the
+        // blob key now; deleting it would lose that acknowledged write.
+        throw e;
+      }
       try {
         blobs.delete(row.blobKey());
       } catch (RuntimeException cleanup) {
@@ -455,15 +745,33 @@ public final class ContentService {
     }
   }
 
-  private void checkSize(byte[] plaintext) {
-    if (plaintext.length == 0) {
-      throw new CmkException(ErrorCode.EMPTY_BODY, "content is empty");
+  private void readHead(Body body) {
+    try {
+      body.start(config.maxContentBytes(), ContentEnvelope.defaultChunkSize());
+    } catch (CmkException e) {
+      countAborted(e);
+      throw e;
     }
-    if (plaintext.length > config.maxContentBytes()) {
-      throw new CmkException(
-          ErrorCode.CONTENT_TOO_LARGE,
-          "content is " + plaintext.length + " bytes; the limit is " + config.maxContentBytes());
+  }
+
+  /**
+   * Counts a body that ended early and logs it once, without a stack trace: a client going away is
+   * not a server fault.
+   */
+  private void countAborted(RuntimeException e) {
+    if (e instanceof CmkException c && c.code() == ErrorCode.BODY_INCOMPLETE) {
+      long n = abortedUploads.incrementAndGet();
+      // the cause as text: a Throwable as the last argument would print its stack trace
+      LOG.info(
+          "upload aborted by the client, nothing stored ({} so far): {}",
+          n,
+          String.valueOf(e.getCause()));
     }
+  }
+
+  /** Uploads whose body ended early or failed to arrive (the client went away); nothing stored. */
+  public long abortedUploads() {
+    return abortedUploads.get();
   }
 
   public static CmkException keyError(String accountId, ProviderException e, String action) {

@@ -1,5 +1,7 @@
 package dev.cmk.service.content;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 
 /** Persistence of object metadata rows. */
@@ -22,6 +24,9 @@ public interface ObjectStore {
   }
 
   Optional<StoredObject> find(String accountId, String objectId);
+
+  /** The rows of those of {@code objectIds} that exist in the account, by object id. */
+  Map<String, StoredObject> findAll(String accountId, Collection<String> objectIds);
 
   long countByKek(String kekId);
 }

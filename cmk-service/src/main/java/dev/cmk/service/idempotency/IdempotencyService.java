@@ -3,6 +3,8 @@ package dev.cmk.service.idempotency;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -20,10 +22,22 @@ public final class IdempotencyService {
 
   private final IdempotencyStore store;
   private final Clock clock;
+  private final Duration staleAfter;
 
   public IdempotencyService(IdempotencyStore store, Clock clock) {
+    this(store, clock, Duration.ofMinutes(2));
+  }
+
+  /**
+   * @param staleAfter a request still marked running after this long lost its node (killed between
+   *     claiming the key and storing the response): a retry takes it over and runs again, instead
+   *     of being told "still running" forever. Routes whose effect is keyed by the Idempotency-Key
+   *     (content writes: the object id derives from it) stay exactly-once.
+   */
+  public IdempotencyService(IdempotencyStore store, Clock clock, Duration staleAfter) {
     this.store = store;
     this.clock = clock;
+    this.staleAfter = staleAfter;
   }
 
   /** A response to remember and replay. */
@@ -34,7 +48,9 @@ public final class IdempotencyService {
       throw new CmkException(
           ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-128 of A-Z a-z 0-9 . _ : -");
     }
-    if (!store.claim(scope, key, requestHash, clock.instant())) {
+    Instant now = clock.instant();
+    if (!store.claim(scope, key, requestHash, now)
+        && !store.takeOverStale(scope, key, requestHash, now.minus(staleAfter), now)) {
       IdempotencyStore.Entry e =
           store
               .find(scope, key)

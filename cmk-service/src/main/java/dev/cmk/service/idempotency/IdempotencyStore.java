@@ -16,4 +16,14 @@ public interface IdempotencyStore {
   void complete(String scope, String key, int status, String response);
 
   void release(String scope, String key);
+
+  /**
+   * Takes over a claim whose request is still marked running but was claimed before {@code
+   * staleBefore} (its node died): moves the claim's time to {@code now}; true for exactly one
+   * caller. Only for the same request ({@code requestHash}).
+   */
+  default boolean takeOverStale(
+      String scope, String key, String requestHash, Instant staleBefore, Instant now) {
+    return false;
+  }
 }

@@ -24,4 +24,12 @@ public interface CustomerKeyStore {
         .filter(k -> k.status() == CustomerKey.Status.ACTIVE)
         .findFirst();
   }
+
+  /**
+   * {@link #findActive} from this node's memory: at most the store's staleness bound old (changes
+   * made on this node are seen at once). For the request path only.
+   */
+  default Optional<CustomerKey> findActiveCached(String accountId) {
+    return findActive(accountId);
+  }
 }

@@ -531,6 +531,14 @@ public final class KeyService implements AccountChangeGuard {
     return store.findActive(accountId);
   }
 
+  /**
+   * {@link #activeKey} from this node's memory, at most the staleness bound old: for the request
+   * path (content, sessions, search), never for a change of the account's keys.
+   */
+  public Optional<CustomerKey> activeKeyForUse(String accountId) {
+    return store.findActiveCached(accountId);
+  }
+
   public List<CustomerKey> keys(String accountId) {
     return store.listForAccount(accountId);
   }

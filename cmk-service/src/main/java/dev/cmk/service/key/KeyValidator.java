@@ -69,7 +69,28 @@ final class KeyValidator {
     keyPolicy(account, p, ref, checks);
     replicas(p, ref, desc, ctx, checks);
     searchGrant(account, p, ref, checks);
-    return new ValidationReport(checks);
+    return new ValidationReport(p.kind().equals("local") ? forLocal(checks) : checks);
+  }
+
+  private static final String NOT_FOUND_FIX =
+      "check the key id and that the key exists in that region and account";
+
+  /** The development-only local provider has no regions or cloud accounts: its own fix text. */
+  private static List<Check> forLocal(List<Check> checks) {
+    return checks.stream()
+        .map(
+            c ->
+                c.fix().equals(NOT_FOUND_FIX)
+                    ? new Check(
+                        c.name(),
+                        c.outcome(),
+                        c.required(),
+                        c.evidence(),
+                        "no key with this alias in the local provider's key file (local.keystore):"
+                            + " check the alias or create it (cmk dev-key create ALIAS); the local"
+                            + " provider is for development, register a KMS key for real use")
+                    : c)
+        .toList();
   }
 
   private boolean idFormat(KeyProvider p, KeyRef ref, List<Check> checks) {
@@ -584,7 +605,7 @@ final class KeyValidator {
     return switch (e.reason()) {
       case DISABLED -> "enable the key";
       case PENDING_DELETION -> "cancel the key's scheduled deletion, then enable it";
-      case NOT_FOUND -> "check the key id and that the key exists in that region and account";
+      case NOT_FOUND -> NOT_FOUND_FIX;
       case ACCESS_DENIED ->
           "allow the platform principal "
               + permission

@@ -602,19 +602,37 @@ public final class JobService {
       return 0;
     }
     List<Completion> done = new ArrayList<>();
-    try (Batch batch = new Batch()) {
+    try (Batch batch = new Batch(ids)) {
       return runItems(job, token, ids, done, batch);
     }
   }
 
-  /** What one batch reuses across its items: asset types and target KEKs. */
+  /**
+   * What one batch reuses across its items: asset types, target and source KEKs, and the rows of
+   * its objects (read with one query).
+   */
   private static final class Batch implements AutoCloseable {
+    final List<String> ids;
     final Map<String, AssetType> types = new java.util.HashMap<>();
     final Map<String, KekLease> targets = new java.util.HashMap<>();
+    final Map<String, KekLease> sources = new java.util.HashMap<>();
+    private Map<String, StoredObject> rows;
+
+    Batch(List<String> ids) {
+      this.ids = ids;
+    }
+
+    Map<String, StoredObject> rows(ObjectStore objects, String accountId) {
+      if (rows == null) {
+        rows = objects.findAll(accountId, ids);
+      }
+      return rows;
+    }
 
     @Override
     public void close() {
       targets.values().forEach(KekLease::close);
+      sources.values().forEach(KekLease::close);
     }
   }
 
@@ -680,11 +698,10 @@ public final class JobService {
   }
 
   private Completion moveObject(Job job, String objectId, Batch batch) {
-    Optional<StoredObject> found = objects.find(job.accountId(), objectId);
-    if (found.isEmpty()) {
+    StoredObject row = batch.rows(objects, job.accountId()).get(objectId);
+    if (row == null) {
       return new JobStore.Noop(objectId);
     }
-    StoredObject row = found.get();
     if (job.kind() == Job.Kind.BACKFILL && row.protection() != Protection.PLATFORM) {
       // only platform-key objects are a backfill's to move, whatever happened since it started
       return new JobStore.Noop(objectId);
@@ -698,8 +715,22 @@ public final class JobService {
     if (row.kekId().equals(target.kek().id())) {
       return new JobStore.Noop(objectId);
     }
-    content.reprotect(row, target, job.mode() == Job.Mode.REENCRYPT);
-    return new JobStore.ObjectMoved(objectId, row.accountId(), row.kekId(), target.kek().id());
+    if (job.mode() == Job.Mode.DEK_REWRAP && row.holdsWrappedDek()) {
+      // the row holds the wrapped DEK: re-wrapping it is a row update, no blob is touched
+      KekLease source = batch.sources.get(row.kekId());
+      if (source == null) {
+        source = keks.forRead(row.kekId());
+        batch.sources.put(row.kekId(), source);
+      }
+      byte[] wrapped = content.rewrapDek(row, source, target);
+      return new JobStore.ObjectMoved(
+          objectId, row.accountId(), row.kekId(), target.kek().id(), wrapped);
+    }
+    // re-encryption, or an object written before rows held wrapped DEKs: one blob rewrite
+    ContentService.Reprotected moved =
+        content.reprotect(row, target, job.mode() == Job.Mode.REENCRYPT);
+    return new JobStore.ObjectMoved(
+        objectId, row.accountId(), row.kekId(), moved.kekId(), moved.wrappedDek());
   }
 
   private static boolean sameKey(KeyRef a, KeyRef b) {

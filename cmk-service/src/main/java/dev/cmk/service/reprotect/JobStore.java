@@ -67,9 +67,19 @@ public interface JobStore {
   record KekRewrapped(String itemId, KeyRef from, KeyRef to, byte[] wrapped)
       implements Completion {}
 
-  /** The object's blob now names {@code newKekId}; move its row there. */
-  record ObjectMoved(String itemId, String accountId, String oldKekId, String newKekId)
-      implements Completion {}
+  /**
+   * Move the object's row to {@code newKekId} with {@code wrappedDek}: the DEK re-wrapped in the
+   * row (no blob touched), or empty when the object's blob was rewritten and its header names
+   * {@code newKekId} and holds the wrapped DEK.
+   */
+  record ObjectMoved(
+      String itemId, String accountId, String oldKekId, String newKekId, byte[] wrappedDek)
+      implements Completion {
+    @Override
+    public String toString() {
+      return "ObjectMoved[" + itemId + ", " + oldKekId + " -> " + newKekId + "]";
+    }
+  }
 
   /** The item cannot be re-protected (e.g. its blob is missing); it is not retried. */
   record Failed(String itemId, String error) implements Completion {}

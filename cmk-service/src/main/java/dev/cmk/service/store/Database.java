@@ -17,10 +17,15 @@ import org.jdbi.v3.core.Jdbi;
 public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
 
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    if (dataSource.getJdbcUrl().startsWith("jdbc:h2:file:")) {
+      jdbi.setTransactionHandler(new H2DurableCommits(jdbi.getTransactionHandler()));
+    }
+    this.changes = new ChangeVersions(jdbi, ChangeVersions.DEFAULT_BOUND, System::nanoTime);
   }
 
   /** Connection settings. */
@@ -60,11 +65,46 @@ public final class Database implements AutoCloseable {
       ds.close();
       throw e;
     }
+    warnIfNotDurable(ds);
     return new Database(ds);
+  }
+
+  /**
+   * A 2xx promises that the write's rows are committed durably (issue 14). CMK never weakens that
+   * (it sets no session or server setting), but a PostgreSQL server can run with {@code fsync} or
+   * {@code synchronous_commit} off, and then a database crash loses commits a client was told are
+   * stored: say so loudly at start-up.
+   */
+  private static void warnIfNotDurable(HikariDataSource ds) {
+    if (!ds.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+      return;
+    }
+    try (java.sql.Connection c = ds.getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      for (String setting : java.util.List.of("fsync", "synchronous_commit", "full_page_writes")) {
+        try (java.sql.ResultSet rs = s.executeQuery("show " + setting)) {
+          if (rs.next() && "off".equalsIgnoreCase(rs.getString(1))) {
+            org.slf4j.LoggerFactory.getLogger(Database.class)
+                .warn(
+                    "PostgreSQL runs with {} = off: a crash of the database server can lose"
+                        + " writes CMK already acknowledged. Turn it on for production.",
+                    setting);
+          }
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      org.slf4j.LoggerFactory.getLogger(Database.class)
+          .warn("cannot read PostgreSQL's durability settings: {}", e.getMessage());
+    }
   }
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /** The change versions every cache of this database's lookups follows (V41). */
+  public ChangeVersions changes() {
+    return changes;
   }
 
   public DataSource dataSource() {

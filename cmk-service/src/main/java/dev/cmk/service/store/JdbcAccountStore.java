@@ -34,9 +34,15 @@ public final class JdbcAccountStore implements AccountStore {
               instant(rs, "updated_at"));
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
+  private final VersionedCache<String, Optional<Account>> accounts;
+  private final VersionedCache<List<String>, Optional<User>> users;
 
   public JdbcAccountStore(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
+    this.accounts = new VersionedCache<>(changes, ChangeVersions.Kind.ACCOUNTS, 100_000);
+    this.users = new VersionedCache<>(changes, ChangeVersions.Kind.USERS, 1_000_000);
   }
 
   @Override
@@ -57,6 +63,7 @@ public final class JdbcAccountStore implements AccountStore {
                 .bind("drop", a.dropCallsOnKeyUnavailable())
                 .bind("at", ts(a.createdAt()))
                 .execute());
+    jdbi.useHandle(h -> changes.changed(h, ChangeVersions.Kind.ACCOUNTS));
   }
 
   @Override
@@ -67,6 +74,16 @@ public final class JdbcAccountStore implements AccountStore {
                 .bind("id", accountId)
                 .map(ACCOUNT)
                 .findOne());
+  }
+
+  @Override
+  public Optional<Account> findCached(String accountId) {
+    return accounts.get(accountId, this::find);
+  }
+
+  @Override
+  public Optional<User> findUserCached(String accountId, String userId) {
+    return users.get(List.of(accountId, userId), k -> findUser(k.get(0), k.get(1)));
   }
 
   @Override
@@ -91,6 +108,7 @@ public final class JdbcAccountStore implements AccountStore {
                 .bind("fb", a.fallbackEnabled())
                 .bind("drop", a.dropCallsOnKeyUnavailable())
                 .execute());
+    jdbi.useHandle(h -> changes.changed(h, ChangeVersions.Kind.ACCOUNTS));
   }
 
   @Override
@@ -116,6 +134,7 @@ public final class JdbcAccountStore implements AccountStore {
                 .bind("at", ts(u.updatedAt()))
                 .execute();
           }
+          changes.changed(h, ChangeVersions.Kind.USERS);
         });
   }
 

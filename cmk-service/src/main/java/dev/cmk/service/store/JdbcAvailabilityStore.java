@@ -64,9 +64,11 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
               instant(rs, "updated_at"));
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
 
   public JdbcAvailabilityStore(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
   }
 
   @Override
@@ -345,6 +347,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
           h.createUpdate("update accounts set fallback_enabled = false where id = :a")
               .bind("a", accountId)
               .execute();
+          changes.changed(h, ChangeVersions.Kind.ACCOUNTS);
           // live sessions under the customer's key (or its fallback) end on every node at once
           h.createUpdate(
                   "update live_sessions set status = 'ENDED', end_reason = :why, ended_at = :t"
@@ -388,6 +391,7 @@ public final class JdbcAvailabilityStore implements AvailabilityStore {
               .bind("f", enabled)
               .bind("m", mode.name())
               .execute();
+          changes.changed(h, ChangeVersions.Kind.ACCOUNTS);
           KeyEventRows.insert(h, event);
         });
   }

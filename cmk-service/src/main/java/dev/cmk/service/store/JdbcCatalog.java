@@ -20,9 +20,13 @@ public final class JdbcCatalog implements CatalogStore {
               rs.getBoolean("organizer_decides"));
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
+  private final VersionedCache<String, Optional<AssetType>> byName;
 
   public JdbcCatalog(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
+    this.byName = new VersionedCache<>(changes, ChangeVersions.Kind.CATALOG, 10_000);
   }
 
   @Override
@@ -46,6 +50,7 @@ public final class JdbcCatalog implements CatalogStore {
                   .bind("e", t.cmkEligible())
                   .bind("o", t.organizerDecides())
                   .execute());
+      jdbi.useHandle(h -> changes.changed(h, ChangeVersions.Kind.CATALOG));
       return true;
     } catch (RuntimeException e) {
       if (Database.isUniqueViolation(e)) {
@@ -55,8 +60,13 @@ public final class JdbcCatalog implements CatalogStore {
     }
   }
 
+  /** From this node's memory, at most {@link ChangeVersions#bound()} old on other nodes. */
   @Override
   public Optional<AssetType> find(String name) {
+    return byName.get(name, this::load);
+  }
+
+  private Optional<AssetType> load(String name) {
     return jdbi.withHandle(
         h ->
             h.createQuery("select * from asset_types where name = :n")

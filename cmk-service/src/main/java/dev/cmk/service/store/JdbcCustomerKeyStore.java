@@ -28,9 +28,13 @@ public final class JdbcCustomerKeyStore implements CustomerKeyStore {
               instant(rs, "updated_at"));
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
+  private final VersionedCache<String, Optional<CustomerKey>> active;
 
   public JdbcCustomerKeyStore(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
+    this.active = new VersionedCache<>(changes, ChangeVersions.Kind.KEYS, 100_000);
   }
 
   @Override
@@ -50,6 +54,7 @@ public final class JdbcCustomerKeyStore implements CustomerKeyStore {
                 .bind("c", ts(k.createdAt()))
                 .bind("u", ts(k.updatedAt()))
                 .execute());
+    jdbi.useHandle(h -> changes.changed(h, ChangeVersions.Kind.KEYS));
   }
 
   @Override
@@ -64,6 +69,12 @@ public final class JdbcCustomerKeyStore implements CustomerKeyStore {
                 .bind("s", k.status().name())
                 .bind("u", ts(k.updatedAt()))
                 .execute());
+    jdbi.useHandle(h -> changes.changed(h, ChangeVersions.Kind.KEYS));
+  }
+
+  @Override
+  public Optional<CustomerKey> findActiveCached(String accountId) {
+    return active.get(accountId, this::findActive);
   }
 
   @Override

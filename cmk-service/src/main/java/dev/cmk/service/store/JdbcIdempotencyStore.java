@@ -70,6 +70,25 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
   }
 
   @Override
+  public boolean takeOverStale(
+      String scope, String key, String requestHash, Instant staleBefore, Instant now) {
+    // one statement: of two nodes taking over at once, the second finds created_at moved
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "update idempotency_keys set created_at = :now where scope = :s and"
+                            + " idem_key = :k and status = 0 and request_hash = :h and"
+                            + " created_at < :stale")
+                    .bind("s", scope)
+                    .bind("k", key)
+                    .bind("h", requestHash)
+                    .bind("now", ts(now))
+                    .bind("stale", ts(staleBefore))
+                    .execute())
+        == 1;
+  }
+
+  @Override
   public void release(String scope, String key) {
     jdbi.useHandle(
         h ->

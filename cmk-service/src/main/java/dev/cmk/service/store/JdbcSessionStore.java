@@ -31,9 +31,11 @@ public final class JdbcSessionStore implements SessionStore {
       };
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
 
   public JdbcSessionStore(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
   }
 
   @Override
@@ -130,10 +132,12 @@ public final class JdbcSessionStore implements SessionStore {
   @Override
   public void setDropCalls(String accountId, boolean enabled) {
     jdbi.useHandle(
-        h ->
-            h.createUpdate("update accounts set drop_calls_on_key_unavailable = :d where id = :a")
-                .bind("a", accountId)
-                .bind("d", enabled)
-                .execute());
+        h -> {
+          h.createUpdate("update accounts set drop_calls_on_key_unavailable = :d where id = :a")
+              .bind("a", accountId)
+              .bind("d", enabled)
+              .execute();
+          changes.changed(h, ChangeVersions.Kind.ACCOUNTS);
+        });
   }
 }

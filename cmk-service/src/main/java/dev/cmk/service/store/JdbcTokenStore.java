@@ -33,9 +33,13 @@ public final class JdbcTokenStore implements TokenStore {
       };
 
   private final Jdbi jdbi;
+  private final ChangeVersions changes;
+  private final VersionedCache<String, Optional<Stored>> byHash;
 
   public JdbcTokenStore(Database db) {
     this.jdbi = db.jdbi();
+    this.changes = db.changes();
+    this.byHash = new VersionedCache<>(changes, ChangeVersions.Kind.TOKENS, 100_000);
   }
 
   @Override
@@ -53,10 +57,19 @@ public final class JdbcTokenStore implements TokenStore {
                 .bind("l", t.label())
                 .bind("c", ts(t.createdAt()))
                 .execute());
+    jdbi.useHandle(h -> changes.changed(h, ChangeVersions.Kind.TOKENS));
   }
 
+  /**
+   * From this node's memory: a token issued or revoked on this node counts at once, on another node
+   * within {@link ChangeVersions#bound()}.
+   */
   @Override
   public Optional<Stored> findByHash(String secretHash) {
+    return byHash.get(secretHash, this::loadByHash);
+  }
+
+  private Optional<Stored> loadByHash(String secretHash) {
     return jdbi.withHandle(
         h ->
             h.createQuery("select * from api_tokens where token_hash = :h")
@@ -83,15 +96,44 @@ public final class JdbcTokenStore implements TokenStore {
 
   @Override
   public boolean revoke(String tokenId, Instant at) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
-                        "update api_tokens set revoked_at = :at where id = :id"
-                            + " and revoked_at is null")
-                    .bind("id", tokenId)
-                    .bind("at", ts(at))
-                    .execute())
+    return jdbi.inTransaction(
+            h -> {
+              int n =
+                  h.createUpdate(
+                          "update api_tokens set revoked_at = :at where id = :id"
+                              + " and revoked_at is null")
+                      .bind("id", tokenId)
+                      .bind("at", ts(at))
+                      .execute();
+              changes.changed(h, ChangeVersions.Kind.TOKENS);
+              return n;
+            })
         > 0;
+  }
+
+  @Override
+  public void touch(String tokenId, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "update api_tokens set last_used_at = :at where id = :id"
+                        + " and (last_used_at is null or last_used_at < :at)")
+                .bind("id", tokenId)
+                .bind("at", ts(at))
+                .execute());
+  }
+
+  @Override
+  public java.util.Map<String, Instant> lastUsed() {
+    java.util.Map<String, Instant> out = new java.util.HashMap<>();
+    jdbi.useHandle(
+        h ->
+            h.createQuery("select id, last_used_at from api_tokens where last_used_at is not null")
+                .map(
+                    (rs, ctx) ->
+                        java.util.Map.entry(rs.getString("id"), instant(rs, "last_used_at")))
+                .forEach(e -> out.put(e.getKey(), e.getValue())));
+    return out;
   }
 
   @Override

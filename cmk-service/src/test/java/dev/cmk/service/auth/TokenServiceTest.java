@@ -26,12 +26,13 @@ class TokenServiceTest {
   Database db;
   TokenService tokens;
   Account account;
+  MutableClock clock;
 
   @BeforeEach
   void setUp() {
     db = Database.open(Database.embedded(dir));
     SecureRandom random = new SecureRandom();
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+    clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
     var audit = new dev.cmk.service.audit.JdbcAuditLog(db, clock);
     AccountService accounts = new AccountService(new JdbcAccountStore(db), audit, clock, random);
     tokens =
@@ -63,6 +64,28 @@ class TokenServiceTest {
     tokens.revoke(t.token().id());
     assertThat(tokens.authenticate(t.secret())).isEmpty();
     assertThat(tokens.revoke(t.token().id()).revokedAt()).isPresent();
+  }
+
+  @Test
+  void lastUseIsRecordedAtMostOnceAMinuteAndNeverForARefusedSecret() {
+    IssuedToken t =
+        tokens.create(
+            new TokenService.Spec(Role.ADMIN, Optional.of(account.id()), Set.of(), "used"));
+    assertThat(tokens.lastUsed()).doesNotContainKey(t.token().id());
+    Instant first = clock.instant();
+    tokens.authenticate(t.secret());
+    assertThat(tokens.lastUsed()).containsEntry(t.token().id(), first);
+    clock.advance(java.time.Duration.ofSeconds(30));
+    tokens.authenticate(t.secret()); // within the minute: no write
+    assertThat(tokens.lastUsed()).containsEntry(t.token().id(), first);
+    clock.advance(java.time.Duration.ofSeconds(31));
+    tokens.authenticate(t.secret());
+    assertThat(tokens.lastUsed()).containsEntry(t.token().id(), clock.instant());
+    tokens.revoke(t.token().id());
+    Instant before = clock.instant();
+    clock.advance(java.time.Duration.ofMinutes(5));
+    assertThat(tokens.authenticate(t.secret())).isEmpty();
+    assertThat(tokens.lastUsed()).containsEntry(t.token().id(), before);
   }
 
   @Test

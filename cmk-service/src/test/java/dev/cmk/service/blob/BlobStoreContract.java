@@ -160,4 +160,89 @@ public abstract class BlobStoreContract {
           .hasValueSatisfying(b -> assertThat(b).isEqualTo(expected));
     }
   }
+
+  /** Store-specific check that a failed streamed put left nothing behind under {@code key}. */
+  protected void assertNothingLeftBehind(String key) {}
+
+  /** Writes {@code n} pseudo-random bytes from {@code seed} in 64 KiB pieces. */
+  private static BlobStore.BlobWriter writing(long n, long seed) {
+    return out -> {
+      Random r = new Random(seed);
+      byte[] piece = new byte[65536];
+      for (long done = 0; done < n; ) {
+        int len = (int) Math.min(piece.length, n - done);
+        r.nextBytes(piece);
+        out.write(piece, 0, len);
+        done += len;
+      }
+    };
+  }
+
+  private static void assertStreamEquals(java.io.InputStream in, long n, long seed)
+      throws java.io.IOException {
+    Random r = new Random(seed);
+    byte[] piece = new byte[65536];
+    long done = 0;
+    try (in) {
+      while (done < n) {
+        int len = (int) Math.min(piece.length, n - done);
+        r.nextBytes(piece);
+        byte[] got = in.readNBytes(len);
+        assertThat(got)
+            .as("bytes %d..%d", done, done + len)
+            .isEqualTo(java.util.Arrays.copyOf(piece, len));
+        done += len;
+      }
+      assertThat(in.read()).as("end of the blob").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void streamedPutsOfSeveralSizesOpenAsStreams() throws Exception {
+    // 0, one byte, below and above a typical multipart part size (S3 uses 8 MiB parts)
+    for (long n : new long[] {0, 1, 100_000, 20L << 20}) {
+      String key = freshKey("streamed-" + n);
+      store().put(key, writing(n, n));
+      assertThat(store().open(key)).as("%d bytes", n).isPresent();
+      assertStreamEquals(store().open(key).orElseThrow(), n, n);
+      if (n == 100_000) {
+        assertThat(store().get(key)).hasValueSatisfying(b -> assertThat(b).hasSize(100_000));
+      }
+    }
+    assertThat(store().open(freshKey("never-written"))).isEmpty();
+  }
+
+  @Test
+  void aStreamedPutWhoseWriterFailsStoresNothingAndLeavesNothingBehind() {
+    for (long n : new long[] {10, 12L << 20}) {
+      String key = freshKey("aborted-" + n);
+      IllegalStateException gone = new IllegalStateException("the client went away");
+      assertThatThrownBy(
+              () ->
+                  store()
+                      .put(
+                          key,
+                          out -> {
+                            writing(n, 7).writeTo(out);
+                            throw gone;
+                          }))
+          .isSameAs(gone);
+      assertThat(store().get(key)).as("%d bytes", n).isEmpty();
+      assertNothingLeftBehind(key);
+      // an earlier blob under the key survives a failed replacement
+      store().put(key, new byte[] {1, 2, 3});
+      assertThatThrownBy(
+              () ->
+                  store()
+                      .put(
+                          key,
+                          out -> {
+                            writing(n, 8).writeTo(out);
+                            throw gone;
+                          }))
+          .isSameAs(gone);
+      assertThat(store().get(key)).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+      assertNothingLeftBehind(key);
+    }
+  }
 }

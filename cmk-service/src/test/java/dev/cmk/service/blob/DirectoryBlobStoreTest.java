@@ -18,6 +18,17 @@ class DirectoryBlobStoreTest extends BlobStoreContract {
     return new DirectoryBlobStore(dir);
   }
 
+  @Override
+  protected void assertNothingLeftBehind(String key) {
+    try (var files = Files.walk(dir)) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+          .as("temporary files")
+          .noneMatch(n -> n.endsWith(".tmp"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void aPutLeavesNoTemporaryFiles() throws Exception {
     String key = freshKey("obj");

@@ -43,18 +43,21 @@ public final class BulkSeeder {
                 PreparedBatch b =
                     h.prepareBatch(
                         "insert into objects (id, account_id, asset_type, owner_user_id, kek_id,"
-                            + " protection, plaintext_size, created_at)"
-                            + " values (:id, :a, :t, :u, :k, :p, :n, :c)");
+                            + " protection, plaintext_size, created_at, wrapped_dek)"
+                            + " values (:id, :a, :t, :u, :k, :p, :n, :c, :w)");
                 for (int i = start; i < to; i++) {
                   String id = idPrefix + i;
+                  byte[] wrapped = null;
                   if (withBlobs) {
+                    // the form ContentService writes: detached envelope, wrapped DEK in the row
                     byte[] aad = ContentAad.of(accountId, assetType, id);
                     try (SecretKeyMaterial dek = SecretKeyMaterial.random(random)) {
-                      byte[] wrapped = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
+                      wrapped = AesGcm.seal(kek.key(), dek.copyBytes(), aad, random);
+                      ContentEnvelope.Header none = ContentEnvelope.DETACHED;
                       blobs.put(
                           accountId + "/" + id,
                           ContentEnvelope.seal(
-                              dek, kek.kek().id(), wrapped, aad, plaintext, random));
+                              dek, none.kekId(), none.wrappedDek(), aad, plaintext, random));
                     }
                   }
                   b.bind("id", id)
@@ -65,6 +68,7 @@ public final class BulkSeeder {
                       .bind("p", Protection.FALLBACK.name())
                       .bind("n", plaintext.length)
                       .bind("c", now.atOffset(ZoneOffset.UTC))
+                      .bind("w", wrapped)
                       .add();
                 }
                 b.execute();

@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +139,31 @@ class BackfillTest {
     assertThat(after.protection()).as(before.objectId()).isEqualTo(Protection.CMK);
     assertThat(after.kekId()).isNotEqualTo(before.kekId());
     assertThat(f.keks.find(after.kekId()).orElseThrow().root()).isEqualTo(CUSTOMER);
-    assertThat(ContentEnvelope.readHeader(blob(before)).kekId()).isEqualTo(after.kekId());
+    ContentEnvelope.Header header = ContentEnvelope.readHeader(blob(before));
+    if (header.detached()) {
+      // the row holds the wrapped DEK: it changed with the row
+      assertThat(after.holdsWrappedDek()).isTrue();
+      assertThat(after.wrappedDek()).isNotEqualTo(before.wrappedDek());
+    } else {
+      // re-encrypted: the new envelope names its KEK and wrapped DEK, the row holds none
+      assertThat(header.kekId()).isEqualTo(after.kekId());
+      assertThat(after.holdsWrappedDek()).isFalse();
+    }
     assertThat(read(before)).isEqualTo(bytes(before.objectId()));
+  }
+
+  /** Sets the row's wrapped DEK, as someone with write access to the database could. */
+  private void setRowWrappedDek(StoredObject o, byte[] wrapped) {
+    f.db
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "update objects set wrapped_dek = :w where account_id = :a and id = :id")
+                    .bind("w", wrapped)
+                    .bind("a", o.accountId())
+                    .bind("id", o.objectId())
+                    .execute());
   }
 
   private static void assertRefused(ThrowingCallable call, ErrorCode code) {
@@ -234,33 +256,34 @@ class BackfillTest {
     List<StoredObject> objs = mails("alice", 3);
     StoredObject bobs = put("mail", "bob", "bob-mail");
     enrol();
-    Map<String, byte[]> oldWrappedDeks = new HashMap<>();
     Map<String, byte[]> oldBlobs = new HashMap<>();
     for (StoredObject o : objs) {
       oldBlobs.put(o.objectId(), blob(o));
-      oldWrappedDeks.put(o.objectId(), ContentEnvelope.readHeader(blob(o)).wrappedDek());
+      // the envelope names no key: the platform-key wrap of the DEK is in the row only
+      assertThat(ContentEnvelope.readHeader(blob(o)).detached()).isTrue();
+      assertThat(o.holdsWrappedDek()).isTrue();
+      assertThat(filesContaining(dir.resolve("blobs"), o.wrappedDek())).isEmpty();
     }
 
     runToEnd(start());
 
     for (StoredObject o : objs) {
       assertUnderTheCustomerKeyAndReadable(o);
-      byte[] now = blob(o);
-      ContentEnvelope.Header header = ContentEnvelope.readHeader(now);
+      StoredObject after = now(o);
       // the platform KEK that wrapped the DEK still exists (it protects bob's mail too) but no
       // longer unwraps anything of this object
       try (KekLease platform = f.keks.forRead(o.kekId())) {
         assertThat(platform.kek().protection()).isEqualTo(Protection.PLATFORM);
-        assertThatThrownBy(() -> AesGcm.open(platform.key(), header.wrappedDek(), TestAad.of(o)))
+        assertThatThrownBy(() -> AesGcm.open(platform.key(), after.wrappedDek(), TestAad.of(o)))
             .as("the platform KEK opens the new wrapped DEK")
             .isInstanceOf(DecryptionFailedException.class);
       }
-      // the old wrapped DEK is nowhere in the blob store (the rewrite replaced the file)
-      assertThat(filesContaining(dir.resolve("blobs"), oldWrappedDeks.get(o.objectId()))).isEmpty();
-      // a DEK re-wrap keeps the content chunks: the README says what that means for old backups
-      byte[] old = oldBlobs.get(o.objectId());
-      assertThat(Arrays.copyOfRange(now, now.length - 32, now.length))
-          .isEqualTo(Arrays.copyOfRange(old, old.length - 32, old.length));
+      // a re-wrap is a row update: the blob was neither rewritten nor given a wrapped DEK, and the
+      // old (platform-key) wrapped DEK is in no blob and no longer in the row
+      assertThat(blob(o)).isEqualTo(oldBlobs.get(o.objectId()));
+      assertThat(filesContaining(dir.resolve("blobs"), o.wrappedDek())).isEmpty();
+      assertThat(filesContaining(dir.resolve("blobs"), after.wrappedDek())).isEmpty();
+      assertThat(after.wrappedDek()).isNotEqualTo(o.wrappedDek());
     }
 
     customerDisablesTheKey();
@@ -282,8 +305,7 @@ class BackfillTest {
     byte[] old = blob(o);
     byte[] oldDek;
     try (KekLease platform = f.keks.forRead(o.kekId())) {
-      oldDek =
-          AesGcm.open(platform.key(), ContentEnvelope.readHeader(old).wrappedDek(), TestAad.of(o));
+      oldDek = AesGcm.open(platform.key(), o.wrappedDek(), TestAad.of(o));
     }
 
     JobReport end = runToEnd(start(mode("REENCRYPT")));
@@ -333,15 +355,17 @@ class BackfillTest {
     List<StoredObject> objs = mails("alice", 120);
     enrol();
     Job job = start();
-    // a node claimed 50 items, re-wrapped the first object's DEK in its blob, then died
+    // a node claimed 50 items, re-wrapped the first object's DEK (in memory: the row holds the
+    // wrapped DEK, and the batch had not committed), then died
     List<String> lost =
         f.jobStore.claim(
             job.id(), "dead-node/lease", 50, f.clock.instant(), f.clock.instant().plusSeconds(120));
     assertThat(lost).hasSize(50);
     StoredObject crashed =
         now(objs.stream().filter(o -> o.objectId().equals(lost.get(0))).findFirst().orElseThrow());
-    try (KekLease target = f.keks.forWrite(acct.id(), "0014", Protection.CMK, CUSTOMER)) {
-      assertThat(f.content.reprotect(crashed, target, false)).isTrue();
+    try (KekLease target = f.keks.forWrite(acct.id(), "0014", Protection.CMK, CUSTOMER);
+        KekLease source = f.keks.forRead(crashed.kekId())) {
+      assertThat(f.content.rewrapDek(crashed, source, target)).isNotEmpty();
     }
     assertThat(read(crashed))
         .as("readable in the crash window")
@@ -400,12 +424,10 @@ class BackfillTest {
   void anObjectThatDoesNotAuthenticateIsAFailedItemAndTheRestMoves() {
     List<StoredObject> objs = mails("alice", 3);
     enrol();
-    StoredObject bad = objs.get(1);
-    byte[] envelope = blob(bad);
-    ContentEnvelope.Header h = ContentEnvelope.readHeader(envelope);
-    byte[] wrapped = h.wrappedDek().clone();
+    byte[] wrapped = objs.get(1).wrappedDek().clone();
     wrapped[wrapped.length - 1] ^= 1;
-    f.blobs.put(bad.blobKey(), ContentEnvelope.withKeyReferences(envelope, h.kekId(), wrapped));
+    setRowWrappedDek(objs.get(1), wrapped);
+    StoredObject bad = now(objs.get(1));
 
     Job job = start();
     JobReport end = runToEnd(job);
@@ -417,6 +439,32 @@ class BackfillTest {
     assertUnderTheCustomerKeyAndReadable(objs.get(2));
     assertThat(f.revocation.events(acct.id(), 1).get(0).detail())
         .contains("BACKFILL, DEK_REWRAP, FAILED: 2 done, 1 failed");
+  }
+
+  @Test
+  void wrappedDeksSwappedBetweenTwoRowsOpenNeitherObjectAndNeitherMoves() {
+    List<StoredObject> objs = mails("alice", 3);
+    StoredObject a = objs.get(0);
+    StoredObject b = objs.get(1);
+    // same account, asset type and KEK: only the object id in the wrap's AAD tells them apart
+    assertThat(a.kekId()).isEqualTo(b.kekId());
+    setRowWrappedDek(a, b.wrappedDek());
+    setRowWrappedDek(b, a.wrappedDek());
+    assertRefused(() -> read(a), ErrorCode.DECRYPTION_FAILED);
+    assertRefused(() -> read(b), ErrorCode.DECRYPTION_FAILED);
+    enrol();
+
+    JobReport end = runToEnd(start());
+    assertThat(end.progress().done()).isEqualTo(1);
+    assertThat(end.progress().failed()).isEqualTo(2);
+    assertThat(now(a).kekId()).isEqualTo(a.kekId());
+    assertThat(now(a).wrappedDek()).isEqualTo(b.wrappedDek());
+    assertUnderTheCustomerKeyAndReadable(objs.get(2));
+    // swapped back, both open again: nothing fell back to another key in between
+    setRowWrappedDek(a, a.wrappedDek());
+    setRowWrappedDek(b, b.wrappedDek());
+    assertThat(read(a)).isEqualTo(bytes(a.objectId()));
+    assertThat(read(b)).isEqualTo(bytes(b.objectId()));
   }
 
   // ---- audit and key events -----------------------------------------------------------------

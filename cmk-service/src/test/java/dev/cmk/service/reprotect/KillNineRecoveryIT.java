@@ -100,7 +100,10 @@ class KillNineRecoveryIT {
         assertThat(now.protection()).isEqualTo(Protection.CMK);
         assertThat(now.kekId()).isNotEqualTo(o.kekId());
         byte[] blob = f.blobs.get(now.blobKey()).orElseThrow();
-        assertThat(ContentEnvelope.readHeader(blob).kekId()).isEqualTo(now.kekId());
+        // the DEK was re-wrapped in the row: the envelope still names no key
+        assertThat(ContentEnvelope.readHeader(blob).detached()).isTrue();
+        assertThat(now.holdsWrappedDek()).isTrue();
+        assertThat(now.wrappedDek()).isNotEqualTo(o.wrappedDek());
         assertThat(f.content.get(accountId, o.assetType(), o.objectId()).plaintext())
             .isEqualTo(bytes(o.objectId()));
       }

@@ -4,18 +4,23 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.service.ServiceFixture;
 import dev.cmk.service.SwitchableProvider.Mode;
 import dev.cmk.service.account.Account;
+import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.content.BulkSeeder;
+import dev.cmk.service.content.ContentService;
 import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService.KekLease;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcCustomerKeyStore;
 import dev.cmk.service.store.TestPostgres;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recovery time and KMS calls for N objects written under fallback (not run by {@code mvn verify}).
@@ -68,6 +73,21 @@ public final class RecoveryBenchmark {
       double seedSecs = (System.nanoTime() - t0) / 1e9;
 
       f.remote.setMode(Mode.UP);
+      // the job's content service counts the blob calls it makes
+      CountingBlobs blobs = new CountingBlobs(f.blobs);
+      ContentService content =
+          new ContentService(
+              f.accounts,
+              f.catalog,
+              f.keys,
+              f.keks,
+              f.objects,
+              blobs,
+              new ContentService.ContentConfig(
+                  KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20),
+              f.audit,
+              f.clock,
+              new java.security.SecureRandom());
       JobService jobs =
           new JobService(
               f.jobStore,
@@ -75,7 +95,7 @@ public final class RecoveryBenchmark {
               f.keys,
               new JdbcCustomerKeyStore(f.db),
               f.keks,
-              f.content,
+              content,
               f.objects,
               f.catalog,
               f.providers,
@@ -91,6 +111,8 @@ public final class RecoveryBenchmark {
       Job job = jobs.startRecovery(acct.id()).orElseThrow();
       jobs.runUntilIdle(1_000_000);
       double secs = (System.nanoTime() - t1) / 1e9;
+      long blobReads = blobs.reads.get();
+      long blobWrites = blobs.writes.get();
       JobService.JobReport r = jobs.get(acct.id(), job.id());
       if (r.job().status() != Job.Status.SUCCEEDED || r.progress().done() != job.total()) {
         throw new IllegalStateException("recovery did not finish: " + r);
@@ -103,8 +125,14 @@ public final class RecoveryBenchmark {
       }
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %,d | %d | %,d | %.1f s | %,.0f | %d | %d | %.1f s |%n",
-          db.equals("pg") ? "PostgreSQL 14 (embedded, zonky)" : "H2 (embedded file)",
+          "| %s | %s | %,d | %d | %,d | %.1f s | %,.0f | %d | %d | %d / %d | %.1f s |%n",
+          db.equals("pg")
+              ? "PostgreSQL "
+                  + f.db
+                      .jdbi()
+                      .withHandle(
+                          h -> h.createQuery("show server_version").mapTo(String.class).one())
+              : "H2 (embedded file)",
           mode,
           objects,
           TYPES.size() * DAYS,
@@ -113,11 +141,54 @@ public final class RecoveryBenchmark {
           job.total() / secs,
           (long) (f.providerCalls("remote") - remote0),
           (long) (f.providerCalls("local") - local0),
+          blobReads,
+          blobWrites,
           seedSecs);
       if (fallbackLeft != 0) {
         throw new IllegalStateException(fallbackLeft + " objects still under the backup key");
       }
     }
     System.exit(0);
+  }
+
+  /** Counts the blob calls of the job (reads: get/open; writes: put). */
+  static final class CountingBlobs implements BlobStore {
+    final BlobStore delegate;
+    final AtomicLong reads = new AtomicLong();
+    final AtomicLong writes = new AtomicLong();
+
+    CountingBlobs(BlobStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void put(String key, byte[] envelope) {
+      writes.incrementAndGet();
+      delegate.put(key, envelope);
+    }
+
+    @Override
+    public void put(String key, BlobWriter writer) {
+      writes.incrementAndGet();
+      delegate.put(key, writer);
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      reads.incrementAndGet();
+      return delegate.get(key);
+    }
+
+    @Override
+    public Optional<InputStream> open(String key) {
+      reads.incrementAndGet();
+      return delegate.open(key);
+    }
+
+    @Override
+    public void delete(String key) {
+      writes.incrementAndGet();
+      delegate.delete(key);
+    }
   }
 }

@@ -175,7 +175,23 @@ class RecoveryTest {
   void aJobWithItemsThatCannotBeMovedEndsFailedAndSaysSoInTheKeyEvents() {
     f.jobs.setRecoveryMode(acct.id(), "DEK_REWRAP");
     outage(2);
-    f.blobs.delete(during.get(0).blobKey());
+    // the rows of two objects swap their wrapped DEKs: the wraps bind the object id, so neither
+    // unwraps for the other, and the job says so instead of moving them
+    StoredObject a = during.get(0);
+    StoredObject b = during.get(1);
+    f.db
+        .jdbi()
+        .useHandle(
+            h -> {
+              for (StoredObject[] p : new StoredObject[][] {{a, b}, {b, a}}) {
+                h.createUpdate(
+                        "update objects set wrapped_dek = :w where account_id = :a and id = :id")
+                    .bind("w", p[1].wrappedDek())
+                    .bind("a", p[0].accountId())
+                    .bind("id", p[0].objectId())
+                    .execute();
+              }
+            });
     Job job = keyBack();
     f.jobs.runUntilIdle(100);
     assertThat(f.jobs.get(acct.id(), job.id()).job().status()).isEqualTo(Job.Status.FAILED);
@@ -187,7 +203,7 @@ class RecoveryTest {
         .isEqualTo(
             "re-protection job "
                 + job.id()
-                + " finished: RECOVERY, DEK_REWRAP, FAILED: 5 done, 1 failed (see the job's item"
+                + " finished: RECOVERY, DEK_REWRAP, FAILED: 4 done, 2 failed (see the job's item"
                 + " errors)");
   }
 
@@ -270,7 +286,7 @@ class RecoveryTest {
   }
 
   @Test
-  void anObjectWhoseBlobWasRewrittenButWhoseRowWasNotMovedStaysReadable() {
+  void anObjectWhoseBlobWasReencryptedButWhoseRowWasNotMovedStaysReadable() {
     outage(1);
     f.remote.setMode(Mode.UP);
     StoredObject o = during.get(0);
@@ -281,10 +297,13 @@ class RecoveryTest {
             serviceId,
             Protection.CMK,
             dev.cmk.provider.KeyRef.of("remote", "customer"))) {
-      assertThat(f.content.reprotect(o, target, false)).isTrue();
-      assertThat(f.content.reprotect(o, target, false)).as("idempotent").isFalse();
+      assertThat(f.content.reprotect(o, target, true).kekId()).isEqualTo(target.kek().id());
+      byte[] rewritten = f.blobs.get(o.blobKey()).orElseThrow();
+      f.content.reprotect(o, target, true);
+      assertThat(f.blobs.get(o.blobKey()).orElseThrow()).as("idempotent").isEqualTo(rewritten);
     }
-    // the crash window of a DEK re-wrap: the blob names the new KEK, the row still the old one
+    // the crash window of a re-encryption: the blob names the new KEK and DEK, the row still the
+    // old KEK and wrapped DEK; the header is authoritative
     assertThat(f.objects.find(acct.id(), o.objectId()).orElseThrow().kekId()).isEqualTo(o.kekId());
     assertThat(read(o)).isEqualTo(bytes(o.objectId()));
   }

@@ -61,6 +61,11 @@ public abstract class AdminStoreContract {
     assertThat(s.hasActiveOperator()).isFalse();
     assertThat(s.find("tok_2").orElseThrow().revokedAt()).contains(now);
     assertThat(s.list()).hasSize(2);
+
+    assertThat(s.lastUsed()).isEmpty();
+    s.touch("tok_1", now.plusSeconds(60));
+    s.touch("tok_1", now.plusSeconds(30)); // an older touch (another node) never moves it back
+    assertThat(s.lastUsed()).containsExactly(java.util.Map.entry("tok_1", now.plusSeconds(60)));
   }
 
   @Test

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.account.Account;
+import dev.cmk.service.account.FallbackMode;
 import dev.cmk.service.account.User;
 import dev.cmk.service.availability.Cause;
 import dev.cmk.service.availability.KeyEvent;
+import dev.cmk.service.availability.SliceRefusal;
 import dev.cmk.service.catalog.AssetType;
+import dev.cmk.service.content.FallbackWrites;
 import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.kek.Kek;
 import dev.cmk.service.kek.Protection;
@@ -456,5 +459,89 @@ public abstract class StoreContract {
     assertThat(s.list(a.id(), 10))
         .extracting(Job::scope)
         .containsExactlyInAnyOrder(voicemail.scope(), alice.scope());
+  }
+
+  private KeyEvent adminEvent(String accountId, String kind) {
+    return new KeyEvent(
+        "evt_" + UUID.randomUUID(), accountId, "", kind, "", "", Cause.NONE, "", "admin", "", now);
+  }
+
+  @Test
+  void aRevocationHoldsUntilLiftedWhateverTheFallbackSwitchAndModeSay() {
+    JdbcAvailabilityStore s = new JdbcAvailabilityStore(db());
+    Account a = newAccount();
+    assertThat(s.signal(a.id()).revoked()).isFalse();
+    var r = s.revoke(a.id(), now, "admin:tok_1", adminEvent(a.id(), "revoked")).orElseThrow();
+    assertThat(r.revoked()).isTrue();
+    assertThat(r.revokedBy()).isEqualTo("admin:tok_1");
+    assertThat(s.signal(a.id()))
+        .isEqualTo(new dev.cmk.service.kek.RevocationEpochs.Signal(1, true));
+    assertThat(s.revoke(a.id(), now, "admin:tok_2", adminEvent(a.id(), "revoked"))).isEmpty();
+
+    s.setFallback(
+        a.id(), true, FallbackMode.OUTAGES_ONLY, now, adminEvent(a.id(), "fallback_enabled"));
+    Account stored = new JdbcAccountStore(db()).find(a.id()).orElseThrow();
+    assertThat(stored.fallbackEnabled()).isTrue();
+    assertThat(stored.fallbackMode()).isEqualTo(FallbackMode.OUTAGES_ONLY);
+    assertThat(s.revocation(a.id()).revoked()).as("fallback does not lift it").isTrue();
+
+    var lifted = s.lift(a.id(), now.plusSeconds(5), "admin:tok_3", adminEvent(a.id(), "lifted"));
+    assertThat(lifted.orElseThrow().revoked()).isFalse();
+    assertThat(lifted.get().liftedBy()).isEqualTo("admin:tok_3");
+    assertThat(lifted.get().liftedAt()).contains(now.plusSeconds(5));
+    assertThat(s.signal(a.id()).revoked()).isFalse();
+    assertThat(s.lift(a.id(), now, "admin:tok_3", adminEvent(a.id(), "lifted"))).isEmpty();
+    assertThat(events(a.id())).extracting(KeyEvent::kind).contains("revoked", "lifted");
+  }
+
+  @Test
+  void refusedSlicesAreRecordedOnceMovedAndCleared() {
+    JdbcAvailabilityStore s = new JdbcAvailabilityStore(db());
+    Account a = newAccount();
+    var first =
+        new SliceRefusal(
+            a.id(), "0014", "20261129", "access_denied", "AccessDenied", "d", now, now);
+    assertThat(s.recordSliceRefusal(first)).isTrue();
+    var later =
+        new SliceRefusal(
+            a.id(),
+            "0014",
+            "20261129",
+            "access_denied",
+            "AccessDenied",
+            "d2",
+            now,
+            now.plusSeconds(9));
+    assertThat(s.recordSliceRefusal(later)).isFalse();
+    assertThat(
+            s.recordSliceRefusal(
+                new SliceRefusal(a.id(), "0012", "20261129", "access_denied", "X", "", now, now)))
+        .isTrue();
+    assertThat(s.sliceRefusals(a.id()))
+        .extracting(SliceRefusal::serviceId, SliceRefusal::firstSeen, SliceRefusal::lastSeen)
+        .containsExactly(tuple("0012", now, now), tuple("0014", now, now.plusSeconds(9)));
+    assertThat(s.clearSliceRefusal(a.id(), "0014", "20261129")).isTrue();
+    assertThat(s.clearSliceRefusal(a.id(), "0014", "20261129")).isFalse();
+    assertThat(s.clearSliceRefusals(a.id())).isEqualTo(1);
+    assertThat(s.sliceRefusals(a.id())).isEmpty();
+  }
+
+  @Test
+  void fallbackWritesKeepTheirCause() {
+    Account a = newAccount();
+    JdbcFallbackWrites w = new JdbcFallbackWrites(db());
+    var e =
+        new FallbackWrites.Entry(
+            a.id(),
+            "m1",
+            "kek_1",
+            "REFUSED",
+            "disabled",
+            "DisabledException",
+            FallbackMode.ANY_REASON,
+            now);
+    w.record(e);
+    assertThat(w.find(a.id(), "m1")).contains(e);
+    assertThat(w.find(a.id(), "m2")).isEmpty();
   }
 }

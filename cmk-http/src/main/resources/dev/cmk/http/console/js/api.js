@@ -18,14 +18,19 @@ export class ApiError extends Error {
 
 export const session = {
   token: () => sessionStorage.getItem(TOKEN),
-  account: () => sessionStorage.getItem(ACCOUNT),
+  account: () => sessionStorage.getItem(ACCOUNT) || '',
   role: () => sessionStorage.getItem(ROLE),
+  operator: () => sessionStorage.getItem(ROLE) === 'operator',
   set(token, account, role) {
     sessionStorage.setItem(TOKEN, token);
     sessionStorage.setItem(ROLE, role);
     if (account) sessionStorage.setItem(ACCOUNT, account);
+    else sessionStorage.removeItem(ACCOUNT);
   },
-  setAccount: (account) => sessionStorage.setItem(ACCOUNT, account),
+  setAccount(account) {
+    if (account) sessionStorage.setItem(ACCOUNT, account);
+    else sessionStorage.removeItem(ACCOUNT);
+  },
   clear() {
     sessionStorage.removeItem(TOKEN);
     sessionStorage.removeItem(ACCOUNT);
@@ -33,30 +38,39 @@ export const session = {
   },
 };
 
-/** The path of an account's resource, every segment URL-encoded. */
+let onSessionLost = () => {};
+
+/** What to do when the server no longer accepts the session's token (revoked or expired). */
+export function whenSessionLost(handler) {
+  onSessionLost = handler;
+}
+
+/** The path of an account's resource, every segment URL-encoded; never /v1/accounts/null. */
 export function accountPath(...segments) {
-  const parts = [session.account(), ...segments].map((s) => encodeURIComponent(s));
+  const account = session.account();
+  if (!account) throw new ApiError(0, 'no_account', 'no account is selected');
+  const parts = [account, ...segments].map((s) => encodeURIComponent(s));
   return '/v1/accounts/' + parts.join('/');
 }
 
-/** Calls the API; resolves to the parsed JSON body, rejects with an ApiError. */
-export async function api(method, path, body, token = session.token()) {
-  const headers = { Accept: 'application/json' };
+/** Sends a request; resolves to the fetch Response of a 2xx, rejects with an ApiError. */
+export async function request(method, path, { body, token = session.token(), type, accept } = {}) {
+  const headers = { Accept: accept || 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = type || 'application/json';
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  }
   let res;
   try {
     res = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
+      method, headers, body: payload, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
     });
   } catch (e) {
-    throw new ApiError(0, 'network_error', 'the CMK server did not answer: ' + e.message);
+    throw new ApiError(0, 'network_error', 'the CMK server did not answer (' + e.message + ')');
   }
+  if (res.ok) return res;
   const text = await res.text();
   let json = null;
   try {
@@ -64,12 +78,35 @@ export async function api(method, path, body, token = session.token()) {
   } catch (e) {
     json = null;
   }
-  if (!res.ok) {
-    const err = json && json.error;
-    if (err && err.code) {
-      throw new ApiError(res.status, err.code, err.message || '', err.requestId, err.details);
-    }
-    throw new ApiError(res.status, 'http_' + res.status, text.slice(0, 200) || res.statusText);
+  const err = json && json.error;
+  const error = err && err.code
+    ? new ApiError(res.status, err.code, err.message || '', err.requestId, err.details)
+    : new ApiError(res.status, 'http_' + res.status, text.slice(0, 200) || res.statusText);
+  // the session's own token refused: sign out cleanly (a sign-in attempt passes its own token)
+  if (res.status === 401 && token && token === session.token()) onSessionLost(error);
+  throw error;
+}
+
+/** Calls the API; resolves to the parsed JSON body, rejects with an ApiError. */
+export async function api(method, path, body, token = session.token()) {
+  const res = await request(method, path, { body, token });
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** Like api(), but resolves to null when this server has no such route (a newer feature). */
+export async function optional(method, path) {
+  try {
+    return await api(method, path);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'route_not_found') return null;
+    throw e;
   }
-  return json;
+}
+
+/** Reads a JSON-lines export (audit log, key usage) into a list of objects. */
+export async function jsonl(path) {
+  const res = await request('GET', path, { accept: 'application/x-ndjson' });
+  const text = await res.text();
+  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }

@@ -69,7 +69,11 @@ public final class KmsFaultProxy implements AutoCloseable {
     THROTTLE;
 
     static Mode parse(String s) {
-      return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+      try {
+        return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("mode must be none|cut|reset|hang|error5xx|throttle", e);
+      }
     }
   }
 

@@ -1,0 +1,4 @@
+-- PUT a new object per request (see common.lua for the environment)
+package.path = os.getenv("BENCH_DIR") .. "/?.lua;" .. package.path
+require "common"
+request = writeRequest
