@@ -8,7 +8,7 @@ create table webhooks (
   account_id varchar(64) not null references accounts(id),
   url varchar(2000) not null,
   events varchar(1000) not null,
-  secret_sealed varchar(400) not null,
+  secret_sealed varchar(2000) not null,
   cursor_seq bigint not null,
   created_by varchar(200) not null,
   created_at timestamp with time zone not null

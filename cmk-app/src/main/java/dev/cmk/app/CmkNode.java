@@ -112,6 +112,15 @@ public final class CmkNode implements AutoCloseable {
             return t;
           });
   private final GroupCommit commits;
+  // issue 20: signed webhooks, delivered on their own thread so a slow receiver delays nothing else
+  private final dev.cmk.service.events.WebhookService webhooks;
+  private final ScheduledExecutorService webhookThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cmk-webhooks");
+            t.setDaemon(true);
+            return t;
+          });
   private final ScheduledExecutorService sequencerThread =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -333,6 +342,17 @@ public final class CmkNode implements AutoCloseable {
             clock,
             metrics);
     var auditService = new AuditService(audit, accounts);
+    webhooks =
+        new dev.cmk.service.events.WebhookService(
+            db,
+            accounts,
+            new dev.cmk.service.events.PlatformSecretSealer(
+                registry, keyRef(cfg.keys().platformKey()), cfg.platformName()),
+            new dev.cmk.service.store.JdbcNodeLeases(db),
+            dev.cmk.service.Ids.newId("node", random),
+            clock,
+            random,
+            dev.cmk.service.events.WebhookService.Settings.fromEnvironment());
     http =
         new HttpServer(
             new HttpServer.Config(
@@ -362,7 +382,8 @@ public final class CmkNode implements AutoCloseable {
                     new CoverageService(new JdbcCoverageStore(db), accounts, keys, clock, metrics)),
                 search,
                 auditService,
-                new AuditArchiveService(audit, auditArchive, blobs, auditService)));
+                new AuditArchiveService(audit, auditArchive, blobs, auditService),
+                webhooks));
     dev.cmk.service.events.OpsGauges.register(db, clock, metrics);
     io.micrometer.core.instrument.FunctionCounter.builder(
             "cmk.http.client.aborts", http, HttpServer::clientAborts)
@@ -459,6 +480,7 @@ public final class CmkNode implements AutoCloseable {
     http.start();
     background.scheduleWithFixedDelay(this::backgroundTick, 0, 1, TimeUnit.SECONDS);
     archiveThread.scheduleWithFixedDelay(archiveScheduler::tick, 5, 5, TimeUnit.SECONDS);
+    webhookThread.scheduleWithFixedDelay(this::deliverWebhooks, 1, 500, TimeUnit.MILLISECONDS);
     long sweepMillis = orphanSweepInterval.toMillis();
     sweepThread.scheduleWithFixedDelay(
         this::sweepOrphans, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -483,6 +505,19 @@ public final class CmkNode implements AutoCloseable {
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(CmkNode.class).error("background round failed", e);
     }
+  }
+
+  private void deliverWebhooks() {
+    try {
+      webhooks.runOnce();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(CmkNode.class).warn("webhook round failed; next round retries", e);
+    }
+  }
+
+  /** The account webhooks (issue 20). */
+  public dev.cmk.service.events.WebhookService webhooks() {
+    return webhooks;
   }
 
   private void sweepOrphans() {
@@ -539,6 +574,15 @@ public final class CmkNode implements AutoCloseable {
 
   @Override
   public void close() {
+    webhookThread.shutdownNow();
+    try {
+      webhookThread.awaitTermination(15, TimeUnit.SECONDS);
+      webhooks.releaseLeases();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(CmkNode.class).warn("could not release the webhook leases", e);
+    }
     background.shutdownNow();
     archiveThread.shutdownNow(); // a segment cut off here rolls back and is redone later
     sweepThread.shutdownNow();

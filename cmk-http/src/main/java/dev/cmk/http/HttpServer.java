@@ -101,7 +101,8 @@ public final class HttpServer implements AutoCloseable {
       Availability availability,
       SearchIndexService search,
       AuditService audit,
-      AuditArchiveService auditArchive) {}
+      AuditArchiveService auditArchive,
+      dev.cmk.service.events.WebhookService webhooks) {}
 
   /**
    * The services of issue 6: key availability, revocation, jobs, rotation, live sessions; and of
@@ -212,6 +213,7 @@ public final class HttpServer implements AutoCloseable {
               new SearchRoutes(s.search()).register(r);
               new AuditRoutes(s.audit()).register(r);
               new AuditArchiveRoutes(s.auditArchive()).register(r);
+              new WebhookRoutes(s.webhooks()).register(r);
               new ProviderRoutes(s.keys()).register(r);
             });
     for (Route route : routes()) {

@@ -69,7 +69,11 @@ public enum ErrorCode {
   /** A development-only action while the local provider is not enabled. */
   LOCAL_PROVIDER_DISABLED("local_provider_disabled", Kind.CONFLICT),
   /** A streamed request body ended early or could not be read (the client went away). */
-  BODY_INCOMPLETE("body_incomplete", Kind.INVALID);
+  BODY_INCOMPLETE("body_incomplete", Kind.INVALID),
+  /** A webhook URL that is not https, redirects, or resolves to a private or loopback address. */
+  INVALID_WEBHOOK_URL("invalid_webhook_url", Kind.INVALID),
+  WEBHOOK_NOT_FOUND("webhook_not_found", Kind.NOT_FOUND),
+  DELIVERY_NOT_FOUND("delivery_not_found", Kind.NOT_FOUND);
 
   /** What kind of failure a code is; the HTTP layer maps kinds to status codes. */
   public enum Kind {
