@@ -131,7 +131,8 @@ class BackfillApiIT {
     assertThat(n.send(admin, "POST", p + "/revoke", null).status()).isEqualTo(200);
     Res locked = n.send(service, "GET", p + "/content/meeting-recording/rec1", null);
     assertThat(locked.status()).isEqualTo(409);
-    assertThat(locked.code()).isEqualTo("key_refused");
+    // revoke now holds whatever the key answers (the kill switch): refused as revoked
+    assertThat(locked.code()).isEqualTo("key_revoked");
     assertThat(n.send(service, "GET", p + "/content/mail/m2", null).status()).isEqualTo(200);
   }
 }

@@ -136,11 +136,25 @@ public final class DirectoryBlobStore implements BlobStore {
       }
       Path tmp = Files.createTempFile(dir, ".put", ".tmp");
       try {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-            OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          // the writer may close what it is handed (a sealing stream closes its target): the
+          // channel stays open for the fsync below, which makes the blob durable before the rename
+          // makes it visible (issue 14)
+          OutputStream out =
+              new java.io.FilterOutputStream(java.nio.channels.Channels.newOutputStream(ch)) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                  this.out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                  flush();
+                }
+              };
           writer.writeTo(out);
           out.flush();
-          ch.force(true); // durable before the rename makes it visible (issue 14)
+          ch.force(true);
         }
         Files.move(
             tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
