@@ -720,7 +720,7 @@ public final class WebhookService {
           || (b0 == 198 && (b1 == 18 || b1 == 19))
           || b0 >= 240);
     }
-    return (b[0] & 0xfe) != (byte) 0xfc; // fc00::/7 unique local
+    return (b[0] & 0xfe) != 0xfc; // fc00::/7 unique local
   }
 
   private static CmkException badUrl(String message) {
