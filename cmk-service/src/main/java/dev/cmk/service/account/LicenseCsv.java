@@ -12,6 +12,12 @@ public final class LicenseCsv {
   private LicenseCsv() {}
 
   public static List<LicenseChange> parse(String text) {
+    if (text.indexOf(',') < 0) {
+      // not one userId,licensed line: this is no licence CSV (e.g. JSON sent as text/csv)
+      throw new dev.cmk.service.CmkException(
+          dev.cmk.service.ErrorCode.INVALID_REQUEST,
+          "the body is not a userId,licensed CSV: no line has two columns");
+    }
     List<LicenseChange> rows = new ArrayList<>();
     String[] lines = text.split("\\r?\\n", -1);
     for (int i = 0; i < lines.length; i++) {
