@@ -209,6 +209,8 @@ class WebhooksIT {
       secret = created.json().get("secret").asText();
       hookId = created.json().get("id").asText();
       assertThat(secret).startsWith("whsec_");
+      String auditLog = n.send(n.operator, "GET", p + "/audit", null).body();
+      assertThat(auditLog).contains("\"action\":\"webhook.create\"").doesNotContain(secret);
       TestNode.Res listed = n.send(n.operator, "GET", p + "/webhooks", null);
       assertThat(listed.body()).contains(hookId).doesNotContain(secret).doesNotContain("secret");
       assertThat(n.send(n.operator, "GET", p + "/webhooks/" + hookId, null).body())
