@@ -151,16 +151,19 @@ class SearchApiIT {
     assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
     Res r = query(search, "hello");
     assertThat(r.status()).as(r.body()).isEqualTo(409);
-    assertThat(r.code()).isEqualTo("key_refused");
+    // revoke now holds whatever the key answers (the kill switch): refused as revoked
+    assertThat(r.code()).isEqualTo("key_revoked");
     // the error names neither the term nor a document (ids are compared as whole values: a random
     // request id may well contain "d2")
     assertThat(r.body()).doesNotContain("hello");
     assertThat(textValues(r.json())).doesNotContain("d2");
     Res w = put(search, "d4", "{\"service\":\"chat\",\"terms\":[\"hello\"]}");
     assertThat(w.status()).isEqualTo(409);
-    assertThat(w.code()).isEqualTo("key_refused");
+    assertThat(w.code()).isEqualTo("key_revoked");
 
     n.node.localProvider().orElseThrow().setEnabled("key-s", true);
+    Res lifted = n.send(n.adminToken(acct), "POST", "/v1/accounts/" + acct + "/revoke/lift", null);
+    assertThat(lifted.status()).as(lifted.body()).isEqualTo(200);
     assertThat(ids(query(search, "hello"))).containsExactly("d2");
   }
 

@@ -54,7 +54,7 @@ final class ContentRoutes {
     }
     String scope = AccessPolicy.principal(ctx).map(ApiToken::id).orElse("anonymous");
     String id = "i-" + sha256Hex(scope + "\n" + key).substring(0, 40);
-    Idempotency.respond(
+    Idempotency.respondStreamed(
         ctx,
         idempotency,
         () -> {

@@ -23,6 +23,32 @@ final class Idempotency {
   record Answer(int status, Object body) {}
 
   static void respond(Context ctx, IdempotencyService service, Supplier<Answer> handler) {
+    respond(ctx, service, ctx.method() + " " + ctx.path() + "\n" + ctx.body(), handler);
+  }
+
+  /**
+   * For a route whose body is streamed (content uploads): the body can be read only once, by the
+   * handler, so the request's fingerprint is its method, path and the headers that shape it (owner,
+   * length, media type), not its bytes. A key reused with another body of the same length is then
+   * not detected as reuse; the content route derives the object id from the key, so it still makes
+   * at most one object per key.
+   */
+  static void respondStreamed(Context ctx, IdempotencyService service, Supplier<Answer> handler) {
+    String shape =
+        ctx.method()
+            + " "
+            + ctx.path()
+            + "\nuser="
+            + ctx.header("X-CMK-User")
+            + "\nlength="
+            + ctx.header("Content-Length")
+            + "\ntype="
+            + ctx.header("Content-Type");
+    respond(ctx, service, shape, handler);
+  }
+
+  private static void respond(
+      Context ctx, IdempotencyService service, String fingerprint, Supplier<Answer> handler) {
     String key = ctx.header(HEADER);
     if (key == null) {
       Answer a = handler.get();
@@ -34,7 +60,7 @@ final class Idempotency {
         service.run(
             scope,
             key,
-            hash(ctx.method() + " " + ctx.path() + "\n" + ctx.body()),
+            hash(fingerprint),
             () -> {
               Answer a = handler.get();
               return new Response(a.status(), Json.text(a.body()), false);
