@@ -346,6 +346,7 @@ public final class CmkNode implements AutoCloseable {
         new dev.cmk.service.events.WebhookService(
             db,
             accounts,
+            audit,
             new dev.cmk.service.events.PlatformSecretSealer(
                 registry, keyRef(cfg.keys().platformKey()), cfg.platformName()),
             new dev.cmk.service.store.JdbcNodeLeases(db),

@@ -89,12 +89,34 @@ class WebhooksIT {
     }
   }
 
-  static CmkConfig config() {
+  static String pgUrl;
+
+  /** On PostgreSQL when CMK_TEST_POSTGRES_URL is set (a fresh database), else embedded H2. */
+  static CmkConfig.Storage storage(CmkConfig e) throws Exception {
+    String base = System.getenv("CMK_TEST_POSTGRES_URL");
+    if (base == null || base.isBlank()) {
+      return e.storage();
+    }
+    String user = System.getenv().getOrDefault("CMK_TEST_POSTGRES_USER", "postgres");
+    String pw = System.getenv().getOrDefault("CMK_TEST_POSTGRES_PASSWORD", "postgres");
+    if (pgUrl == null) {
+      String name = "webhooks_it_" + Long.toHexString(System.nanoTime());
+      try (var c = java.sql.DriverManager.getConnection(base, user, pw);
+          var st = c.createStatement()) {
+        st.execute("create database " + name);
+      }
+      pgUrl = base.substring(0, base.lastIndexOf('/') + 1) + name;
+    }
+    var s = e.storage();
+    return new CmkConfig.Storage(s.dataDir(), pgUrl, user, pw, s.blobs());
+  }
+
+  static CmkConfig config() throws Exception {
     CmkConfig e = CmkConfig.embeddedIn(dir, 4096);
     return new CmkConfig(
         "cmk-test",
         e.server(),
-        e.storage(),
+        storage(e),
         e.keys(),
         e.local(),
         e.kekCache(),
@@ -209,6 +231,8 @@ class WebhooksIT {
       secret = created.json().get("secret").asText();
       hookId = created.json().get("id").asText();
       assertThat(secret).startsWith("whsec_");
+      String auditLog = n.send(n.operator, "GET", p + "/audit", null).body();
+      assertThat(auditLog).contains("\"action\":\"webhook.create\"").doesNotContain(secret);
       TestNode.Res listed = n.send(n.operator, "GET", p + "/webhooks", null);
       assertThat(listed.body()).contains(hookId).doesNotContain(secret).doesNotContain("secret");
       assertThat(n.send(n.operator, "GET", p + "/webhooks/" + hookId, null).body())

@@ -91,8 +91,7 @@ final class WebhookRoutes {
     if (req.url() == null || req.url().isBlank()) {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "url is required");
     }
-    var c =
-        webhooks.create(ctx.pathParam("accountId"), req.url(), req.events(), Callers.of(ctx).id());
+    var c = webhooks.create(Callers.of(ctx), ctx.pathParam("accountId"), req.url(), req.events());
     Webhook w = c.webhook();
     Json.write(
         ctx,
@@ -117,7 +116,7 @@ final class WebhookRoutes {
   }
 
   private void delete(Context ctx) {
-    webhooks.delete(ctx.pathParam("accountId"), ctx.pathParam("webhookId"));
+    webhooks.delete(Callers.of(ctx), ctx.pathParam("accountId"), ctx.pathParam("webhookId"));
     ctx.status(204);
   }
 
@@ -151,6 +150,7 @@ final class WebhookRoutes {
         200,
         DeliveryView.of(
             webhooks.resend(
+                Callers.of(ctx),
                 ctx.pathParam("accountId"),
                 ctx.pathParam("webhookId"),
                 ctx.pathParam("deliveryId"))));

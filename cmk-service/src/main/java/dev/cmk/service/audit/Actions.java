@@ -45,6 +45,14 @@ public final class Actions {
   public static final String AUDIT_ARCHIVE_LIST = "audit.archive_list";
   public static final String AUDIT_ARCHIVE_READ = "audit.archive_read";
 
+  /**
+   * An account's webhooks (issue 20): created (host and event filter), deleted, a delivery resent.
+   */
+  public static final String WEBHOOK_CREATE = "webhook.create";
+
+  public static final String WEBHOOK_DELETE = "webhook.delete";
+  public static final String WEBHOOK_RESEND = "webhook.resend";
+
   /** Uses of a key on content or the search index: the rows of the key-usage report. */
   public static final Set<String> KEY_USES =
       Set.of(CONTENT_WRITE, CONTENT_READ, SEARCH_INDEX, SEARCH_REMOVE, SEARCH_QUERY, SESSION_OPEN);

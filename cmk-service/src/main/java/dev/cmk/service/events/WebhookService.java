@@ -5,6 +5,10 @@ import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.Texts;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.audit.Actions;
+import dev.cmk.service.audit.AuditEvent;
+import dev.cmk.service.audit.AuditLog;
+import dev.cmk.service.audit.Caller;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.JdbcNodeLeases;
 import java.net.InetAddress;
@@ -178,6 +182,7 @@ public final class WebhookService {
 
   private final Database db;
   private final AccountService accounts;
+  private final AuditLog audit;
   private final SecretSealer sealer;
   private final JdbcNodeLeases leases;
   private final String node;
@@ -190,6 +195,7 @@ public final class WebhookService {
   public WebhookService(
       Database db,
       AccountService accounts,
+      AuditLog audit,
       SecretSealer sealer,
       JdbcNodeLeases leases,
       String node,
@@ -198,6 +204,7 @@ public final class WebhookService {
       Settings settings) {
     this.db = db;
     this.accounts = accounts;
+    this.audit = audit;
     this.sealer = sealer;
     this.leases = leases;
     this.node = node;
@@ -213,7 +220,8 @@ public final class WebhookService {
 
   // ---- administration ----
 
-  public Created create(String accountId, String url, List<String> events, String createdBy) {
+  public Created create(Caller caller, String accountId, String url, List<String> events) {
+    String createdBy = caller.id();
     accounts.require(accountId);
     URI uri = checkUrl(url);
     List<String> filter = events == null || events.isEmpty() ? List.of("*") : List.copyOf(events);
@@ -235,29 +243,37 @@ public final class WebhookService {
     random.nextBytes(secret);
     String sealed = sealer.seal(accountId, id, secret);
     Instant now = clock.instant();
-    db.jdbi()
-        .useHandle(
-            h -> {
-              long head =
-                  h.createQuery(
-                          "select coalesce(max(seq), 0) from key_events where account_id = :a")
-                      .bind("a", accountId)
-                      .mapTo(Long.class)
-                      .one();
-              h.createUpdate(
-                      "insert into webhooks (id, account_id, url, events, secret_sealed,"
-                          + " cursor_seq, created_by, created_at)"
-                          + " values (:id, :a, :u, :e, :s, :c, :by, :at)")
-                  .bind("id", id)
-                  .bind("a", accountId)
-                  .bind("u", uri.toString())
-                  .bind("e", String.join(",", filter))
-                  .bind("s", sealed)
-                  .bind("c", head)
-                  .bind("by", Texts.abbreviate(createdBy, 200))
-                  .bind("at", ts(now))
-                  .execute();
-            });
+    audit.inTransaction(
+        () ->
+            db.jdbi()
+                .withHandle(
+                    h -> {
+                      long head =
+                          h.createQuery(
+                                  "select coalesce(max(seq), 0) from key_events where account_id = :a")
+                              .bind("a", accountId)
+                              .mapTo(Long.class)
+                              .one();
+                      h.createUpdate(
+                              "insert into webhooks (id, account_id, url, events, secret_sealed,"
+                                  + " cursor_seq, created_by, created_at)"
+                                  + " values (:id, :a, :u, :e, :s, :c, :by, :at)")
+                          .bind("id", id)
+                          .bind("a", accountId)
+                          .bind("u", uri.toString())
+                          .bind("e", String.join(",", filter))
+                          .bind("s", sealed)
+                          .bind("c", head)
+                          .bind("by", Texts.abbreviate(createdBy, 200))
+                          .bind("at", ts(now))
+                          .execute();
+                      audit.record(
+                          AuditEvent.of(accountId, caller, Actions.WEBHOOK_CREATE)
+                              .withDetail("webhookId", id)
+                              .withDetail("host", uri.getHost())
+                              .withDetail("events", String.join(",", filter)));
+                      return null;
+                    }));
     secrets.put(id, secret.clone());
     String shown = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     Arrays.fill(secret, (byte) 0);
@@ -283,16 +299,22 @@ public final class WebhookService {
     return row(accountId, id).webhook();
   }
 
-  public void delete(String accountId, String id) {
+  public void delete(Caller caller, String accountId, String id) {
     row(accountId, id);
-    db.jdbi()
-        .useTransaction(
-            h -> {
-              h.createUpdate("delete from webhook_deliveries where webhook_id = :w")
-                  .bind("w", id)
-                  .execute();
-              h.createUpdate("delete from webhooks where id = :w").bind("w", id).execute();
-            });
+    audit.inTransaction(
+        () ->
+            db.jdbi()
+                .withHandle(
+                    h -> {
+                      h.createUpdate("delete from webhook_deliveries where webhook_id = :w")
+                          .bind("w", id)
+                          .execute();
+                      h.createUpdate("delete from webhooks where id = :w").bind("w", id).execute();
+                      audit.record(
+                          AuditEvent.of(accountId, caller, Actions.WEBHOOK_DELETE)
+                              .withDetail("webhookId", id));
+                      return null;
+                    }));
     secrets.remove(id);
   }
 
@@ -312,21 +334,33 @@ public final class WebhookService {
   }
 
   /** Puts a delivery (delivered or dead) back in the outbox, due now, with a fresh day. */
-  public Delivery resend(String accountId, String id, String deliveryId) {
+  public Delivery resend(Caller caller, String accountId, String id, String deliveryId) {
     row(accountId, id);
     Instant now = clock.instant();
     int n =
-        db.jdbi()
-            .withHandle(
-                h ->
-                    h.createUpdate(
-                            "update webhook_deliveries set status = 'PENDING', attempts = 0,"
-                                + " next_attempt_at = :now, created_at = :now, last_error = ''"
-                                + " where id = :d and webhook_id = :w")
-                        .bind("d", deliveryId)
-                        .bind("w", id)
-                        .bind("now", ts(now))
-                        .execute());
+        audit.inTransaction(
+            () ->
+                db.jdbi()
+                    .withHandle(
+                        h -> {
+                          int changed =
+                              h.createUpdate(
+                                      "update webhook_deliveries set status = 'PENDING',"
+                                          + " attempts = 0, next_attempt_at = :now,"
+                                          + " created_at = :now, last_error = ''"
+                                          + " where id = :d and webhook_id = :w")
+                                  .bind("d", deliveryId)
+                                  .bind("w", id)
+                                  .bind("now", ts(now))
+                                  .execute();
+                          if (changed == 1) {
+                            audit.record(
+                                AuditEvent.of(accountId, caller, Actions.WEBHOOK_RESEND)
+                                    .withDetail("webhookId", id)
+                                    .withDetail("deliveryId", deliveryId));
+                          }
+                          return changed;
+                        }));
     if (n == 0) {
       throw new CmkException(ErrorCode.DELIVERY_NOT_FOUND, "no delivery " + deliveryId);
     }

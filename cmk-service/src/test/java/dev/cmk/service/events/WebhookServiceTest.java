@@ -54,6 +54,7 @@ class WebhookServiceTest {
             null,
             null,
             null,
+            null,
             "n",
             Clock.systemUTC(),
             new SecureRandom(),
