@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -43,32 +42,7 @@ public final class DirectoryBlobStore implements BlobStore {
    */
   @Override
   public void put(String key, byte[] envelope) {
-    Path target = resolve(key);
-    try {
-      Path dir = target.getParent();
-      boolean newDir = !Files.isDirectory(dir);
-      Files.createDirectories(dir);
-      if (newDir) {
-        fsyncDirectory(dir.getParent()); // the new account directory's own entry
-      }
-      Path tmp = Files.createTempFile(dir, ".put", ".tmp");
-      try {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-          ByteBuffer b = ByteBuffer.wrap(envelope);
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-          ch.force(true);
-        }
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(dir);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw failure(Operation.PUT, "cannot write blob " + key, e);
-    }
+    put(key, out -> out.write(envelope)); // one write path: temp file, fsync, rename, fsync dir
   }
 
   /** fsync(2) on a directory: makes the entries created or renamed in it durable (Linux). */
