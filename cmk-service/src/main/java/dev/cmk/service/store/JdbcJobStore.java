@@ -213,6 +213,12 @@ public final class JdbcJobStore implements JobStore {
                   .mapTo(String.class)
                   .list());
     }
+    return claimOneByOne(jobId, token, n, now, until, free);
+  }
+
+  /** The claim on H2: pick candidates, then take each with a conditional update. */
+  private List<String> claimOneByOne(
+      String jobId, String token, int n, Instant now, Instant until, String free) {
     return jdbi.inTransaction(
         h -> {
           List<String> candidates =
