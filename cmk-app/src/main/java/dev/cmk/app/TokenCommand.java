@@ -1,13 +1,13 @@
 package dev.cmk.app;
 
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.account.JdbcAccountStore;
 import dev.cmk.service.auth.IssuedToken;
+import dev.cmk.service.auth.JdbcTokenStore;
 import dev.cmk.service.auth.Role;
 import dev.cmk.service.auth.TokenService;
+import dev.cmk.service.catalog.JdbcCatalog;
 import dev.cmk.service.store.Database;
-import dev.cmk.service.store.JdbcAccountStore;
-import dev.cmk.service.store.JdbcCatalog;
-import dev.cmk.service.store.JdbcTokenStore;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;

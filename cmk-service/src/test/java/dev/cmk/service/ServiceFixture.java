@@ -5,35 +5,35 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.local.LocalKeyProvider;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.account.JdbcAccountStore;
 import dev.cmk.service.audit.AuditService;
 import dev.cmk.service.audit.JdbcAuditLog;
 import dev.cmk.service.availability.AvailabilityService;
+import dev.cmk.service.availability.JdbcAvailabilityStore;
 import dev.cmk.service.availability.ProbeScheduler;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.DirectoryBlobStore;
+import dev.cmk.service.catalog.JdbcCatalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ContentService.ContentConfig;
+import dev.cmk.service.content.JdbcFallbackWrites;
+import dev.cmk.service.content.JdbcObjectStore;
 import dev.cmk.service.kek.CountingKeyProvider;
+import dev.cmk.service.kek.JdbcKekStore;
 import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
+import dev.cmk.service.key.JdbcCustomerKeyStore;
+import dev.cmk.service.key.JdbcSearchGrantStore;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.key.SearchGrantService;
+import dev.cmk.service.reprotect.JdbcJobStore;
 import dev.cmk.service.reprotect.JobService;
+import dev.cmk.service.search.JdbcSearchIndexStore;
 import dev.cmk.service.search.SearchIndexService;
+import dev.cmk.service.session.JdbcSessionStore;
 import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
-import dev.cmk.service.store.JdbcAccountStore;
-import dev.cmk.service.store.JdbcAvailabilityStore;
-import dev.cmk.service.store.JdbcCatalog;
-import dev.cmk.service.store.JdbcCustomerKeyStore;
-import dev.cmk.service.store.JdbcFallbackWrites;
-import dev.cmk.service.store.JdbcJobStore;
-import dev.cmk.service.store.JdbcKekStore;
-import dev.cmk.service.store.JdbcObjectStore;
-import dev.cmk.service.store.JdbcSearchGrantStore;
-import dev.cmk.service.store.JdbcSearchIndexStore;
-import dev.cmk.service.store.JdbcSessionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -141,7 +141,7 @@ public final class ServiceFixture implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
-    keys.setDependencies(new dev.cmk.service.store.JdbcKeyDependencyStore(db));
+    keys.setDependencies(new dev.cmk.service.key.JdbcKeyDependencyStore(db));
     keks =
         new KekService(
             new JdbcKekStore(db),
@@ -208,7 +208,7 @@ public final class ServiceFixture implements AutoCloseable {
             audit,
             clock,
             random);
-    auditService = new AuditService(audit, accounts);
+    auditService = new AuditService(audit, accounts::require);
     scheduler =
         new ProbeScheduler(
             clock,

@@ -3,7 +3,6 @@ package dev.cmk.service.audit;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Texts;
-import dev.cmk.service.account.AccountService;
 import dev.cmk.service.audit.JdbcAuditLog.Filter;
 import dev.cmk.service.audit.JdbcAuditLog.Head;
 import java.time.Instant;
@@ -31,9 +30,9 @@ public final class AuditService {
   private static final int PAGE = 500;
 
   private final JdbcAuditLog log;
-  private final AccountService accounts;
+  private final AccountCheck accounts;
 
-  public AuditService(JdbcAuditLog log, AccountService accounts) {
+  public AuditService(JdbcAuditLog log, AccountCheck accounts) {
     this.log = log;
     this.accounts = accounts;
   }

@@ -116,7 +116,7 @@ public final class Database implements AutoCloseable {
     return dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
   }
 
-  static OffsetDateTime ts(Instant i) {
+  public static OffsetDateTime ts(Instant i) {
     return i.atOffset(ZoneOffset.UTC);
   }
 
@@ -125,7 +125,7 @@ public final class Database implements AutoCloseable {
     return rs.getObject(column, OffsetDateTime.class).toInstant();
   }
 
-  static boolean isForeignKeyViolation(Throwable e) {
+  public static boolean isForeignKeyViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       // 23503 on PostgreSQL; H2 reports a missing parent row as 23506
       if (t instanceof java.sql.SQLException s

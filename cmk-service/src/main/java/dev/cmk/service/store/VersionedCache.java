@@ -10,18 +10,18 @@ import java.util.function.Function;
  * lookups (records, {@code Optional}s of them); nothing secret is cached here beyond what the
  * database row holds (token hashes, never secrets).
  */
-final class VersionedCache<K, V> {
+public final class VersionedCache<K, V> {
   private final ChangeVersions versions;
   private final ChangeVersions.Kind kind;
   private final Cache<K, Tagged<V>> entries;
 
-  VersionedCache(ChangeVersions versions, ChangeVersions.Kind kind, long maxEntries) {
+  public VersionedCache(ChangeVersions versions, ChangeVersions.Kind kind, long maxEntries) {
     this.versions = versions;
     this.kind = kind;
     this.entries = Caffeine.newBuilder().maximumSize(maxEntries).build();
   }
 
-  V get(K key, Function<K, V> loader) {
+  public V get(K key, Function<K, V> loader) {
     long generation = versions.generation(kind);
     Tagged<V> hit = entries.getIfPresent(key);
     if (hit != null && hit.generation() == generation) {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cmk.service.MutableClock;
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.account.JdbcAccountStore;
 import dev.cmk.service.blob.BlobStore;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.store.Database;
-import dev.cmk.service.store.JdbcAccountStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.cmk.service.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cmk.service.account.AccountService;
+import dev.cmk.service.account.JdbcAccountStore;
 import dev.cmk.service.store.Database;
 import dev.cmk.service.store.GroupCommit;
-import dev.cmk.service.store.JdbcAccountStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;

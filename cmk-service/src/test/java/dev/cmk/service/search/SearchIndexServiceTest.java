@@ -310,7 +310,7 @@ class SearchIndexServiceTest {
             f.catalog,
             f.keys,
             f.keks,
-            new dev.cmk.service.store.JdbcSearchIndexStore(f.db, f.clock),
+            new dev.cmk.service.search.JdbcSearchIndexStore(f.db, f.clock),
             dev.cmk.provider.KeyRef.of("local", "platform"),
             new SearchIndexService.Config(10, 16, 4, 2, 5),
             f.audit,

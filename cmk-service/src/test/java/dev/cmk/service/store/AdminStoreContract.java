@@ -3,10 +3,15 @@ package dev.cmk.service.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cmk.service.account.Account;
+import dev.cmk.service.account.JdbcAccountStore;
 import dev.cmk.service.account.User;
 import dev.cmk.service.auth.ApiToken;
+import dev.cmk.service.auth.JdbcTokenStore;
 import dev.cmk.service.auth.Role;
 import dev.cmk.service.catalog.AssetType;
+import dev.cmk.service.catalog.JdbcCatalog;
+import dev.cmk.service.idempotency.JdbcIdempotencyStore;
+import dev.cmk.service.key.JdbcSearchGrantStore;
 import dev.cmk.service.key.SearchGrant;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

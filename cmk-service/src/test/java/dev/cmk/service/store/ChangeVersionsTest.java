@@ -2,6 +2,7 @@ package dev.cmk.service.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cmk.service.auth.JdbcTokenStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,11 +1,10 @@
-package dev.cmk.service.store;
+package dev.cmk.service.content;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
-import dev.cmk.service.content.ObjectStore;
-import dev.cmk.service.content.StoredObject;
 import dev.cmk.service.kek.Protection;
+import dev.cmk.service.store.Database;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;

@@ -1,17 +1,13 @@
-package dev.cmk.service.store;
+package dev.cmk.service.availability;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.account.FallbackMode;
-import dev.cmk.service.availability.AvailabilityStore;
-import dev.cmk.service.availability.Cause;
-import dev.cmk.service.availability.KeyEvent;
-import dev.cmk.service.availability.KeyState;
-import dev.cmk.service.availability.KeyStatus;
-import dev.cmk.service.availability.SliceRefusal;
 import dev.cmk.service.key.CustomerKey;
+import dev.cmk.service.store.ChangeVersions;
+import dev.cmk.service.store.Database;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;

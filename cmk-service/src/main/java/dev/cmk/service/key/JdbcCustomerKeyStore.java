@@ -1,11 +1,12 @@
-package dev.cmk.service.store;
+package dev.cmk.service.key;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.provider.KeyRef;
-import dev.cmk.service.key.CustomerKey;
-import dev.cmk.service.key.CustomerKeyStore;
+import dev.cmk.service.store.ChangeVersions;
+import dev.cmk.service.store.Database;
+import dev.cmk.service.store.VersionedCache;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

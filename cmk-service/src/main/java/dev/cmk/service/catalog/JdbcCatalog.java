@@ -1,7 +1,8 @@
-package dev.cmk.service.store;
+package dev.cmk.service.catalog;
 
-import dev.cmk.service.catalog.AssetType;
-import dev.cmk.service.catalog.CatalogStore;
+import dev.cmk.service.store.ChangeVersions;
+import dev.cmk.service.store.Database;
+import dev.cmk.service.store.VersionedCache;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;

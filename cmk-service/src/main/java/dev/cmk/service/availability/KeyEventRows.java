@@ -1,8 +1,7 @@
-package dev.cmk.service.store;
+package dev.cmk.service.availability;
 
 import static dev.cmk.service.store.Database.ts;
 
-import dev.cmk.service.availability.KeyEvent;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -10,10 +9,10 @@ import org.jdbi.v3.core.Handle;
  * change and its event does both in one transaction (availability transitions, revocation, the
  * fallback switch, re-protection jobs).
  */
-final class KeyEventRows {
+public final class KeyEventRows {
   private KeyEventRows() {}
 
-  static void insert(Handle h, KeyEvent e) {
+  public static void insert(Handle h, KeyEvent e) {
     h.createUpdate(
             "insert into key_events (id, account_id, customer_key_id, kind, from_state, to_state,"
                 + " cause, reason, source, detail, at)"

@@ -1,4 +1,4 @@
-package dev.cmk.service.store;
+package dev.cmk.service.reprotect;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
@@ -6,8 +6,8 @@ import static dev.cmk.service.store.Database.ts;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.Texts;
 import dev.cmk.service.availability.KeyEvent;
-import dev.cmk.service.reprotect.Job;
-import dev.cmk.service.reprotect.JobStore;
+import dev.cmk.service.availability.KeyEventRows;
+import dev.cmk.service.store.Database;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

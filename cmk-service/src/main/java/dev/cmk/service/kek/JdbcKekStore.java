@@ -1,12 +1,10 @@
-package dev.cmk.service.store;
+package dev.cmk.service.kek;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.provider.KeyRef;
-import dev.cmk.service.kek.Kek;
-import dev.cmk.service.kek.KekStore;
-import dev.cmk.service.kek.Protection;
+import dev.cmk.service.store.Database;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;

@@ -1,11 +1,10 @@
-package dev.cmk.service.store;
+package dev.cmk.service.key;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.service.Texts;
-import dev.cmk.service.key.SearchGrant;
-import dev.cmk.service.key.SearchGrantStore;
+import dev.cmk.service.store.Database;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;

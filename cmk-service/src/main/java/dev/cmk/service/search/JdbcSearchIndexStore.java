@@ -1,10 +1,10 @@
-package dev.cmk.service.store;
+package dev.cmk.service.search;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.service.kek.Protection;
-import dev.cmk.service.search.SearchIndexStore;
+import dev.cmk.service.store.Database;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Collection;

@@ -1,6 +1,6 @@
-package dev.cmk.service.store;
+package dev.cmk.service.coverage;
 
-import dev.cmk.service.coverage.CoverageStore;
+import dev.cmk.service.store.Database;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;

@@ -1,8 +1,8 @@
-package dev.cmk.service.store;
+package dev.cmk.service.idempotency;
 
 import static dev.cmk.service.store.Database.ts;
 
-import dev.cmk.service.idempotency.IdempotencyStore;
+import dev.cmk.service.store.Database;
 import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;

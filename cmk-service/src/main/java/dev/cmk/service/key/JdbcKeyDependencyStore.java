@@ -1,8 +1,6 @@
-package dev.cmk.service.store;
+package dev.cmk.service.key;
 
-import dev.cmk.service.key.CustomerKey;
-import dev.cmk.service.key.KeyDependencyStore;
-import dev.cmk.service.key.KeyDependents;
+import dev.cmk.service.store.Database;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 

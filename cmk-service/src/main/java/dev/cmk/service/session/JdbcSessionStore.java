@@ -1,11 +1,11 @@
-package dev.cmk.service.store;
+package dev.cmk.service.session;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.service.kek.Protection;
-import dev.cmk.service.session.LiveSession;
-import dev.cmk.service.session.SessionStore;
+import dev.cmk.service.store.ChangeVersions;
+import dev.cmk.service.store.Database;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,11 @@
-package dev.cmk.service.store;
+package dev.cmk.service.content;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
 import dev.cmk.service.Texts;
 import dev.cmk.service.account.FallbackMode;
-import dev.cmk.service.content.FallbackWrites;
+import dev.cmk.service.store.Database;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 

@@ -1,12 +1,11 @@
-package dev.cmk.service.store;
+package dev.cmk.service.account;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
-import dev.cmk.service.account.Account;
-import dev.cmk.service.account.AccountStore;
-import dev.cmk.service.account.FallbackMode;
-import dev.cmk.service.account.User;
+import dev.cmk.service.store.ChangeVersions;
+import dev.cmk.service.store.Database;
+import dev.cmk.service.store.VersionedCache;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;

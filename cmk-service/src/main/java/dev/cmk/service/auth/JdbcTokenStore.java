@@ -1,11 +1,11 @@
-package dev.cmk.service.store;
+package dev.cmk.service.auth;
 
 import static dev.cmk.service.store.Database.instant;
 import static dev.cmk.service.store.Database.ts;
 
-import dev.cmk.service.auth.ApiToken;
-import dev.cmk.service.auth.Role;
-import dev.cmk.service.auth.TokenStore;
+import dev.cmk.service.store.ChangeVersions;
+import dev.cmk.service.store.Database;
+import dev.cmk.service.store.VersionedCache;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
