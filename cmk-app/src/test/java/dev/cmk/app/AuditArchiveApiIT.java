@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.app.CliIT.Run;
 import dev.cmk.app.TestNode.Res;
-import dev.cmk.service.MutableClock;
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.audit.AuditChain;
 import dev.cmk.service.audit.AuditRecord;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package dev.cmk.service;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.local.LocalKeyProvider;
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.account.JdbcAccountStore;

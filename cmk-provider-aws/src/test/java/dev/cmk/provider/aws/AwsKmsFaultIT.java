@@ -15,6 +15,7 @@ import dev.cmk.provider.ProviderException;
 import dev.cmk.provider.resilience.ResiliencePolicy;
 import dev.cmk.provider.resilience.ResilientKeyProvider;
 import dev.cmk.provider.resilience.ResilientKeyProvider.CircuitState;
+import dev.cmk.provider.testkit.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ class AwsKmsFaultIT {
   private static KeyRef keyB;
   private static KeyRef mrk;
 
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = new MutableClock();
   private final List<String> served = new CopyOnWriteArrayList<>();
   private final List<Duration> waits = new CopyOnWriteArrayList<>();
   private AwsKmsProvider aws;

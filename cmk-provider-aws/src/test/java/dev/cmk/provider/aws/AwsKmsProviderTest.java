@@ -14,6 +14,7 @@ import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.testkit.KeyProviderContract;
+import dev.cmk.provider.testkit.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,7 @@ class AwsKmsProviderTest extends KeyProviderContract {
   private static final String EU = "eu-west-1";
 
   private final FakeKms.World world = new FakeKms.World();
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = new MutableClock();
   private final List<String> served = new CopyOnWriteArrayList<>();
   private AwsKmsProvider provider;
   private String usable;

@@ -3,7 +3,7 @@ package dev.cmk.service.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cmk.service.MutableClock;
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.account.JdbcAccountStore;
 import dev.cmk.service.blob.BlobStore;

@@ -3,8 +3,8 @@ package dev.cmk.service.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.CmkException;
-import dev.cmk.service.MutableClock;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.account.JdbcAccountStore;

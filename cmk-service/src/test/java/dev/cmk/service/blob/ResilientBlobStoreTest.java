@@ -3,8 +3,8 @@ package dev.cmk.service.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.ErrorCode;
-import dev.cmk.service.MutableClock;
 import dev.cmk.service.blob.FakeBlobStore.Mode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.cmk.service.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cmk.service.MutableClock;
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.kek.Protection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.local.LocalKeyProvider;
+import dev.cmk.provider.testkit.MutableClock;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
-import dev.cmk.service.MutableClock;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.account.AccountService;
 import dev.cmk.service.account.JdbcAccountStore;

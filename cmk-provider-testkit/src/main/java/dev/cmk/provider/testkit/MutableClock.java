@@ -1,4 +1,4 @@
-package dev.cmk.service;
+package dev.cmk.provider.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,9 +6,14 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
+/** A clock that moves only when a test says so; the one shared by the modules' tests. */
 public final class MutableClock extends Clock {
   private volatile Instant now;
+
+  /** Starts at 2026-01-01T00:00:00Z. */
+  public MutableClock() {
+    this(Instant.parse("2026-01-01T00:00:00Z"));
+  }
 
   public MutableClock(Instant start) {
     this.now = start;
