@@ -68,8 +68,9 @@ public final class WebhookService {
   }
 
   /**
-   * Delivery settings: {@code allowHttpLoopback} admits {@code http://127.0.0.1} targets (tests
-   * only; production targets are https and never private, loopback or link-local addresses).
+   * Delivery settings (the node's typed configuration, section {@code webhooks}): {@code
+   * allowHttpLoopback} admits {@code http://127.0.0.1} targets (tests only; production targets are
+   * https and never private, loopback or link-local addresses).
    */
   public record Settings(
       boolean allowHttpLoopback,
@@ -84,33 +85,6 @@ public final class WebhookService {
           Duration.ofDays(1),
           Duration.ofSeconds(10),
           Duration.ofSeconds(30));
-    }
-
-    /**
-     * The defaults, overridden by system properties or environment variables {@code
-     * cmk.webhooks.allowHttpLoopback} / {@code CMK_WEBHOOKS_ALLOW_HTTP_LOOPBACK}, {@code
-     * cmk.webhooks.retryBase}, {@code cmk.webhooks.retryFor}, {@code cmk.webhooks.timeout}
-     * (ISO-8601 durations).
-     */
-    public static Settings fromEnvironment() {
-      Settings d = defaults();
-      return new Settings(
-          Boolean.parseBoolean(setting("allowHttpLoopback", "false")),
-          Duration.parse(setting("retryBase", d.retryBase().toString())),
-          Duration.parse(setting("retryFor", d.retryFor().toString())),
-          Duration.parse(setting("timeout", d.timeout().toString())),
-          d.lease());
-    }
-
-    private static String setting(String name, String fallback) {
-      String p = System.getProperty("cmk.webhooks." + name);
-      if (p != null) {
-        return p;
-      }
-      String env =
-          System.getenv(
-              "CMK_WEBHOOKS_" + name.replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT));
-      return env != null ? env : fallback;
     }
   }
 
