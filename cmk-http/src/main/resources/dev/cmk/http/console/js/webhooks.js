@@ -14,7 +14,11 @@ async function remove(button, w) {
     action: 'Delete webhook',
   });
   if (!ok) return;
-  if (await guarded(button, () => api('DELETE', accountPath('webhooks', w.id)))) {
+  const deleted = await guarded(button, async () => {
+    await api('DELETE', accountPath('webhooks', w.id)); // 204, no body
+    return true;
+  });
+  if (deleted) {
     say('webhook-status', 'Webhook ' + w.id + ' deleted.', 'ok');
     if (selected && selected.id === w.id) {
       selected = null;
