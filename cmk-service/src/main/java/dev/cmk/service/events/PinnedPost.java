@@ -64,15 +64,25 @@ final class PinnedPost {
   static int post(
       Target t, Map<String, String> headers, byte[] body, Duration timeout, Dialer dialer)
       throws IOException {
+    return post(
+        t, headers, body, timeout, dialer, (SSLSocketFactory) SSLSocketFactory.getDefault());
+  }
+
+  /** {@link #post} with these TLS settings (the JDK's default trust in production). */
+  static int post(
+      Target t,
+      Map<String, String> headers,
+      byte[] body,
+      Duration timeout,
+      Dialer dialer,
+      SSLSocketFactory tls)
+      throws IOException {
     int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     try (Socket raw = dialer.connect(new InetSocketAddress(t.address(), t.port()), millis)) {
       raw.setSoTimeout(millis);
       Socket s = raw;
       if ("https".equalsIgnoreCase(t.uri().getScheme())) {
-        SSLSocket ssl =
-            (SSLSocket)
-                ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                    .createSocket(raw, t.host(), t.port(), true);
+        SSLSocket ssl = (SSLSocket) tls.createSocket(raw, t.host(), t.port(), true);
         SSLParameters p = ssl.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the URL's host
         ssl.setSSLParameters(p);
