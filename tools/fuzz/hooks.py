@@ -5,11 +5,31 @@ was actually sent. Every other failure still fails the run, and the CLI prints h
 dropped. Written for the Schemathesis version pinned in run.sh.
 """
 
+import atexit
 import re
 from urllib.parse import unquote, urlsplit
 
+import requests.adapters
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
+
+# Requests actually sent (every phase, stateful steps included) and 5xx among them, for run.sh's
+# summary: Schemathesis reports test cases, not requests. Counted at the HTTP adapter, so every
+# request that reached the node is counted once.
+_sent = {"requests": 0, "5xx": 0}
+_adapter_send = requests.adapters.HTTPAdapter.send
+
+
+def _counting_send(self, request, *args, **kwargs):
+    response = _adapter_send(self, request, *args, **kwargs)
+    _sent["requests"] += 1
+    if response.status_code >= 500:
+        _sent["5xx"] += 1
+    return response
+
+
+requests.adapters.HTTPAdapter.send = _counting_send
+atexit.register(lambda: print(f"cmk-fuzz: {_sent['requests']} requests sent, {_sent['5xx']} 5xx", flush=True))
 
 
 @schemathesis.hook

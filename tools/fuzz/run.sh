@@ -131,7 +131,7 @@ TOML
   set -e
   if [ "$rc" -eq 124 ]; then echo "schemathesis as $kind ran over its cap of $cap s" >&2; overran=1; fi
   if [ "$rc" -ne 0 ]; then failed=1; fi
-  summary+=("$kind: $(grep -Eo '[0-9]+ generated[^⏎]*' "$work/st-$kind.out" | head -1); 5xx: $(grep -Eo 'ST101 Server error: [0-9]+' "$work/st-$kind.out" | grep -Eo '[0-9]+$' || echo 0); $(grep -E '^=+ .* in [0-9.]+s =+$' "$work/st-$kind.out" | tr -d '=' | xargs)")
+  summary+=("$kind: $(grep -Eo '[0-9]+ requests sent, [0-9]+ 5xx' "$work/st-$kind.out" | tail -1); test cases: $(grep -Eo '[0-9]+ generated[^⏎]*' "$work/st-$kind.out" | head -1); ST101 5xx failures: $(grep -Eo 'ST101 Server error: [0-9]+' "$work/st-$kind.out" | grep -Eo '[0-9]+$' || echo 0); $(grep -Eo 'Filtered: [0-9]+' "$work/st-$kind.out" | grep -Eo '[0-9]+$' || echo 0) false positives dropped by hooks.py; $(grep -E '^=+ .* in [0-9.]+s =+$' "$work/st-$kind.out" | tr -d '=' | xargs)")
 done
 printf 'schemathesis %s, %s s per token kind:\n' "$SCHEMATHESIS_VERSION" "$seconds"
 printf '  %s\n' "${summary[@]}"
