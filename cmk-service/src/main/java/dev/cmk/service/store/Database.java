@@ -24,6 +24,8 @@ public final class Database implements AutoCloseable {
     this.jdbi = Jdbi.create(dataSource);
     if (dataSource.getJdbcUrl().startsWith("jdbc:h2:file:")) {
       jdbi.setTransactionHandler(new H2DurableCommits(jdbi.getTransactionHandler()));
+      jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class)
+          .addCustomizer(new H2DurableCommits.AutoCommitWrites());
     }
     this.changes = new ChangeVersions(jdbi, ChangeVersions.DEFAULT_BOUND, System::nanoTime);
   }
