@@ -29,9 +29,11 @@ public record CmkConfig(
     Principals principals,
     Availability availability,
     Crypto crypto,
-    Audit audit) {
+    Audit audit,
+    Webhooks webhooks) {
 
   public CmkConfig {
+    require(webhooks != null, "webhooks is required");
     require(availability != null, "availability is required");
     require(crypto != null, "crypto is required");
     require(audit != null, "audit is required");
@@ -625,6 +627,85 @@ public record CmkConfig(
 
     public static Audit defaults() {
       return new Audit("off", Duration.ofHours(1), 10_000);
+    }
+  }
+
+  /** A configuration with the default {@link Webhooks} section. */
+  public CmkConfig(
+      String platformName,
+      Server server,
+      Storage storage,
+      Keys keys,
+      Local local,
+      KekCache kekCache,
+      long maxContentBytes,
+      Providers providers,
+      Principals principals,
+      Availability availability,
+      Crypto crypto,
+      Audit audit) {
+    this(
+        platformName,
+        server,
+        storage,
+        keys,
+        local,
+        kekCache,
+        maxContentBytes,
+        providers,
+        principals,
+        availability,
+        crypto,
+        audit,
+        Webhooks.defaults());
+  }
+
+  /** This configuration with another webhooks section. */
+  public CmkConfig withWebhooks(Webhooks w) {
+    return new CmkConfig(
+        platformName,
+        server,
+        storage,
+        keys,
+        local,
+        kekCache,
+        maxContentBytes,
+        providers,
+        principals,
+        availability,
+        crypto,
+        audit,
+        w);
+  }
+
+  /**
+   * Webhook delivery (README "Webhooks"; env {@code CMK_WEBHOOKS_RETRY_BASE} etc.).
+   *
+   * @param allowHttpLoopback admits {@code http://} URLs whose host is a loopback address (tests
+   *     only; never in production: targets are https and public)
+   * @param retryBase the first retry's delay; each next one doubles (full jitter, capped at 1 h)
+   * @param retryFor how long after its event a delivery is retried before it is dead-lettered
+   * @param timeout connect and answer timeout of one delivery attempt
+   */
+  public record Webhooks(
+      boolean allowHttpLoopback, Duration retryBase, Duration retryFor, Duration timeout) {
+    public Webhooks {
+      require(
+          retryBase != null && retryBase.compareTo(Duration.ofMillis(100)) >= 0,
+          "webhooks.retryBase must be at least PT0.1S");
+      require(
+          retryFor != null && retryFor.compareTo(retryBase) >= 0,
+          "webhooks.retryFor must be at least webhooks.retryBase");
+      require(
+          timeout != null
+              && timeout.compareTo(Duration.ofMillis(100)) >= 0
+              && timeout.compareTo(Duration.ofMinutes(5)) <= 0,
+          "webhooks.timeout must be between PT0.1S and PT5M");
+    }
+
+    public static Webhooks defaults() {
+      return new Webhooks(
+          false, Duration.ofSeconds(10), Duration.ofDays(1), Duration.ofSeconds(10));
     }
   }
 

@@ -211,6 +211,7 @@ public final class CmkNode implements AutoCloseable {
             clock,
             random);
     keys.setSearchGrants(searchGrants);
+    keys.setKeyEvents(availability::recordEvent);
     var policyTemplates = new PolicyTemplates(principals, cfg.platformName());
     keys.setPolicyTemplates(policyTemplates);
     keys.setDependencies(new JdbcKeyDependencyStore(db));
@@ -353,7 +354,12 @@ public final class CmkNode implements AutoCloseable {
             dev.cmk.service.Ids.newId("node", random),
             clock,
             random,
-            dev.cmk.service.events.WebhookService.Settings.fromEnvironment());
+            new dev.cmk.service.events.WebhookService.Settings(
+                cfg.webhooks().allowHttpLoopback(),
+                cfg.webhooks().retryBase(),
+                cfg.webhooks().retryFor(),
+                cfg.webhooks().timeout(),
+                java.time.Duration.ofSeconds(30)));
     http =
         new HttpServer(
             new HttpServer.Config(

@@ -274,4 +274,31 @@ class ConfigLoaderTest {
                     Optional.empty(), Map.of("CMK_PROVIDERS_AWS_REGION_ENDPOINTS", "us-east-1")))
         .hasMessageContaining("providers.aws.regionEndpoints");
   }
+
+  @Test
+  void webhooksHaveDefaultsAFileSectionEnvironmentOverridesAndNamedErrors() throws Exception {
+    assertThat(ConfigLoader.load(Optional.empty(), Map.of()).webhooks())
+        .isEqualTo(CmkConfig.Webhooks.defaults());
+    assertThat(CmkConfig.Webhooks.defaults().allowHttpLoopback()).isFalse();
+    assertThat(CmkConfig.Webhooks.defaults().retryFor()).isEqualTo(Duration.ofDays(1));
+    Path f = dir.resolve("cmk.yaml");
+    Files.writeString(f, "webhooks:\n  retryBase: PT1S\n  timeout: PT3S\n");
+    CmkConfig c =
+        ConfigLoader.load(
+            Optional.of(f),
+            Map.of("CMK_WEBHOOKS_RETRY_FOR", "PT2H", "CMK_WEBHOOKS_ALLOW_HTTP_LOOPBACK", "true"));
+    assertThat(c.webhooks())
+        .isEqualTo(
+            new CmkConfig.Webhooks(
+                true, Duration.ofSeconds(1), Duration.ofHours(2), Duration.ofSeconds(3)));
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_WEBHOOKS_TIMEOUT", "PT0S")))
+        .hasMessageContaining("webhooks.timeout");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("CMK_WEBHOOKS_RETRY_BASE", "soon")))
+        .hasMessageContaining("webhooks.retryBase");
+    Files.writeString(f, "webhooks:\n  retries: 3\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(f), Map.of()))
+        .hasMessageContaining("webhooks.retries");
+  }
 }

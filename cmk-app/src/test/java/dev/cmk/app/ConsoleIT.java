@@ -89,18 +89,24 @@ class ConsoleIT {
     n =
         new TestNode(
             new CmkConfig(
-                "cmk-test",
-                e.server(),
-                e.storage(),
-                e.keys(),
-                e.local(),
-                e.kekCache(),
-                1 << 20,
-                e.providers(),
-                e.principals(),
-                new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
-                e.crypto(),
-                e.audit()));
+                    "cmk-test",
+                    e.server(),
+                    e.storage(),
+                    e.keys(),
+                    e.local(),
+                    e.kekCache(),
+                    1 << 20,
+                    e.providers(),
+                    e.principals(),
+                    new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
+                    e.crypto(),
+                    e.audit())
+                .withWebhooks(
+                    new CmkConfig.Webhooks(
+                        true,
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(2))));
     front = new TcpSwitch(n.node.port());
     base = front.endpoint();
     browser = chromium(Files.createDirectories(dir.resolve("chromium-profile")));
@@ -1106,6 +1112,7 @@ class ConsoleIT {
             "licenses",
             "audit",
             "usage",
+            "webhooks",
             "tokens")) {
       if (!browser
           .findElement(By.cssSelector("#nav a[data-section=" + section + "]"))
@@ -1256,6 +1263,115 @@ class ConsoleIT {
           assertThat(s).as(f.toString()).doesNotContainPattern("\\son[a-z]+=");
         }
       }
+    }
+  }
+
+  @Test
+  @Order(16)
+  @Timeout(120)
+  void anAdminAddsAWebhookSeesItsDeliveryReSendsItAndDeletesIt() throws Exception {
+    List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          received.add(ex.getRequestHeaders().getFirst("CMK-Event-Type"));
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    receiver.start();
+    try {
+      String account = accountWithKey("Hook Co", "webhook-page-1");
+      String p = "/v1/accounts/" + account;
+      signIn(n.adminToken(account), account);
+      page("webhooks");
+      waitContains("webhook-rows", "no webhooks");
+      // a private address is refused at the field, nothing stored
+      type("webhook-url", "https://10.0.0.1/hook");
+      browser.findElement(By.cssSelector("#webhook-form button")).click();
+      wait.until(d -> shown("webhook-url-error"));
+      assertThat(text("webhook-url-error")).contains("private");
+      assertThat(get(p + "/webhooks").get("items").size()).isZero();
+
+      String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+      type("webhook-url", url);
+      browser.findElement(By.cssSelector("#webhook-form button")).click();
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("webhook-secret")));
+      String secret = text("webhook-secret");
+      assertThat(secret).startsWith("whsec_");
+      assertThat(activeId()).isEqualTo("webhook-copy");
+      JsonNode hooks = get(p + "/webhooks").get("items");
+      assertThat(hooks.size()).isEqualTo(1);
+      String hookId = hooks.get(0).get("id").asText();
+      waitContains("webhook-rows", url);
+      axe("webhooks");
+
+      // an event: the delivery shows DELIVERED with its attempts, then is re-sent
+      assertThat(n.send(n.operator, "PUT", p + "/fallback", "{\"enabled\":true}").status())
+          .isEqualTo(200);
+      wait.until(d -> received.contains("key.fallback_enabled"));
+      browser
+          .findElement(By.cssSelector("#webhook-rows tr[data-webhook=" + hookId + "] button"))
+          .click();
+      wait.until(d -> shown("deliveries-box"));
+      By row = By.cssSelector("#delivery-rows tr.delivery");
+      wait.until(
+          d -> {
+            d.findElement(By.id("deliveries-refresh")).click();
+            return d.findElements(row).stream()
+                .anyMatch(
+                    r ->
+                        r.getText().contains("key.fallback_enabled")
+                            && r.getText().contains("DELIVERED"));
+          });
+      WebElement delivered =
+          browser.findElements(row).stream()
+              .filter(r -> r.getText().contains("key.fallback_enabled"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(delivered.findElement(By.className("delivery-attempts")).getText()).isEqualTo("1");
+      long before = received.stream().filter("key.fallback_enabled"::equals).count();
+      delivered.findElement(By.tagName("button")).click();
+      waitContains("delivery-status", "queued again");
+      wait.until(d -> received.stream().filter("key.fallback_enabled"::equals).count() > before);
+      // the page shows the re-sent delivery delivered again (its attempts count afresh)
+      wait.until(
+          d -> {
+            d.findElement(By.id("deliveries-refresh")).click();
+            return d.findElements(row).stream()
+                .anyMatch(
+                    r ->
+                        r.getText().contains("key.fallback_enabled")
+                            && r.getText().contains("DELIVERED"));
+          });
+      assertThat(
+              get(p + "/webhooks/" + hookId + "/deliveries")
+                  .get("items")
+                  .get(0)
+                  .get("status")
+                  .asText())
+          .isEqualTo("DELIVERED");
+      // the secret is in its shown-once box only, never in the lists
+      assertThat(text("webhook-rows") + text("delivery-rows")).doesNotContain(secret);
+      axe("webhooks-deliveries");
+
+      // leaving the page forgets the secret; delete asks first
+      page("overview");
+      page("webhooks");
+      assertThat(shown("webhook-secret-box")).isFalse();
+      browser
+          .findElement(
+              By.cssSelector("#webhook-rows tr[data-webhook=" + hookId + "] button.danger"))
+          .click();
+      confirm();
+      waitContains("webhook-status", "deleted");
+      waitContains("webhook-rows", "no webhooks");
+      assertThat(n.send(n.operator, "GET", p + "/webhooks/" + hookId, null).code())
+          .isEqualTo("webhook_not_found");
+    } finally {
+      receiver.stop(0);
     }
   }
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.app.TestNode.Res;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -15,7 +17,9 @@ import software.amazon.awssdk.services.kms.model.GrantListEntry;
 /**
  * The search service's standing grant over HTTP on a full node with the AWS provider against
  * moto_server: made when the key is registered with search on, shown by GET key/search-grants and
- * present in KMS, not made twice by a retried PUT, revoked in KMS when search is turned off.
+ * present in KMS, not made twice by a retried PUT, revoked in KMS when search is turned off; both
+ * changes reach the account's webhook, signed ({@code key.search_grant_created}, {@code
+ * key.search_grant_revoked}).
  */
 class SearchGrantAwsIT {
   static final String SEARCH = "arn:aws:iam::111122223333:role/cmk-search";
@@ -26,7 +30,35 @@ class SearchGrantAwsIT {
   void theSearchPrincipalHoldsAStandingGrantWhileSearchIsOn() throws Exception {
     try (Moto moto = Moto.start();
         KmsClient kms = moto.kms("us-east-1");
-        TestNode n = new TestNode(moto.nodeConfig(dir, 1 << 20))) {
+        TestNode n =
+            new TestNode(
+                moto.nodeConfig(dir, 1 << 20)
+                    .withWebhooks(
+                        new CmkConfig.Webhooks(
+                            true,
+                            Duration.ofMillis(200),
+                            Duration.ofSeconds(30),
+                            Duration.ofSeconds(2))))) {
+      List<WebhooksIT.Received> got = new CopyOnWriteArrayList<>();
+      com.sun.net.httpserver.HttpServer receiver =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      receiver.createContext(
+          "/grants",
+          ex -> {
+            got.add(
+                new WebhooksIT.Received(
+                    ex.getRequestHeaders().getFirst("CMK-Event-Id"),
+                    ex.getRequestHeaders().getFirst("CMK-Event-Type"),
+                    ex.getRequestHeaders().getFirst("CMK-Signature"),
+                    new String(
+                        ex.getRequestBody().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8),
+                    200));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+          });
+      receiver.start();
       String arn = kms.createKey(CreateKeyRequest.builder().build()).keyMetadata().arn();
       String acct =
           n.send(
@@ -40,6 +72,17 @@ class SearchGrantAwsIT {
       String admin = n.adminToken(acct);
       String a = "/v1/accounts/" + acct;
       String body = "{\"provider\":\"aws\",\"keyId\":\"" + arn + "\"}";
+      Res hook =
+          n.send(
+              admin,
+              "POST",
+              a + "/webhooks",
+              "{\"url\":\"http://127.0.0.1:"
+                  + receiver.getAddress().getPort()
+                  + "/grants\",\"events\":[\"key.search_grant_created\","
+                  + "\"key.search_grant_revoked\"]}");
+      assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+      String secret = hook.json().get("secret").asText();
 
       Res reg = n.send(admin, "PUT", a + "/key", body);
       assertThat(reg.status()).as(reg.body()).isEqualTo(201);
@@ -86,6 +129,14 @@ class SearchGrantAwsIT {
       assertThat(named(kms, arn, name)).isEmpty();
       assertThat(n.send(admin, "GET", a + "/key-events", null).body())
           .contains("search_grant_revoked");
+      WebhooksIT.await("both grant events at the webhook", () -> got.size() >= 2);
+      receiver.stop(0);
+      assertThat(got.stream().map(WebhooksIT.Received::type).toList())
+          .containsExactly("key.search_grant_created", "key.search_grant_revoked");
+      for (WebhooksIT.Received r : got) {
+        assertThat(WebhooksIT.verify(secret, r.signature(), r.body())).isTrue();
+        assertThat(r.body()).contains(grantId);
+      }
 
       assertThat(n.send(admin, "GET", "/v1/accounts/acct_nope/key/search-grants", null).status())
           .isEqualTo(403);

@@ -97,10 +97,6 @@ class StreamingIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "KNOWN DEFECT on main since the events merge: an upload whose declared length is over the"
-          + " limit gets the connection closed with no answer instead of 413 (passed at fee405b);"
-          + " nothing is stored either way. Open in the closing note of stop 13; re-enable with the fix.")
   void contentOverTheLimitIsA413WithTheErrorShapeAndNothingIsStored() throws Exception {
     HttpResponse<String> r = node.upload(token, path("too-big"), 300 * MiB + 1, true, true);
     assertThat(r.statusCode()).isEqualTo(413);

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Webhooks against a real HTTP receiver on 127.0.0.1 (short backoff and a five-second retry window
- * through the {@code cmk.webhooks.*} settings): a key-outage drill's events arrive in order and
- * signed, after 500s and a timeout; a delivery pending when the node stops is delivered by the
+ * through the {@code webhooks} configuration section): a key-outage drill's events arrive in order
+ * and signed, after 500s and a timeout; a delivery pending when the node stops is delivered by the
  * restarted node; a delivery failing for the whole window is dead-lettered and can be re-sent; bad
  * URLs are refused; the secret is shown once.
  */
@@ -43,10 +43,6 @@ class WebhooksIT {
 
   @BeforeAll
   static void start() throws Exception {
-    System.setProperty("cmk.webhooks.allowHttpLoopback", "true");
-    System.setProperty("cmk.webhooks.retryBase", "PT0.2S");
-    System.setProperty("cmk.webhooks.retryFor", "PT6S");
-    System.setProperty("cmk.webhooks.timeout", "PT1S");
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.setExecutor(Executors.newFixedThreadPool(4));
     receiver.createContext(
@@ -84,9 +80,6 @@ class WebhooksIT {
   @AfterAll
   static void stop() {
     receiver.stop(0);
-    for (String p : List.of("allowHttpLoopback", "retryBase", "retryFor", "timeout")) {
-      System.clearProperty("cmk.webhooks." + p);
-    }
   }
 
   static String pgUrl;
@@ -114,18 +107,21 @@ class WebhooksIT {
   static CmkConfig config() throws Exception {
     CmkConfig e = CmkConfig.embeddedIn(dir, 4096);
     return new CmkConfig(
-        "cmk-test",
-        e.server(),
-        storage(e),
-        e.keys(),
-        e.local(),
-        e.kekCache(),
-        4096,
-        e.providers(),
-        e.principals(),
-        new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
-        e.crypto(),
-        e.audit());
+            "cmk-test",
+            e.server(),
+            storage(e),
+            e.keys(),
+            e.local(),
+            e.kekCache(),
+            4096,
+            e.providers(),
+            e.principals(),
+            new CmkConfig.Availability(Duration.ofSeconds(1), Duration.ofMinutes(2), 100),
+            e.crypto(),
+            e.audit())
+        .withWebhooks(
+            new CmkConfig.Webhooks(
+                true, Duration.ofMillis(200), Duration.ofSeconds(6), Duration.ofSeconds(1)));
   }
 
   static void await(String what, BooleanSupplier done) throws Exception {

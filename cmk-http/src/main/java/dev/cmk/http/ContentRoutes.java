@@ -104,12 +104,7 @@ final class ContentRoutes {
     }
     // the body streams from the socket through the envelope into the blob store: never read whole
     // (ctx.bodyAsBytes() would buffer it and is capped by the server's maxRequestSize instead)
-    InputStream body;
-    try {
-      body = ctx.req().getInputStream();
-    } catch (IOException e) {
-      throw new CmkException(ErrorCode.BODY_INCOMPLETE, "the request body cannot be read");
-    }
+    InputStream body = new RequestBody(ctx.req());
     return content.put(
         Callers.of(ctx),
         ctx.pathParam("accountId"),
@@ -182,5 +177,50 @@ final class ContentRoutes {
   private void describe(Context ctx) {
     Json.write(
         ctx, 200, view(content.describe(ctx.pathParam("accountId"), ctx.pathParam("objectId"))));
+  }
+
+  /**
+   * The request's body, opened on its first read. Jetty answers {@code 100 Continue} as soon as the
+   * servlet input stream is taken, so taking it before the declared length was checked would invite
+   * a client that sent {@code Expect: 100-continue} to start an upload the node then refuses (413)
+   * and cuts off mid-body, which such a client sees as a connection closed without an answer.
+   * Opened lazily, a refusal on the headers alone is answered before the client sends a byte.
+   */
+  static final class RequestBody extends InputStream {
+    private final jakarta.servlet.http.HttpServletRequest request;
+    private InputStream in;
+
+    RequestBody(jakarta.servlet.http.HttpServletRequest request) {
+      this.request = request;
+    }
+
+    private InputStream in() throws IOException {
+      if (in == null) {
+        in = request.getInputStream();
+      }
+      return in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return in().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return in().read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+      return in == null ? 0 : in.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (in != null) {
+        in.close();
+      }
+    }
   }
 }

@@ -115,8 +115,43 @@ public final class ErrorMapper {
         return;
       }
     }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (databaseUnreachable(t)) {
+        LOG.warn(
+            "request {} {} [{}]: the metadata database cannot be reached: {}",
+            ctx.method(),
+            ctx.path(),
+            RequestIds.of(ctx),
+            t.toString());
+        ctx.header("Retry-After", "5");
+        write(
+            ctx,
+            503,
+            ErrorCode.DATABASE_UNAVAILABLE.code(),
+            "the metadata database cannot be reached; retry later (a write retried with the same"
+                + " object id or Idempotency-Key is applied once)",
+            Map.of());
+        return;
+      }
+    }
     LOG.error("request {} {} failed [{}]", ctx.method(), ctx.path(), RequestIds.of(ctx), e);
     write(ctx, 500, ErrorCode.INTERNAL.code(), "internal error; quote the request id", Map.of());
+  }
+
+  /**
+   * A connection-level database failure: the pool timed out waiting for a connection, the server
+   * closed or refused it (SQLSTATE class 08), or it is shutting down or restarting (57P0x).
+   */
+  static boolean databaseUnreachable(Throwable t) {
+    if (t instanceof java.sql.SQLTransientConnectionException
+        || t instanceof java.sql.SQLNonTransientConnectionException) {
+      return true;
+    }
+    if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+      String state = s.getSQLState();
+      return state.startsWith("08") || state.startsWith("57P0");
+    }
+    return false;
   }
 
   /**

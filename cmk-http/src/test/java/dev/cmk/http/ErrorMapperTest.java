@@ -60,6 +60,21 @@ class ErrorMapperTest {
   }
 
   @Test
+  void aDatabaseThatCannotBeReachedIsRecognisedThroughItsCauses() {
+    assertThat(
+            ErrorMapper.databaseUnreachable(
+                new java.sql.SQLTransientConnectionException("pool timed out")))
+        .isTrue();
+    assertThat(ErrorMapper.databaseUnreachable(new java.sql.SQLException("refused", "08001")))
+        .isTrue();
+    assertThat(ErrorMapper.databaseUnreachable(new java.sql.SQLException("shutdown", "57P01")))
+        .isTrue();
+    assertThat(ErrorMapper.databaseUnreachable(new java.sql.SQLException("dup", "23505")))
+        .isFalse();
+    assertThat(ErrorMapper.databaseUnreachable(new IllegalStateException("x"))).isFalse();
+  }
+
+  @Test
   void openMetricsDropEverySeriesWithAnAccountLabel() {
     String scrape =
         "# HELP cmk_key_state x\n"

@@ -58,6 +58,12 @@ public enum ErrorCode {
   TOO_MANY_UPLOADS("too_many_uploads", Kind.TOO_MANY),
   /** The node has as many uploads in flight as it takes; retry after the Retry-After seconds. */
   SERVER_BUSY("server_busy", Kind.UNAVAILABLE),
+  /**
+   * The metadata database cannot be reached (down, restarting, pool exhausted); retry after the
+   * Retry-After seconds. A write that failed this way at its commit may or may not have been
+   * applied: retried with the same object id or Idempotency-Key, it is applied once.
+   */
+  DATABASE_UNAVAILABLE("database_unavailable", Kind.UNAVAILABLE),
   /** The request (e.g. a content upload) took longer than the node allows. */
   REQUEST_TIMEOUT("request_timeout", Kind.TIMEOUT),
   /** The key is registered to another CMK account; says nothing about which. */

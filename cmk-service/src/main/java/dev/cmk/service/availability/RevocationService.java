@@ -274,6 +274,13 @@ public final class RevocationService {
    */
   public TransitionListener explainWrites() {
     return (from, to) -> {
+      if (from != null
+          && from.state() == KeyState.UNAVAILABLE
+          && to.state() != KeyState.UNAVAILABLE
+          && !store.revocation(to.accountId()).revoked()) {
+        fallbackEnded(from, to);
+        return;
+      }
       if (to.state() != KeyState.UNAVAILABLE || store.revocation(to.accountId()).revoked()) {
         return;
       }
@@ -314,6 +321,34 @@ public final class RevocationService {
               detail,
               clock.instant()));
     };
+  }
+
+  /**
+   * The end of an outage during which writes went under the backup key ({@code writes_fallback}):
+   * says that new writes go under the customer's key again ({@code writes_fallback_ended}).
+   */
+  private void fallbackEnded(KeyStatus from, KeyStatus to) {
+    Account a = accounts.require(to.accountId());
+    if (!FallbackPolicy.fallsBack(
+        from.cause() == Cause.REFUSED, a.fallbackEnabled(), a.fallbackMode())) {
+      return;
+    }
+    store.appendEvent(
+        new KeyEvent(
+            Ids.newId("evt", random),
+            to.accountId(),
+            to.customerKeyId(),
+            "writes_fallback_ended",
+            "",
+            "",
+            to.cause(),
+            to.reason(),
+            "policy",
+            "the key is "
+                + to.state()
+                + " again: new writes go under the customer's key, no longer under the platform's"
+                + " backup key; recovery moves the fallback writes back",
+            clock.instant()));
   }
 
   /** Empties every node's cache of the account's KEKs without revoking (a refused key, a job). */

@@ -14,9 +14,6 @@ import dev.cmk.service.store.JdbcNodeLeases;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -27,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,8 +66,9 @@ public final class WebhookService {
   }
 
   /**
-   * Delivery settings: {@code allowHttpLoopback} admits {@code http://127.0.0.1} targets (tests
-   * only; production targets are https and never private, loopback or link-local addresses).
+   * Delivery settings (the node's typed configuration, section {@code webhooks}): {@code
+   * allowHttpLoopback} admits {@code http://127.0.0.1} targets (tests only; production targets are
+   * https and never private, loopback or link-local addresses).
    */
   public record Settings(
       boolean allowHttpLoopback,
@@ -84,33 +83,6 @@ public final class WebhookService {
           Duration.ofDays(1),
           Duration.ofSeconds(10),
           Duration.ofSeconds(30));
-    }
-
-    /**
-     * The defaults, overridden by system properties or environment variables {@code
-     * cmk.webhooks.allowHttpLoopback} / {@code CMK_WEBHOOKS_ALLOW_HTTP_LOOPBACK}, {@code
-     * cmk.webhooks.retryBase}, {@code cmk.webhooks.retryFor}, {@code cmk.webhooks.timeout}
-     * (ISO-8601 durations).
-     */
-    public static Settings fromEnvironment() {
-      Settings d = defaults();
-      return new Settings(
-          Boolean.parseBoolean(setting("allowHttpLoopback", "false")),
-          Duration.parse(setting("retryBase", d.retryBase().toString())),
-          Duration.parse(setting("retryFor", d.retryFor().toString())),
-          Duration.parse(setting("timeout", d.timeout().toString())),
-          d.lease());
-    }
-
-    private static String setting(String name, String fallback) {
-      String p = System.getProperty("cmk.webhooks." + name);
-      if (p != null) {
-        return p;
-      }
-      String env =
-          System.getenv(
-              "CMK_WEBHOOKS_" + name.replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT));
-      return env != null ? env : fallback;
     }
   }
 
@@ -189,7 +161,8 @@ public final class WebhookService {
   private final Clock clock;
   private final SecureRandom random;
   private final Settings settings;
-  private final HttpClient http;
+  private final Resolver resolver;
+  private final PinnedPost.Dialer dialer;
   private final Map<String, byte[]> secrets = new ConcurrentHashMap<>();
 
   public WebhookService(
@@ -202,6 +175,38 @@ public final class WebhookService {
       Clock clock,
       SecureRandom random,
       Settings settings) {
+    this(
+        db,
+        accounts,
+        audit,
+        sealer,
+        leases,
+        node,
+        clock,
+        random,
+        settings,
+        InetAddress::getAllByName,
+        PinnedPost.Dialer.PLAIN);
+  }
+
+  /** Looks up a host's addresses: the JDK's resolver, or a scripted one in tests. */
+  @FunctionalInterface
+  interface Resolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  WebhookService(
+      Database db,
+      AccountService accounts,
+      AuditLog audit,
+      SecretSealer sealer,
+      JdbcNodeLeases leases,
+      String node,
+      Clock clock,
+      SecureRandom random,
+      Settings settings,
+      Resolver resolver,
+      PinnedPost.Dialer dialer) {
     this.db = db;
     this.accounts = accounts;
     this.audit = audit;
@@ -211,11 +216,8 @@ public final class WebhookService {
     this.clock = clock;
     this.random = random;
     this.settings = settings;
-    this.http =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(settings.timeout())
-            .build();
+    this.resolver = resolver;
+    this.dialer = dialer;
   }
 
   // ---- administration ----
@@ -582,36 +584,26 @@ public final class WebhookService {
     int status = 0;
     String error;
     try {
-      URI uri = checkUrl(w.url()); // resolved again: a name may point elsewhere by now
       long t = clock.instant().getEpochSecond();
       String signature = "t=" + t + ",v1=" + sign(secret(hook), t, p.body());
-      HttpResponse<Void> r =
-          http.send(
-              HttpRequest.newBuilder(uri)
-                  .timeout(settings.timeout())
-                  .header("Content-Type", "application/json")
-                  .header("User-Agent", "cmk-webhooks/1")
-                  .header("CMK-Signature", signature)
-                  .header("CMK-Event-Id", p.d().eventId())
-                  .header("CMK-Event-Type", p.d().eventType())
-                  .header("CMK-Delivery-Id", p.d().id())
-                  .POST(HttpRequest.BodyPublishers.ofString(p.body(), StandardCharsets.UTF_8))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      status = r.statusCode();
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("Content-Type", "application/json");
+      headers.put("User-Agent", "cmk-webhooks/1");
+      headers.put("CMK-Signature", signature);
+      headers.put("CMK-Event-Id", p.d().eventId());
+      headers.put("CMK-Event-Type", p.d().eventType());
+      headers.put("CMK-Delivery-Id", p.d().id());
+      status = send(w.url(), headers, p.body());
       error =
           status >= 300 && status < 400
               ? "redirect not followed (" + status + ")"
               : "HTTP " + status;
     } catch (CmkException e) {
       error = e.getMessage();
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (java.net.SocketTimeoutException e) {
       error = "timed out after " + settings.timeout();
     } catch (java.io.IOException e) {
       error = "connection failed: " + e.getClass().getSimpleName();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
     Instant now = clock.instant();
     int attempts = p.d().attempts() + 1;
@@ -639,6 +631,17 @@ public final class WebhookService {
           error);
     }
     return dead; // a dead delivery no longer holds the later ones back
+  }
+
+  /**
+   * Checks the URL (resolving its host once) and POSTs to exactly the address that check approved:
+   * a name that resolves to a public address for the check and to a private one a moment later (DNS
+   * rebinding) cannot steer the connection, because there is no second lookup.
+   */
+  int send(String url, Map<String, String> headers, String body) throws java.io.IOException {
+    PinnedPost.Target target = check(url);
+    return PinnedPost.post(
+        target, headers, body.getBytes(StandardCharsets.UTF_8), settings.timeout(), dialer);
   }
 
   /** Exponential backoff with full jitter: uniform in [base * 2^(n-1) / 2, base * 2^(n-1)]. */
@@ -700,6 +703,11 @@ public final class WebhookService {
    * link-local, carrier-grade NAT, multicast or unspecified.
    */
   URI checkUrl(String url) {
+    return check(url).uri();
+  }
+
+  /** {@link #checkUrl}, and the checked address a delivery connects to (the first one). */
+  PinnedPost.Target check(String url) {
     URI uri;
     try {
       uri = URI.create(url == null ? "" : url.trim());
@@ -713,7 +721,7 @@ public final class WebhookService {
     }
     InetAddress[] addresses;
     try {
-      addresses = InetAddress.getAllByName(host);
+      addresses = resolver.resolve(host);
     } catch (UnknownHostException e) {
       throw badUrl("url host '" + Texts.abbreviate(host, 100) + "' does not resolve");
     }
@@ -733,7 +741,10 @@ public final class WebhookService {
         }
       }
     }
-    return uri;
+    if (addresses.length == 0) {
+      throw badUrl("url host '" + Texts.abbreviate(host, 100) + "' does not resolve");
+    }
+    return new PinnedPost.Target(uri, addresses[0]);
   }
 
   static boolean isPublic(InetAddress a) {

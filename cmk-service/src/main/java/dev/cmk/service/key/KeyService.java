@@ -38,6 +38,7 @@ public final class KeyService implements AccountChangeGuard {
   private volatile Optional<SearchGrantService> searchGrants = Optional.empty();
   private volatile Optional<KeyDependencyStore> dependencies = Optional.empty();
   private volatile Optional<DevKeys> devKeys = Optional.empty();
+  private volatile KeyEventSink events = KeyEventSink.NONE;
   private final AuditLog audit;
 
   /**
@@ -85,6 +86,14 @@ public final class KeyService implements AccountChangeGuard {
    */
   public void setPolicyTemplates(dev.cmk.service.policy.PolicyTemplates templates) {
     validator.setTemplates(templates);
+  }
+
+  /**
+   * Sets where a failed validation is recorded as a key event ({@code validation_failed}, and so a
+   * {@code key.validation_failed} webhook); set once by the composition root.
+   */
+  public void setKeyEvents(KeyEventSink sink) {
+    this.events = sink;
   }
 
   /** Sets the local provider's development keys (only when the local provider is enabled). */
@@ -321,6 +330,7 @@ public final class KeyService implements AccountChangeGuard {
             .withDetail("failedChecks", failedChecks(report));
     if (!report.passed()) {
       audit.record(event.withResult(ErrorCode.KEY_VALIDATION_FAILED.code()));
+      validationFailed(account.id(), "", "registration", ref, report);
       throw new CmkException(
           ErrorCode.KEY_VALIDATION_FAILED,
           "key "
@@ -423,6 +433,33 @@ public final class KeyService implements AccountChangeGuard {
   }
 
   /** The names of the failed checks, comma-separated (stable names, no provider text). */
+  /**
+   * Records a failed validation as a key event (best effort: the validation's answer and audit row
+   * stand even if the event cannot be written). The detail names the key and the failed checks,
+   * never key material.
+   */
+  private void validationFailed(
+      String accountId, String registrationId, String when, KeyRef ref, ValidationReport report) {
+    try {
+      events.record(
+          accountId,
+          registrationId,
+          "validation_failed",
+          when,
+          "admin",
+          "key "
+              + ref.keyId()
+              + " at "
+              + ref.provider()
+              + " failed validation ("
+              + when
+              + "): "
+              + failedChecks(report));
+    } catch (RuntimeException e) {
+      LOG.warn("account {}: could not record the failed validation as a key event", accountId, e);
+    }
+  }
+
   private static String failedChecks(ValidationReport report) {
     return report.checks().stream()
         .filter(c -> c.outcome() == ValidationReport.Outcome.FAIL)
@@ -518,6 +555,7 @@ public final class KeyService implements AccountChangeGuard {
     KeyRef ref = active.get().ref();
     ValidationReport report = validate(proposed, providers.require(ref.provider()), ref);
     if (!report.passed()) {
+      validationFailed(proposed.id(), active.get().id(), "account_change", ref, report);
       throw new CmkException(
           ErrorCode.KEY_VALIDATION_FAILED,
           "the account's active key "
@@ -583,6 +621,9 @@ public final class KeyService implements AccountChangeGuard {
             .withTarget("", key.id())
             .withResult(report.passed() ? AuditEvent.OK : "failed")
             .withDetail("failedChecks", failedChecks(report)));
+    if (!report.passed()) {
+      validationFailed(account.id(), key.id(), "revalidation", ref, report);
+    }
     return new Registration(key, report);
   }
 }

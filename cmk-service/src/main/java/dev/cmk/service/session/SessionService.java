@@ -227,7 +227,7 @@ public final class SessionService {
     return (from, to) -> {
       if (to.state() == KeyState.UNAVAILABLE
           && accounts.require(to.accountId()).dropCallsOnKeyUnavailable()) {
-        drop(to.accountId(), reasonOf(to));
+        drop(to.accountId(), to.customerKeyId(), reasonOf(to));
       }
     };
   }
@@ -235,20 +235,35 @@ public final class SessionService {
   /** The probe-round safety net: sessions opened on any node after the transition end too. */
   public void dropWhereUnavailable() {
     for (SessionStore.Unavailable u : store.droppingAccountsWithUnavailableKey()) {
-      drop(u.accountId(), u.cause().toLowerCase(Locale.ROOT) + " (" + u.reason() + ")");
+      drop(
+          u.accountId(),
+          keys.activeKey(u.accountId()).map(CustomerKey::id).orElse(""),
+          u.cause().toLowerCase(Locale.ROOT) + " (" + u.reason() + ")");
     }
   }
 
   /**
    * Ends the sessions under the customer's key only: a session under the platform key (an
-   * unlicensed user's) or the backup key does not depend on the key that became unavailable.
+   * unlicensed user's) or the backup key does not depend on the key that became unavailable. Ended
+   * sessions are recorded as a key event ({@code calls_dropped}, a {@code key.calls_dropped}
+   * webhook) naming how many.
    */
-  private void drop(String accountId, String why) {
+  private void drop(String accountId, String customerKeyId, String why) {
     int n =
         store.endAllUnder(
             accountId, Protection.CMK.name(), "key_unavailable: " + why, clock.instant());
     if (n > 0) {
       LOG.info("account {}: ended {} live sessions, key unavailable: {}", accountId, n, why);
+      availability.recordEvent(
+          accountId,
+          customerKeyId,
+          "calls_dropped",
+          "key_unavailable",
+          "policy",
+          "drop-calls policy ended "
+              + n
+              + " live session(s) under the customer's key: key unavailable, "
+              + why);
     }
   }
 

@@ -148,13 +148,14 @@ class RecoveryTest {
     }
     assertEverythingUnderTheCmkAndReadableWithoutTheBackupKey();
 
-    // the admin's key-events, newest first: back, job started, job finished
+    // the admin's key-events, newest first: back, fallback ended, job started, job finished
     List<KeyEvent> events = f.revocation.events(acct.id(), 100);
-    assertThat(events.subList(0, 3))
+    assertThat(events.subList(0, 4))
         .extracting(KeyEvent::kind, KeyEvent::toState, KeyEvent::reason, KeyEvent::source)
         .containsExactly(
             tuple(KeyEvent.JOB_FINISHED, "", "succeeded", "job"),
             tuple(KeyEvent.JOB_STARTED, "", "recovery", "job"),
+            tuple("writes_fallback_ended", "", "", "policy"),
             tuple(KeyEvent.TRANSITION, "AVAILABLE", "", "probe"));
     String keyId = f.keys.activeKey(acct.id()).orElseThrow().id();
     assertThat(events.get(1).customerKeyId()).isEqualTo(keyId);

@@ -12,6 +12,7 @@ import * as licenses from './licenses.js';
 import * as audit from './audit.js';
 import * as usage from './usage.js';
 import * as tokens from './tokens.js';
+import * as webhooks from './webhooks.js';
 
 const PAGES = {
   dashboard: { module: dashboard, title: 'Dashboard', operator: true },
@@ -23,6 +24,7 @@ const PAGES = {
   licenses: { module: licenses, title: 'Licenses', account: true },
   audit: { module: audit, title: 'Audit log', account: true },
   usage: { module: usage, title: 'Key usage', account: true },
+  webhooks: { module: webhooks, title: 'Webhooks', account: true },
   tokens: { module: tokens, title: 'Tokens', operator: true },
 };
 let current = null;
