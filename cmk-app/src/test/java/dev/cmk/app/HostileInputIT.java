@@ -97,6 +97,29 @@ class HostileInputIT {
     assertThat(r.raw().headers().firstValue("X-Content-Type-Options")).as(what).hasValue("nosniff");
   }
 
+  /** Schemathesis: the audit export checks its window in follow mode too. */
+  @Test
+  void aFollowedAuditExportChecksItsWindow() throws Exception {
+    String base = "/v1/accounts/" + a + "/audit?follow=true&maxSeconds=1&";
+    for (String bad :
+        List.of("from=%C3%A4", "to=x", "from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")) {
+      Res r = n.send(admin, "GET", base + bad, null);
+      assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+    }
+  }
+
+  /** Schemathesis: the key policy's awsAccountId is checked for every provider, not only aws. */
+  @Test
+  void aMalformedAwsAccountIdIs400WhateverTheProvider() throws Exception {
+    String base = "/v1/accounts/" + a + "/key-policy?provider=oci&awsAccountId=";
+    for (String bad : List.of("", "12345", "1234567890123", "abcdefghijkl")) {
+      Res r = n.send(admin, "GET", base + bad, null);
+      assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+      assertThat(r.code()).isEqualTo("invalid_request");
+    }
+    assertThat(n.send(admin, "GET", base + "123456789012", null).status()).isEqualTo(200);
+  }
+
   @Test
   void nullAndOtherNonObjectBodiesAre400OnEveryJsonRoute() throws Exception {
     Map<String, String> routes = jsonRoutes();

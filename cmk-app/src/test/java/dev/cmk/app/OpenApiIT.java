@@ -109,6 +109,94 @@ class OpenApiIT {
     assertThat(problems).isEmpty();
   }
 
+  /**
+   * Json.body refuses unknown fields, so every JSON object body schema must say so (schemathesis).
+   */
+  @Test
+  void everyJsonObjectBodyDeclaresNoAdditionalProperties() throws Exception {
+    List<String> open = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> path : doc.get("paths").properties()) {
+      for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
+        JsonNode schema = op.getValue().at("/requestBody/content/application~1json/schema");
+        if (schema.isMissingNode()) {
+          continue;
+        }
+        JsonNode resolved = schema.has("$ref") ? resolve(schema.get("$ref").asText()) : schema;
+        if (resolved.path("type").asText().equals("object")
+            && !resolved.path("additionalProperties").isBoolean()) {
+          open.add(op.getKey() + " " + path.getKey());
+        }
+        if (resolved.path("additionalProperties").asBoolean(false)) {
+          open.add(op.getKey() + " " + path.getKey() + " (additionalProperties true)");
+        }
+      }
+    }
+    assertThat(open).isEmpty();
+    var fallback =
+        n.send(
+            n.operator,
+            "PUT",
+            "/v1/accounts/" + n.createAccount("Spec A") + "/fallback",
+            "{\"enabled\":true,\"zzz\":[1]}");
+    assertThat(fallback.status()).isEqualTo(400);
+  }
+
+  /** The webhook URL's pattern refuses what the server refuses without looking the host up. */
+  @Test
+  void webhookUrlPatternAgreesWithTheServer() throws Exception {
+    Pattern url =
+        Pattern.compile(
+            doc.at("/components/schemas/WebhookCreate/properties/url/pattern").asText());
+    String account = n.createAccount("Spec hooks");
+    String admin = n.adminToken(account);
+    for (String bad :
+        List.of(
+            "0",
+            "https://user@192.0.2.10/hook",
+            "ftp://192.0.2.10/hook",
+            "http://192.0.2.10/hook",
+            "https://192.0.2.10/a b",
+            "https:///hook")) {
+      assertThat(url.matcher(bad).find()).as(bad).isFalse();
+      var r =
+          n.send(
+              admin,
+              "POST",
+              "/v1/accounts/" + account + "/webhooks",
+              TestNode.JSON.writeValueAsString(Map.of("url", bad)));
+      assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+      assertThat(r.code()).as(bad).isEqualTo("invalid_webhook_url");
+    }
+    // TEST-NET-1: public to the SSRF check, never routed; an IP literal needs no DNS
+    String good = "HTTPS://192.0.2.10/hook?x=1";
+    assertThat(url.matcher(good).find()).isTrue();
+    var r =
+        n.send(
+            admin,
+            "POST",
+            "/v1/accounts/" + account + "/webhooks",
+            TestNode.JSON.writeValueAsString(Map.of("url", good)));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+  }
+
+  /** A search term's pattern: no C0/C1 control anywhere, not only white space (SearchTermsTest). */
+  @Test
+  void searchTermPatternRefusesControlsAndBlankTerms() {
+    for (String at :
+        List.of(
+            "/paths/~1v1~1accounts~1{accountId}~1search/get/parameters/1/schema/items/pattern",
+            "/components/schemas/IndexDocument/properties/terms/items/pattern")) {
+      // ECMA-262's $ (JSON Schema's) is the end of the input; Java's also matches before a last \n
+      Pattern term = Pattern.compile(doc.at(at).asText().replaceAll("\\$$", "\\\\z"));
+      for (String bad : List.of("\u0097", "\tfoo", "foo\n", "a\u0085b", "   ")) {
+        assertThat(term.matcher(bad).find()).as(at + " " + bad).isFalse();
+      }
+      for (String good : List.of("foo", " Foo bar ", "\u00e9t\u00e9", "\u3371")) {
+        assertThat(term.matcher(good).find()).as(at + " " + good).isTrue();
+      }
+    }
+  }
+
   static JsonNode resolve(String ref) {
     JsonNode node = doc;
     for (String part : ref.substring(2).split("/")) {

@@ -96,12 +96,13 @@ final class AuditRoutes {
 
   private void export(Context ctx) {
     String account = ctx.pathParam("accountId");
+    // every parameter is checked whatever the mode (schemathesis: follow=true took from=ä)
+    Format format = format(ctx);
+    Window w = window(ctx);
     if (ctx.queryParam("follow") != null && !ctx.queryParam("follow").equals("false")) {
       follow(ctx, account);
       return;
     }
-    Format format = format(ctx);
-    Window w = window(ctx);
     audit.head(account); // 404 for an unknown account before the stream starts
     stream(
         ctx,

@@ -45,6 +45,13 @@ final class PolicyRoutes {
                         "provider must be one of "
                             + PolicyTemplates.PROVIDERS
                             + " (query parameter provider=)"));
+    String awsAccountId = ctx.queryParam("awsAccountId");
+    if (awsAccountId != null && !awsAccountId.matches("[0-9]{12}")) {
+      // checked for every provider, as the OpenAPI pattern says (schemathesis: an empty one with
+      // provider=oci was a 200)
+      throw new CmkException(
+          ErrorCode.INVALID_REQUEST, "awsAccountId must be 12 digits (or leave it out)");
+    }
     Optional<CustomerKey> sameProvider = active.filter(k -> k.ref().provider().equals(provider));
     var req =
         new PolicyTemplates.Request(
@@ -52,7 +59,7 @@ final class PolicyRoutes {
             flag(ctx, "search").orElse(account.searchEncryption()),
             flag(ctx, "multiRegion")
                 .orElse(sameProvider.map(k -> !k.ref().replicaKeyIds().isEmpty()).orElse(false)),
-            Optional.ofNullable(ctx.queryParam("awsAccountId")),
+            Optional.ofNullable(awsAccountId),
             sameProvider.map(k -> k.ref().keyId()));
     Json.write(ctx, 200, templates.forAccount(account, req));
   }

@@ -46,16 +46,19 @@ public final class SearchTerms {
     if (term == null) {
       throw bad(position, "is null");
     }
+    // Length and control characters are checked on the term as sent, as the OpenAPI schema states
+    // them (maxLength, a pattern without C0/C1 controls): a control at either end is refused, not
+    // stripped, and NFKC expanding a ligature does not make a valid term too long.
+    if (term.codePoints().anyMatch(Character::isISOControl)) {
+      throw bad(position, "contains a control character");
+    }
+    if (term.codePointCount(0, term.length()) > maxLength) {
+      throw bad(position, "is longer than " + maxLength + " characters");
+    }
     String t = Normalizer.normalize(term, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     t = Normalizer.normalize(t, Normalizer.Form.NFKC).strip();
     if (t.isEmpty()) {
       throw bad(position, "is empty after normalization");
-    }
-    if (t.codePointCount(0, t.length()) > maxLength) {
-      throw bad(position, "is longer than " + maxLength + " characters");
-    }
-    if (t.codePoints().anyMatch(Character::isISOControl)) {
-      throw bad(position, "contains a control character");
     }
     return t;
   }
