@@ -120,6 +120,52 @@ class HostileInputIT {
     assertThat(n.send(admin, "GET", base + "123456789012", null).status()).isEqualTo(200);
   }
 
+  /** Schemathesis at stop 14: four places where the server and its OpenAPI document disagreed. */
+  @Test
+  void whatTheFuzzerFoundAtStop14IsOneContract() throws Exception {
+    // an empty region is no region (only an absent one means the default)
+    Res r =
+        send(
+            n.operator,
+            "POST /v1/accounts",
+            "application/json",
+            "{\"name\":\"x\",\"region\":\"\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.code()).isEqualTo("invalid_request");
+    // the key policy's provider defaults to the active key's; with no key it is a 409
+    String keyless = n.createAccount("Hostile keyless");
+    Res policy = n.send(n.operator, "GET", "/v1/accounts/" + keyless + "/key-policy", null);
+    assertThat(policy.status()).as(policy.body()).isEqualTo(409);
+    assertThat(policy.code()).isEqualTo("no_active_key");
+    assertThat(
+            n.send(n.operator, "GET", "/v1/accounts/" + keyless + "/key-policy?provider=aws", null)
+                .status())
+        .isEqualTo(200);
+    // a licence CSV whose only comma is in a comment has no userId,licensed line: 400, nothing set
+    Res csv =
+        send(
+            n.operator,
+            "POST /v1/accounts/" + a + "/licenses/bulk",
+            "text/csv",
+            "#,,,,comment only\n\u00a0\n");
+    assertThat(csv.status()).as(csv.body()).isEqualTo(400);
+    assertThat(csv.code()).isEqualTo("invalid_request");
+    // the spec's pattern for that body says the same
+    String pattern =
+        doc.at(
+                "/paths/~1v1~1accounts~1{accountId}~1licenses~1bulk/post/requestBody/content/text~1csv/schema/pattern")
+            .asText();
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(pattern);
+    assertThat(p.matcher("#,,,,comment only\n").find()).isFalse();
+    assertThat(p.matcher("userId,licensed\nalice,true\n").find()).isTrue();
+    // every validation check name the server reports is in the spec's enum
+    assertThat(
+            doc.at(
+                    "/components/schemas/ValidationReport/properties/checks/items/properties/name/enum")
+                .toString())
+        .contains("\"account_binding\"");
+  }
+
   @Test
   void nullAndOtherNonObjectBodiesAre400OnEveryJsonRoute() throws Exception {
     Map<String, String> routes = jsonRoutes();

@@ -34,6 +34,14 @@ final class PolicyRoutes {
   private void get(Context ctx) {
     Account account = accounts.require(ctx.pathParam("accountId"));
     Optional<CustomerKey> active = keys.activeKey(account.id());
+    if (ctx.queryParam("provider") == null && active.isEmpty()) {
+      // the provider is optional only because it defaults to the active key's: with no key there
+      // is nothing to default to, which is the account's state, not a malformed request
+      throw new CmkException(
+          ErrorCode.NO_ACTIVE_KEY,
+          "the account has no active key to take the provider from; pass provider= one of "
+              + PolicyTemplates.PROVIDERS);
+    }
     String provider =
         Optional.ofNullable(ctx.queryParam("provider"))
             .or(() -> active.map(k -> k.ref().provider()))

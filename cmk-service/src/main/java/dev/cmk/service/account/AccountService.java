@@ -73,7 +73,9 @@ public final class AccountService {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new CmkException(ErrorCode.INVALID_REQUEST, "name is required (1-200 characters)");
     }
-    String r = checkRegion(o.region().filter(s -> !s.isBlank()).orElse(Account.DEFAULT_REGION));
+    String r =
+        checkRegion(
+            o.region().orElse(Account.DEFAULT_REGION)); // absent: the default; "" is not a region
     Account a =
         new Account(
             Ids.newId("acct", random),

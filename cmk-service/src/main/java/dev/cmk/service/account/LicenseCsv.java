@@ -12,16 +12,22 @@ public final class LicenseCsv {
   private LicenseCsv() {}
 
   public static List<LicenseChange> parse(String text) {
-    if (text.indexOf(',') < 0) {
-      // not one userId,licensed line: this is no licence CSV (e.g. JSON sent as text/csv)
+    String[] lines = text.split("\\r?\\n", -1);
+    boolean twoColumns = false;
+    for (String l : lines) {
+      String line = blanksOff(l);
+      twoColumns |= !line.isEmpty() && !line.startsWith("#") && line.indexOf(',') >= 0;
+    }
+    if (!twoColumns) {
+      // no userId,licensed line outside comments: this is no licence CSV (e.g. JSON sent as
+      // text/csv). The OpenAPI document's pattern for this body states the same rule.
       throw new dev.cmk.service.CmkException(
           dev.cmk.service.ErrorCode.INVALID_REQUEST,
           "the body is not a userId,licensed CSV: no line has two columns");
     }
     List<LicenseChange> rows = new ArrayList<>();
-    String[] lines = text.split("\\r?\\n", -1);
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
+      String line = blanksOff(lines[i]);
       if (line.isEmpty() || line.startsWith("#") || i == 0 && isHeader(line)) {
         continue;
       }
@@ -43,6 +49,19 @@ public final class LicenseCsv {
       }
     }
     return rows;
+  }
+
+  /** Spaces and tabs around a line: the only blanks a line may carry (as the spec's pattern). */
+  private static String blanksOff(String line) {
+    int a = 0;
+    int b = line.length();
+    while (a < b && (line.charAt(a) == ' ' || line.charAt(a) == '\t')) {
+      a++;
+    }
+    while (b > a && (line.charAt(b - 1) == ' ' || line.charAt(b - 1) == '\t')) {
+      b--;
+    }
+    return line.substring(a, b);
   }
 
   private static boolean isHeader(String line) {
