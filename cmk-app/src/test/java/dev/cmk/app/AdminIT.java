@@ -198,7 +198,12 @@ class AdminIT {
     String acct = n.createAccount("Policy Co");
     String adm = n.adminToken(acct);
     String a = "/v1/accounts/" + acct;
-    assertThat(n.send(adm, "GET", a + "/key-policy", null).code()).isEqualTo("invalid_request");
+    // no provider and no key to take it from: the account's state, not a malformed request
+    Res keyless = n.send(adm, "GET", a + "/key-policy", null);
+    assertThat(keyless.status()).isEqualTo(409);
+    assertThat(keyless.code()).isEqualTo("no_active_key");
+    assertThat(n.send(adm, "GET", a + "/key-policy?provider=gcp", null).code())
+        .isEqualTo("invalid_request");
     Res aws =
         n.send(
             adm, "GET", a + "/key-policy?provider=aws&search=true&awsAccountId=444455556666", null);
