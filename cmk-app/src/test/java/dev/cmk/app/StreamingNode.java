@@ -110,6 +110,10 @@ final class StreamingNode implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
+  JsonNode json(String body) throws IOException {
+    return JSON.readTree(body);
+  }
+
   /** An account, with a service token for mail; returns {account, token}. */
   String[] accountWithMailToken(String name) throws Exception {
     String account =
@@ -130,17 +134,6 @@ final class StreamingNode implements AutoCloseable {
   /** Uploads {@code length} bytes of {@link Pattern} content; returns the response. */
   HttpResponse<String> upload(String token, String path, long length, boolean declareLength)
       throws Exception {
-    return upload(token, path, length, declareLength, false);
-  }
-
-  /**
-   * With {@code expectContinue} the client sends {@code Expect: 100-continue} and waits for the
-   * server before the body: a server that refuses on the headers alone (413 on the declared length)
-   * answers before any byte is sent, instead of racing a client still writing into a closed socket.
-   */
-  HttpResponse<String> upload(
-      String token, String path, long length, boolean declareLength, boolean expectContinue)
-      throws Exception {
     HttpRequest.BodyPublisher body =
         declareLength
             ? HttpRequest.BodyPublishers.fromPublisher(
@@ -149,7 +142,6 @@ final class StreamingNode implements AutoCloseable {
     return http.send(
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofMinutes(10))
-            .expectContinue(expectContinue)
             .header("Authorization", "Bearer " + token)
             .header("X-CMK-User", "alice")
             .header("Content-Type", "application/octet-stream")
