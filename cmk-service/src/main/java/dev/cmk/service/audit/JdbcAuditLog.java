@@ -136,29 +136,17 @@ public final class JdbcAuditLog implements AuditLog {
   }
 
   private static void insertPending(Handle h, AuditRecord r) {
-    h.createUpdate(INSERT_PENDING)
-        .bind("a", r.accountId())
-        .bind("at", r.at().atOffset(ZoneOffset.UTC))
-        .bind("ak", r.actorKind())
-        .bind("aid", r.actorId())
-        .bind("act", r.action())
-        .bind("kp", r.keyProvider())
-        .bind("kid", r.keyId())
-        .bind("kek", r.kekId())
-        .bind("prot", r.protection())
-        .bind("asset", r.asset())
-        .bind("obj", r.objectId())
-        .bind("u", r.user())
-        .bind("rid", r.requestId())
-        .bind("res", r.result())
-        .bind("d", DetailsJson.write(r.details()))
-        .execute();
+    bindEvent(h.createUpdate(INSERT_PENDING), r).execute();
   }
 
   /** Binds a chained row to {@link #INSERT_LOG}. */
   static <S extends SqlStatement<S>> S bindLog(S st, AuditRecord r) {
+    return bindEvent(st, r).bind("seq", r.seq()).bind("prev", r.prevHash()).bind("hash", r.hash());
+  }
+
+  /** The event's columns, common to {@link #INSERT_PENDING} and {@link #INSERT_LOG}. */
+  private static <S extends SqlStatement<S>> S bindEvent(S st, AuditRecord r) {
     return st.bind("a", r.accountId())
-        .bind("seq", r.seq())
         .bind("at", r.at().atOffset(ZoneOffset.UTC))
         .bind("ak", r.actorKind())
         .bind("aid", r.actorId())
@@ -172,9 +160,7 @@ public final class JdbcAuditLog implements AuditLog {
         .bind("u", r.user())
         .bind("rid", r.requestId())
         .bind("res", r.result())
-        .bind("d", DetailsJson.write(r.details()))
-        .bind("prev", r.prevHash())
-        .bind("hash", r.hash());
+        .bind("d", DetailsJson.write(r.details()));
   }
 
   /** A row of {@code audit_pending} as an unchained record (seq 0, no hashes). */
