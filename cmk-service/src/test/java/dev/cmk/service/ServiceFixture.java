@@ -17,35 +17,35 @@ import dev.cmk.service.blob.DirectoryBlobStore;
 import dev.cmk.service.catalog.JdbcCatalog;
 import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ContentService.ContentConfig;
-import dev.cmk.service.content.JdbcFallbackWrites;
 import dev.cmk.service.content.JdbcObjectStore;
+import dev.cmk.service.events.WebhookService;
 import dev.cmk.service.kek.CountingKeyProvider;
-import dev.cmk.service.kek.JdbcKekStore;
 import dev.cmk.service.kek.KekCacheConfig;
 import dev.cmk.service.kek.KekService;
-import dev.cmk.service.key.JdbcCustomerKeyStore;
 import dev.cmk.service.key.JdbcSearchGrantStore;
 import dev.cmk.service.key.KeyProviders;
 import dev.cmk.service.key.KeyService;
 import dev.cmk.service.key.SearchGrantService;
 import dev.cmk.service.reprotect.JdbcJobStore;
 import dev.cmk.service.reprotect.JobService;
-import dev.cmk.service.search.JdbcSearchIndexStore;
 import dev.cmk.service.search.SearchIndexService;
-import dev.cmk.service.session.JdbcSessionStore;
 import dev.cmk.service.session.SessionService;
 import dev.cmk.service.store.Database;
+import dev.cmk.service.wiring.Services;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The service wired for tests: local provider (plus a switchable "remote" one), H2 or PostgreSQL.
- * {@link #secondNode()} makes another node on the same database, blobs and providers, with its own
- * caches, the way two servers behind a load balancer share one PostgreSQL.
+ * The service wired for tests by the node's own wiring ({@link Services}): local provider (plus a
+ * switchable "remote" one), H2 or PostgreSQL, a clock the test moves and directory blobs. {@link
+ * #secondNode()} makes another node on the same database, blobs and providers, with its own caches,
+ * the way two servers behind a load balancer share one PostgreSQL.
  */
 public final class ServiceFixture implements AutoCloseable {
   public static final Duration PROBE_INTERVAL = Duration.ofSeconds(30);
@@ -53,6 +53,7 @@ public final class ServiceFixture implements AutoCloseable {
   public final Path dir;
   public final Database.Config dbConfig;
   public final KekCacheConfig cacheConfig;
+  public final Services services;
   public final MutableClock clock;
   public final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   public final LocalKeyProvider local;
@@ -113,112 +114,55 @@ public final class ServiceFixture implements AutoCloseable {
       }
       remote = new SwitchableProvider("remote", local);
     }
-    List<KeyProvider> all = new java.util.ArrayList<>();
+    db = Database.open(dbConfig);
+    blobs = new DirectoryBlobStore(dir.resolve("blobs"));
+    services =
+        new Services(
+            settings(cache, principals),
+            new Services.Inputs(
+                db, blobs, served -> counted(), Optional.empty(), clock, random, metrics));
+    providers = services.providers;
+    audit = services.audit;
+    accountStore = services.accountStore;
+    accounts = services.accounts;
+    keys = services.keys;
+    availabilityStore = services.availabilityStore;
+    availability = services.availability;
+    searchGrantStore = services.searchGrantStore;
+    searchGrants = services.searchGrants;
+    keks = services.keks;
+    objects = services.objects;
+    catalog = services.catalog;
+    content = services.content;
+    revocation = services.revocation;
+    jobStore = services.jobStore;
+    jobs = services.jobs;
+    sessions = services.sessions;
+    search = services.search;
+    auditService = services.auditService;
+    scheduler = services.scheduler;
+  }
+
+  /** The tests' platform: local platform and backup keys, 1 MiB objects, no policy templates. */
+  private static Services.Settings settings(KekCacheConfig cache, KeyService.Principals p) {
+    var content =
+        new ContentConfig(KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20);
+    return new Services.Settings(
+        new Services.Platform("cmk-test", content, p, Optional.empty()),
+        cache,
+        new Services.Schedule(PROBE_INTERVAL, Duration.ofMinutes(2), 50),
+        Services.Retention.defaults(),
+        WebhookService.Settings.defaults(),
+        Optional.empty());
+  }
+
+  /** Every provider counted, as the node counts its providers' calls. */
+  private List<KeyProvider> counted() {
+    List<KeyProvider> all = new ArrayList<>();
     all.add(new CountingKeyProvider(local, metrics));
     all.add(new CountingKeyProvider(remote, metrics));
     extraProviders.forEach(p -> all.add(new CountingKeyProvider(p, metrics)));
-    providers = new KeyProviders(all);
-    db = Database.open(dbConfig);
-    audit = new JdbcAuditLog(db, clock);
-    accountStore = new JdbcAccountStore(db);
-    accounts = new AccountService(accountStore, audit, clock, random);
-    keys =
-        new KeyService(
-            new JdbcCustomerKeyStore(db), providers, "cmk-test", principals, audit, clock, random);
-    accounts.setChangeGuard(keys);
-    availabilityStore = new JdbcAvailabilityStore(db);
-    availability =
-        new AvailabilityService(
-            availabilityStore, providers, "cmk-test", audit, clock, random, metrics);
-    searchGrantStore = new JdbcSearchGrantStore(db);
-    searchGrants =
-        new SearchGrantService(
-            searchGrantStore,
-            new JdbcCustomerKeyStore(db),
-            accounts,
-            providers,
-            principals,
-            availability::recordEvent,
-            clock,
-            random);
-    keys.setSearchGrants(searchGrants);
-    keys.setDependencies(new dev.cmk.service.key.JdbcKeyDependencyStore(db));
-    keks =
-        new KekService(
-            new JdbcKekStore(db),
-            providers,
-            "cmk-test",
-            cache,
-            clock,
-            random,
-            availabilityStore,
-            availability);
-    objects = new JdbcObjectStore(db);
-    blobs = new DirectoryBlobStore(dir.resolve("blobs"));
-    catalog = new JdbcCatalog(db);
-    ContentConfig contentConfig =
-        new ContentConfig(KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20);
-    content =
-        new ContentService(
-            accounts, catalog, keys, keks, objects, blobs, contentConfig, audit, clock, random);
-    content.setFallbackWrites(new JdbcFallbackWrites(db));
-    revocation = new RevocationService(availabilityStore, accounts, keks, audit, clock, random);
-    availability.addListener(revocation.purgeOnRefusal());
-    availability.addListener(revocation.explainWrites());
-    jobStore = new JdbcJobStore(db);
-    jobs =
-        new JobService(
-            jobStore,
-            accounts,
-            keys,
-            new JdbcCustomerKeyStore(db),
-            keks,
-            content,
-            objects,
-            catalog,
-            providers,
-            availability,
-            revocation,
-            new JobService.Config(50, Duration.ofMinutes(2), PROBE_INTERVAL),
-            audit,
-            clock,
-            random);
-    availability.addListener(jobs.recoverWhenBack());
-    sessions =
-        new SessionService(
-            new JdbcSessionStore(db),
-            accounts,
-            catalog,
-            keys,
-            keks,
-            availability,
-            contentConfig,
-            audit,
-            clock,
-            random);
-    availability.addListener(sessions.dropOnUnavailable());
-    search =
-        new SearchIndexService(
-            accounts,
-            catalog,
-            keys,
-            keks,
-            new JdbcSearchIndexStore(db, clock),
-            contentConfig.platformKey(),
-            SearchIndexService.Config.defaults(),
-            audit,
-            clock,
-            random);
-    auditService = new AuditService(audit, accounts::require);
-    scheduler =
-        new ProbeScheduler(
-            clock,
-            PROBE_INTERVAL,
-            List.of(
-                availability::probeAll,
-                jobs::startPendingRecoveries,
-                sessions::dropWhereUnavailable,
-                searchGrants::settleAll));
+    return all;
   }
 
   public static ServiceFixture h2(Path dir) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * support request (data residency, dropping calls, the fallback default) are the operator's; the
  * account's admin turns fallback and search encryption on and off.
  */
-public final class AccountService {
+public final class AccountService implements AccountLookup {
   /** The most rows one bulk license request may carry. */
   public static final int MAX_BULK_ROWS = 1_000;
 
@@ -28,22 +28,31 @@ public final class AccountService {
   private final AccountStore store;
   private final Clock clock;
   private final SecureRandom random;
-  private volatile AccountChangeGuard guard = proposed -> {};
+  private final AccountChangeGuard guard;
+  private final AccountLookup lookup;
   private final AuditLog audit;
 
+  /** Accounts whose changes nothing vetoes or follows through (tools and tests). */
   public AccountService(AccountStore store, AuditLog audit, Clock clock, SecureRandom random) {
+    this(store, audit, clock, random, proposed -> {});
+  }
+
+  /**
+   * @param guard re-validates the active key before a change of residency or search encryption and
+   *     follows a change through on the key's side (the key service)
+   */
+  public AccountService(
+      AccountStore store,
+      AuditLog audit,
+      Clock clock,
+      SecureRandom random,
+      AccountChangeGuard guard) {
     this.store = store;
     this.clock = clock;
     this.audit = audit;
     this.random = random;
-  }
-
-  /**
-   * Sets who re-validates the active key before a change of residency or search encryption (the key
-   * service; set once by the composition root).
-   */
-  public void setChangeGuard(AccountChangeGuard guard) {
     this.guard = guard;
+    this.lookup = AccountLookup.over(store);
   }
 
   /** The operator's choices for a new account or a change to one; empty means "as is/default". */
@@ -177,14 +186,9 @@ public final class AccountService {
     return r;
   }
 
+  @Override
   public Account require(String accountId) {
-    Ids.require("account id", accountId);
-    return store
-        .find(accountId)
-        .orElseThrow(
-            () ->
-                new CmkException(
-                    ErrorCode.ACCOUNT_NOT_FOUND, "account '" + accountId + "' does not exist"));
+    return lookup.require(accountId);
   }
 
   /**

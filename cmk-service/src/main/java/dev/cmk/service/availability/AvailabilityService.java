@@ -135,13 +135,6 @@ public final class AvailabilityService implements KeyUseObserver, KeyServingList
         clock.instant());
   }
 
-  /** Probes every active customer key once from this node, whoever holds the probe leases. */
-  public void probeAll() {
-    for (CustomerKey k : refreshActiveKeys()) {
-      probeLogged(k);
-    }
-  }
-
   /**
    * One round of the schedule on a node of a cluster: probes the keys whose probe lease this node
    * holds or can take ({@link #claimLease}); for the other keys it reads the status the holder

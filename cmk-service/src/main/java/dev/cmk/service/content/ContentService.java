@@ -64,7 +64,7 @@ public final class ContentService {
   private final Clock clock;
   private final SecureRandom random;
   private final AuditLog audit;
-  private volatile FallbackWrites fallbackWrites = FallbackWrites.none();
+  private final FallbackWrites fallbackWrites;
 
   public ContentService(
       AccountService accounts,
@@ -77,8 +77,38 @@ public final class ContentService {
       AuditLog audit,
       Clock clock,
       SecureRandom random) {
+    this(
+        accounts,
+        catalog,
+        keys,
+        keks,
+        objects,
+        blobs,
+        config,
+        FallbackWrites.none(),
+        audit,
+        clock,
+        random);
+  }
+
+  /**
+   * @param fallbackWrites where the causes of fallback writes are kept
+   */
+  public ContentService(
+      AccountService accounts,
+      Catalog catalog,
+      KeyService keys,
+      KekService keks,
+      ObjectStore objects,
+      BlobStore blobs,
+      ContentConfig config,
+      FallbackWrites fallbackWrites,
+      AuditLog audit,
+      Clock clock,
+      SecureRandom random) {
     this.accounts = accounts;
     this.catalog = catalog;
+    this.fallbackWrites = fallbackWrites;
     this.keys = keys;
     this.keks = keks;
     this.objects = objects;
@@ -87,11 +117,6 @@ public final class ContentService {
     this.clock = clock;
     this.audit = audit;
     this.random = random;
-  }
-
-  /** Where the causes of fallback writes are kept (the composition root sets the store). */
-  public void setFallbackWrites(FallbackWrites writes) {
-    this.fallbackWrites = writes;
   }
 
   /** Why an object was written under the backup key, if it was. */

@@ -35,10 +35,10 @@ public final class KeyService implements AccountChangeGuard {
   private final KeyValidator validator;
   private final Clock clock;
   private final SecureRandom random;
-  private volatile Optional<SearchGrantService> searchGrants = Optional.empty();
-  private volatile Optional<KeyDependencyStore> dependencies = Optional.empty();
-  private volatile Optional<DevKeys> devKeys = Optional.empty();
-  private volatile KeyEventSink events = KeyEventSink.NONE;
+  private final Optional<SearchGrantService> searchGrants;
+  private final Optional<KeyDependencyStore> dependencies;
+  private final Optional<DevKeys> devKeys;
+  private final KeyEventSink events;
   private final AuditLog audit;
 
   /**
@@ -56,6 +56,34 @@ public final class KeyService implements AccountChangeGuard {
     }
   }
 
+  /**
+   * What the key service works with besides its store and providers, all given at construction.
+   *
+   * @param searchGrants who keeps the search service's standing grants (without it no standing
+   *     grant is made)
+   * @param policyTemplates with them the key_policy check compares a readable key policy with the
+   *     template statement by statement
+   * @param events where a failed validation is recorded as a key event ({@code validation_failed},
+   *     and so a {@code key.validation_failed} webhook)
+   * @param dependencies where what depends on a registration is counted (needed to delete one)
+   * @param devKeys the local provider's development keys (only when it is enabled)
+   */
+  public record Collaborators(
+      Optional<SearchGrantService> searchGrants,
+      Optional<dev.cmk.service.policy.PolicyTemplates> policyTemplates,
+      KeyEventSink events,
+      Optional<KeyDependencyStore> dependencies,
+      Optional<DevKeys> devKeys) {
+    public static Collaborators none() {
+      return new Collaborators(
+          Optional.empty(),
+          Optional.empty(),
+          KeyEventSink.NONE,
+          Optional.empty(),
+          Optional.empty());
+    }
+  }
+
   public KeyService(
       CustomerKeyStore store,
       KeyProviders providers,
@@ -64,41 +92,28 @@ public final class KeyService implements AccountChangeGuard {
       AuditLog audit,
       Clock clock,
       SecureRandom random) {
+    this(store, providers, platformName, principals, Collaborators.none(), audit, clock, random);
+  }
+
+  public KeyService(
+      CustomerKeyStore store,
+      KeyProviders providers,
+      String platformName,
+      Principals principals,
+      Collaborators with,
+      AuditLog audit,
+      Clock clock,
+      SecureRandom random) {
     this.store = store;
     this.providers = providers;
-    this.validator = new KeyValidator(platformName, principals, random);
+    this.validator = new KeyValidator(platformName, principals, with.policyTemplates(), random);
+    this.searchGrants = with.searchGrants();
+    this.events = with.events();
+    this.dependencies = with.dependencies();
+    this.devKeys = with.devKeys();
     this.clock = clock;
     this.audit = audit;
     this.random = random;
-  }
-
-  /**
-   * Sets who keeps the search service's standing grants (set once by the composition root; without
-   * it no standing grant is made).
-   */
-  public void setSearchGrants(SearchGrantService grants) {
-    this.searchGrants = Optional.of(grants);
-  }
-
-  /**
-   * Sets the key-policy templates (set once by the composition root): the key_policy check then
-   * compares a readable key policy with the template statement by statement.
-   */
-  public void setPolicyTemplates(dev.cmk.service.policy.PolicyTemplates templates) {
-    validator.setTemplates(templates);
-  }
-
-  /**
-   * Sets where a failed validation is recorded as a key event ({@code validation_failed}, and so a
-   * {@code key.validation_failed} webhook); set once by the composition root.
-   */
-  public void setKeyEvents(KeyEventSink sink) {
-    this.events = sink;
-  }
-
-  /** Sets the local provider's development keys (only when the local provider is enabled). */
-  public void setDevKeys(DevKeys keys) {
-    this.devKeys = Optional.of(keys);
   }
 
   /** A provider kind and whether this node has it enabled. */
@@ -156,11 +171,6 @@ public final class KeyService implements AccountChangeGuard {
     } catch (KeyIdFormatException e) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, e.getMessage());
     }
-  }
-
-  /** Sets where what depends on a registration is counted (set once by the composition root). */
-  public void setDependencies(KeyDependencyStore store) {
-    this.dependencies = Optional.of(store);
   }
 
   /** What still depends on one of the account's key registrations. */

@@ -39,19 +39,24 @@ final class KeyValidator {
   private final String platformName;
   private final KeyService.Principals principals;
   private final SecureRandom random;
-  private volatile Optional<PolicyTemplates> templates = Optional.empty();
+  private final Optional<PolicyTemplates> templates;
 
   /** The context value of the binding check: never an account id, so it names no account. */
   static final String BINDING_PROBE_ACCOUNT = "cmk-binding-check-not-this-account";
 
-  KeyValidator(String platformName, KeyService.Principals principals, SecureRandom random) {
+  /**
+   * @param templates the key-policy templates: with them the key_policy check compares a readable
+   *     key policy with the template statement by statement
+   */
+  KeyValidator(
+      String platformName,
+      KeyService.Principals principals,
+      Optional<PolicyTemplates> templates,
+      SecureRandom random) {
     this.platformName = platformName;
     this.principals = principals;
+    this.templates = templates;
     this.random = random;
-  }
-
-  void setTemplates(PolicyTemplates t) {
-    this.templates = Optional.of(t);
   }
 
   ValidationReport validate(Account account, KeyProvider p, KeyRef ref) {

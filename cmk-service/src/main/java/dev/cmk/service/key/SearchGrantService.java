@@ -10,7 +10,7 @@ import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import dev.cmk.service.Ids;
 import dev.cmk.service.account.Account;
-import dev.cmk.service.account.AccountService;
+import dev.cmk.service.account.AccountLookup;
 import dev.cmk.service.policy.PolicyTemplates;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -65,7 +65,7 @@ public final class SearchGrantService {
 
   private final SearchGrantStore store;
   private final CustomerKeyStore keys;
-  private final AccountService accounts;
+  private final AccountLookup accounts;
   private final KeyProviders providers;
   private final KeyService.Principals principals;
   private final KeyEventSink events;
@@ -75,7 +75,7 @@ public final class SearchGrantService {
   public SearchGrantService(
       SearchGrantStore store,
       CustomerKeyStore keys,
-      AccountService accounts,
+      AccountLookup accounts,
       KeyProviders providers,
       KeyService.Principals principals,
       KeyEventSink events,
@@ -221,11 +221,6 @@ public final class SearchGrantService {
             g, "key_replaced", source, "the key was replaced and wraps none of the account's KEKs");
       }
     }
-  }
-
-  /** {@link #settle} for every account with grants, from this node, whoever holds the leases. */
-  public void settleAll() {
-    settleRound(accountId -> true);
   }
 
   /**

@@ -42,7 +42,7 @@ class SliceRefusalTest {
     acct = f.accounts.create("Acme", null);
     assertThat(f.keys.register(acct, "remote", "customer", List.of()).report().passed()).isTrue();
     f.accounts.setLicense(acct.id(), "alice", true);
-    f.availability.probeAll();
+    f.availability.probeRound(ServiceFixture.PROBE_INTERVAL);
   }
 
   @AfterEach
@@ -126,7 +126,7 @@ class SliceRefusalTest {
 
     // the customer removes the Deny: the probe re-checks the slice and forgets it
     f.remote.allowAllContexts();
-    f.availability.probeAll();
+    f.availability.probeRound(ServiceFixture.PROBE_INTERVAL);
     assertThat(f.revocation.keyStatus(acct.id()).refusedSlices()).isEmpty();
     assertThat(f.availability.events(acct.id(), 10))
         .anyMatch(e -> e.kind().equals("slice_restored"));

@@ -53,7 +53,6 @@ class KeyValidationTest {
     kms.keys.put("fk-rsa", new FakeKms.Key("m2", "eu-west-1", false, "RSA_2048", false));
     db = Database.open(Database.embedded(dir));
     var audit = new dev.cmk.service.audit.JdbcAuditLog(db, clock);
-    accounts = new AccountService(new JdbcAccountStore(db), audit, clock, random);
     keys =
         new KeyService(
             new JdbcCustomerKeyStore(db),
@@ -65,7 +64,7 @@ class KeyValidationTest {
             audit,
             clock,
             random);
-    accounts.setChangeGuard(keys);
+    accounts = new AccountService(new JdbcAccountStore(db), audit, clock, random, keys);
     account = accounts.create("Acme", "eu-west-1");
   }
 
