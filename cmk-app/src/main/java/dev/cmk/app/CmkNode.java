@@ -29,6 +29,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,7 +63,7 @@ public final class CmkNode implements AutoCloseable {
   final AuditArchiver archiver;
   private final ScheduledExecutorService archiveThread = daemon("cmk-audit-archive");
   private final String aesGcm;
-  private final java.time.Duration orphanSweepInterval;
+  private final Duration orphanSweepInterval;
   private final ScheduledExecutorService sweepThread = daemon("cmk-orphan-sweep");
   // issue 20: signed webhooks, delivered on their own thread so a slow receiver delays nothing else
   private final ScheduledExecutorService webhookThread = daemon("cmk-webhooks");
@@ -81,12 +82,13 @@ public final class CmkNode implements AutoCloseable {
     // Before anything that holds resources: an unusable bucket stops the start right here.
     blobs = BlobWiring.blobStore(cfg.storage(), clock, metrics);
     local = cfg.local().enabled() ? Optional.of(localProvider(cfg, random)) : Optional.empty();
-    var templates = new PolicyTemplates(principals(cfg.principals()), cfg.platformName());
+    PlatformPrincipals principals = principals(cfg.principals());
+    var templates = new PolicyTemplates(principals, cfg.platformName());
     db = Database.open(databaseConfig(cfg));
     try {
       services =
           new Services(
-              settings(cfg, templates),
+              settings(cfg, principals, templates),
               new Services.Inputs(
                   db,
                   blobs,
@@ -135,8 +137,8 @@ public final class CmkNode implements AutoCloseable {
     return providers;
   }
 
-  private static Services.Settings settings(CmkConfig cfg, PolicyTemplates templates) {
-    var p = principals(cfg.principals());
+  private static Services.Settings settings(
+      CmkConfig cfg, PlatformPrincipals p, PolicyTemplates templates) {
     var platform =
         new Services.Platform(
             cfg.platformName(),
@@ -165,11 +167,11 @@ public final class CmkNode implements AutoCloseable {
             w.retryBase(),
             w.retryFor(),
             w.timeout(),
-            java.time.Duration.ofSeconds(30)),
+            Duration.ofSeconds(30)),
         // concurrent content writes and audited reads share transactions (group commit, issue 15)
         Optional.of(
             new Services.GroupCommits(
-                COMMITTERS, GROUP_COMMIT_MAX, java.time.Duration.ofNanos(GROUP_WINDOW_NS))));
+                COMMITTERS, GROUP_COMMIT_MAX, Duration.ofNanos(GROUP_WINDOW_NS))));
   }
 
   private static HttpServer.Config httpConfig(CmkConfig cfg) {
