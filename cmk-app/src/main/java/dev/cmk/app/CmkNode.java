@@ -88,7 +88,7 @@ public final class CmkNode implements AutoCloseable {
     try {
       services =
           new Services(
-              settings(cfg, principals, templates),
+              settings(cfg, principals, templates, committers(db)),
               new Services.Inputs(
                   db,
                   blobs,
@@ -138,7 +138,7 @@ public final class CmkNode implements AutoCloseable {
   }
 
   private static Services.Settings settings(
-      CmkConfig cfg, PlatformPrincipals p, PolicyTemplates templates) {
+      CmkConfig cfg, PlatformPrincipals p, PolicyTemplates templates, int committers) {
     var platform =
         new Services.Platform(
             cfg.platformName(),
@@ -171,7 +171,7 @@ public final class CmkNode implements AutoCloseable {
         // concurrent content writes and audited reads share transactions (group commit, issue 15)
         Optional.of(
             new Services.GroupCommits(
-                COMMITTERS, GROUP_COMMIT_MAX, Duration.ofNanos(GROUP_WINDOW_NS))));
+                committers, GROUP_COMMIT_MAX, Duration.ofNanos(GROUP_WINDOW_NS))));
   }
 
   private static HttpServer.Config httpConfig(CmkConfig cfg) {
@@ -326,7 +326,15 @@ public final class CmkNode implements AutoCloseable {
   /** How often pending audit rows are chained: with the batch time, the bound in AUDIT.md. */
   static final long SEQUENCE_EVERY_MS = 100;
 
-  static final int COMMITTERS = 2;
+  /**
+   * Group-commit threads: on PostgreSQL two transactions overlap (one gathers while the other waits
+   * for its fsync); H2 stores one commit at a time whatever the threads, so one committer makes the
+   * largest batches (fewer, bigger MVStore chunks).
+   */
+  static int committers(Database db) {
+    return db.isPostgres() ? 2 : 1;
+  }
+
   static final int GROUP_COMMIT_MAX = 128;
   static final long GROUP_WINDOW_NS = 500_000;
 
