@@ -13,6 +13,7 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
@@ -46,7 +47,7 @@ import javax.net.ssl.SSLContext;
  * local public-key wraps); the client secret is read once at start-up and held only by the Azure
  * credential; no Azure type leaves this module; exceptions carry Key Vault codes, never key bytes.
  */
-public final class AzureKeyVaultProvider implements KeyProvider {
+public final class AzureKeyVaultProvider implements KeyProvider, KeyIdSyntax {
   public static final String KIND = "azure";
 
   private final AzureClients clients;

@@ -17,6 +17,7 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.oci.OciErrors.Op;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  * only for the call. No OCI type leaves this module; exceptions carry OCI codes and request ids,
  * never key bytes.
  */
-public final class OciKeyProvider implements KeyProvider, AutoCloseable {
+public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoCloseable {
   public static final String KIND = "oci";
   private static final int AES_256 = 32;
 

@@ -1,6 +1,7 @@
 package dev.cmk.service.key;
 
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.CmkException;
@@ -152,7 +153,10 @@ public final class KeyService implements AccountChangeGuard {
 
   private void checkDevKeyName(String name) {
     try {
-      providers.require("local").checkKeyId(name == null ? "" : name);
+      providers
+          .require("local")
+          .capability(KeyIdSyntax.class)
+          .ifPresent(s -> s.checkKeyId(name == null ? "" : name));
     } catch (KeyIdFormatException e) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, e.getMessage());
     }
@@ -311,13 +315,13 @@ public final class KeyService implements AccountChangeGuard {
     if (keyId == null || keyId.isBlank()) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, "keyId is required");
     }
+    KeyRef ref = new KeyRef(provider, keyId, replicas);
     try {
-      p.checkKeyId(keyId);
-      replicas.forEach(p::checkKeyId);
+      // the whole registration: each id, and for AWS the multi-region replica rules
+      p.capability(KeyIdSyntax.class).ifPresent(s -> s.checkKeyRef(ref));
     } catch (KeyIdFormatException e) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, e.getMessage());
     }
-    KeyRef ref = new KeyRef(provider, keyId, replicas);
     refuseKeyOfAnotherAccount(caller, account, ref);
     if (!replaceActive) {
       refuseSilentReplacement(caller, account, ref);

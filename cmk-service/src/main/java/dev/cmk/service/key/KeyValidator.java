@@ -7,6 +7,7 @@ import dev.cmk.provider.GrantSupport;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.PolicyReader;
@@ -95,10 +96,8 @@ final class KeyValidator {
 
   private boolean idFormat(KeyProvider p, KeyRef ref, List<Check> checks) {
     try {
-      p.checkKeyId(ref.keyId());
-      for (String r : ref.replicaKeyIds()) {
-        p.checkKeyId(r);
-      }
+      // each id, and the rules binding replicas to their primary (AWS multi-region keys)
+      p.capability(KeyIdSyntax.class).ifPresent(s -> s.checkKeyRef(ref));
       checks.add(pass("key_id_format", ref.keyId() + " is a well-formed " + p.kind() + " key id"));
       return true;
     } catch (KeyIdFormatException e) {
@@ -487,7 +486,7 @@ final class KeyValidator {
       checks.add(skip("search_grant", "search encryption is off for this account"));
       return;
     }
-    Optional<GrantSupport> grants = p.grants();
+    Optional<GrantSupport> grants = p.capability(GrantSupport.class);
     String grantee = principals.search().get(p.kind());
     if (grants.isEmpty() || grantee == null) {
       checks.add(
@@ -524,7 +523,13 @@ final class KeyValidator {
 
   /** "replica arn:… in eu-central-1: ", so a failure names the region whose grant is missing. */
   private static String where(KeyProvider p, String what, String keyId) {
-    return what + keyId + p.regionOf(keyId).map(r -> " in " + r).orElse("") + ": ";
+    return what
+        + keyId
+        + p.capability(KeyIdSyntax.class)
+            .flatMap(s -> s.regionOf(keyId))
+            .map(r -> " in " + r)
+            .orElse("")
+        + ": ";
   }
 
   /**
