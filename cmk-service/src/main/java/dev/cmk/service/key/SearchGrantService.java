@@ -372,7 +372,7 @@ public final class SearchGrantService {
             + ", "
             + e.providerCode()
             + "); nothing was changed. "
-            + KeyValidator.fix(e, "kms:CreateGrant")
+            + ValidationChecks.fix(e, "kms:CreateGrant")
             + (replica ? " in the replica's own key policy" : ""),
         details,
         e);
