@@ -43,9 +43,11 @@ public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoClose
   private static final int AES_256 = 32;
 
   private final OciClients clients;
+  private final boolean allowLoopback;
 
   public OciKeyProvider(OciConfig config) {
     this.clients = new OciClients(config);
+    this.allowLoopback = config.allowLoopbackEndpoints();
   }
 
   @Override
@@ -55,12 +57,12 @@ public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoClose
 
   @Override
   public void checkKeyId(String keyId) {
-    OciKeyId.parse(keyId);
+    OciKeyId.parse(keyId, allowLoopback);
   }
 
   @Override
   public KeyDescription describe(KeyRef key) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     Key k =
         call(
             Op.GET_KEY,
@@ -82,7 +84,7 @@ public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoClose
 
   @Override
   public DataKey generateDataKey(KeyRef key, EncryptionContext context) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     GenerateKeyDetails details =
         GenerateKeyDetails.builder()
             .keyId(id.keyOcid())
@@ -109,7 +111,7 @@ public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoClose
 
   @Override
   public byte[] wrap(KeyRef key, SecretKeyMaterial plaintext, EncryptionContext context) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     byte[] raw = plaintext.copyBytes();
     EncryptDataDetails details;
     try {
@@ -138,7 +140,7 @@ public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoClose
 
   @Override
   public SecretKeyMaterial unwrap(KeyRef key, byte[] wrapped, EncryptionContext context) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     DecryptDataDetails details =
         DecryptDataDetails.builder()
             .keyId(id.keyOcid())
