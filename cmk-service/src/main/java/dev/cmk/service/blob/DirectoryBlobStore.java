@@ -103,12 +103,12 @@ public final class DirectoryBlobStore implements BlobStore {
     Path target = resolve(key);
     try {
       Path dir = target.getParent();
-      boolean newDir = !Files.isDirectory(dir);
-      Files.createDirectories(dir);
-      if (newDir) {
+      if (!Files.isDirectory(dir)) { // createDirectories throws and catches when it exists
+        Files.createDirectories(dir);
         fsyncDirectory(dir.getParent()); // the new account directory's own entry
       }
       Path tmp = Files.createTempFile(dir, ".put", ".tmp");
+      boolean moved = false;
       try {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
           // the writer may close what it is handed (a sealing stream closes its target): the
@@ -132,9 +132,12 @@ public final class DirectoryBlobStore implements BlobStore {
         }
         Files.move(
             tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        moved = true;
         fsyncDirectory(dir);
       } finally {
-        Files.deleteIfExists(tmp);
+        if (!moved) {
+          Files.deleteIfExists(tmp);
+        }
       }
     } catch (IOException e) {
       throw failure(Operation.PUT, "cannot write blob " + key, e);
