@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -393,7 +394,7 @@ public final class ContentService {
     }
   }
 
-  private static void closeQuietly(InputStream in, RuntimeException failure) {
+  private static void closeQuietly(@Nullable InputStream in, RuntimeException failure) {
     if (in != null) {
       try {
         in.close();

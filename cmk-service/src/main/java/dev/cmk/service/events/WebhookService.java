@@ -28,12 +28,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -477,7 +479,7 @@ public final class WebhookService {
               long last = cursor;
               Instant now = clock.instant();
               for (Map<String, Object> e : events) {
-                long seq = ((Number) e.get("seq")).longValue();
+                long seq = ((Number) Objects.requireNonNull(e.get("seq"), "seq")).longValue();
                 last = seq;
                 String type = "key." + e.get("kind");
                 if (!w.events().contains("*") && !w.events().contains(type)) {
@@ -496,7 +498,7 @@ public final class WebhookService {
 
   private void insertDelivery(
       Handle h, Webhook w, Map<String, Object> e, long seq, String type, Instant now) {
-    String eventId = (String) e.get("id");
+    String eventId = (String) Objects.requireNonNull(e.get("id"), "id");
     String body = body(eventId, type, seq, e);
     h.createUpdate(
             "insert into webhook_deliveries (id, webhook_id, account_id, event_id, event_seq,"
@@ -533,7 +535,7 @@ public final class WebhookService {
     return b.append('}').toString();
   }
 
-  private static Instant instantOf(Object o) {
+  private static Instant instantOf(@Nullable Object o) {
     if (o instanceof OffsetDateTime t) {
       return t.toInstant();
     }
@@ -546,7 +548,7 @@ public final class WebhookService {
     return OffsetDateTime.parse(String.valueOf(o).replace(' ', 'T')).toInstant();
   }
 
-  private static StringBuilder field(StringBuilder b, String name, Object value) {
+  private static StringBuilder field(StringBuilder b, String name, @Nullable Object value) {
     b.append('"').append(name).append("\":\"");
     String s = value == null ? "" : value.toString();
     for (int i = 0; i < s.length(); i++) {

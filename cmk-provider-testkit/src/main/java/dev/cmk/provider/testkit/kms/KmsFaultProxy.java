@@ -30,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of {@code moto_server} (the AWS KMS emulator) that shows what
@@ -299,7 +300,7 @@ public final class KmsFaultProxy implements AutoCloseable {
     return "DescribeKey".equals(action) ? withState(forwarded) : forwarded;
   }
 
-  private Answer refusal(String action, JsonNode body) {
+  private @Nullable Answer refusal(String action, JsonNode body) {
     List<String> keys = new ArrayList<>();
     if ("ReEncrypt".equals(action)) {
       keys.add(body.path("SourceKeyId").asText());
@@ -458,7 +459,7 @@ public final class KmsFaultProxy implements AutoCloseable {
     final int port;
     final Set<Socket> open = ConcurrentHashMap.newKeySet();
     volatile Mode mode = Mode.NONE;
-    private ServerSocket server;
+    private @Nullable ServerSocket server;
     private final Object hangLock = new Object();
 
     RegionPort(String region, int port) throws IOException {
@@ -559,7 +560,7 @@ public final class KmsFaultProxy implements AutoCloseable {
    * line per endpoint.
    */
   public static void main(String[] args) throws Exception {
-    URI target = null;
+    @Nullable URI target = null;
     Map<String, Integer> ports = new LinkedHashMap<>();
     int controlPort = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -578,6 +579,7 @@ public final class KmsFaultProxy implements AutoCloseable {
           "usage: KmsFaultProxy --target http://127.0.0.1:PORT --region us-east-1[=PORT] ..."
               + " [--control PORT]");
       System.exit(2);
+      return;
     }
     KmsFaultProxy proxy = new KmsFaultProxy(target, ports, controlPort);
     System.out.println("control " + proxy.controlEndpoint());
