@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /** The HTTP side of the drills against a {@link ServeProcess}: plain JSON calls with a token. */
 final class DrillClient {
@@ -64,17 +65,11 @@ final class DrillClient {
     return r.json().get("secret").asText();
   }
 
-  /** Polls a GET until its JSON matches; bounded to 60 s. */
-  JsonNode await(String path, String token, Predicate<JsonNode> done) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < until) {
-      last = get(path, token).json();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting on " + path + "; last answer " + last);
+  /** Polls a GET until its JSON matches; a liveness bound of 60 s. */
+  JsonNode await(String path, String token, Predicate<JsonNode> done) {
+    return Awaitility.await("GET " + path)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> get(path, token).json(), done);
   }
 }

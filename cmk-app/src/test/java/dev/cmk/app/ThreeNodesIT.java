@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.provider.local.LocalKeyProvider;
@@ -234,23 +235,18 @@ class ThreeNodesIT {
         .start();
   }
 
-  private static void awaitOk(HttpClient http, String url) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // HAProxy is starting
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(url + " did not answer 200 in 30 s");
+  private static void awaitOk(HttpClient http, String url) {
+    await(url + " answers 200")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreException(java.io.IOException.class) // HAProxy is starting
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(URI.create(url)).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
   }
 
   private static String token(HttpClient http, String lb, Map<String, Object> spec)
@@ -274,24 +270,22 @@ class ThreeNodesIT {
 
   /** Polls the job through the balancer (the survivors) until it is no longer running. */
   private static JsonNode awaitJob(
-      HttpClient http, String lb, String admin, String account, String job) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    JsonNode j = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(lb + "/v1/accounts/" + account + "/jobs/" + job))
-                  .header("Authorization", "Bearer " + admin)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 200) {
-        j = WriteLedger.JSON.readTree(r.body());
-        if (!"RUNNING".equals(j.get("status").asText())) {
-          return j;
-        }
-      }
-      Thread.sleep(1000);
-    }
-    throw new AssertionError("backfill " + job + " still running after 120 s: " + j);
+      HttpClient http, String lb, String admin, String account, String job) {
+    return await("backfill " + job + " ends")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              HttpResponse<String> r =
+                  http.send(
+                      HttpRequest.newBuilder(
+                              URI.create(lb + "/v1/accounts/" + account + "/jobs/" + job))
+                          .header("Authorization", "Bearer " + admin)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              // a node the balancer still tries may be down: not an answer yet
+              return r.statusCode() == 200 ? WriteLedger.JSON.readTree(r.body()) : null;
+            },
+            j -> j != null && !"RUNNING".equals(j.get("status").asText()));
   }
 }
