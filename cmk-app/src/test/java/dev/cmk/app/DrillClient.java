@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
-/** The HTTP side of the drills against a {@link ServeProcess}: plain JSON calls with a token. */
+/** The HTTP side of the drills against a {@link NodeProcess}: plain JSON calls with a token. */
 final class DrillClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http =
@@ -32,7 +32,7 @@ final class DrillClient {
   }
 
   /** Points the client at a (re)started node. */
-  void at(ServeProcess node) {
+  void at(NodeProcess node) {
     base = node.base();
   }
 
@@ -60,7 +60,7 @@ final class DrillClient {
 
   /** A token made by the operator from a JSON spec; returns its secret. */
   String token(String spec) throws Exception {
-    Res r = send("POST", "/v1/tokens", ServeProcess.OPERATOR, null, spec);
+    Res r = send("POST", "/v1/tokens", NodeProcess.OPERATOR, null, spec);
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     return r.json().get("secret").asText();
   }

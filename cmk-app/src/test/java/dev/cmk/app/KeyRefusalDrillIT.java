@@ -31,8 +31,8 @@ class KeyRefusalDrillIT {
     try (Moto moto = Moto.start();
         KmsFaultProxy proxy = KmsFaultProxy.start(URI.create(moto.endpoint()), List.of(EAST));
         var kms = moto.kms(EAST);
-        ServeProcess node =
-            new ServeProcess(
+        NodeProcess node =
+            NodeProcess.shadedJarIn(
                     dir,
                     Map.of(
                         "CMK_PROVIDERS_AWS_ENABLED", "true",
@@ -43,7 +43,7 @@ class KeyRefusalDrillIT {
                 .start()) {
       client.at(node);
       String arn = kms.createKey(r -> r.description("acme")).keyMetadata().arn();
-      String op = ServeProcess.OPERATOR;
+      String op = NodeProcess.OPERATOR;
       String a =
           client
               .send("POST", "/v1/accounts", op, null, "{\"name\":\"Acme\"}")

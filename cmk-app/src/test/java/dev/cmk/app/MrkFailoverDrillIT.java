@@ -68,7 +68,7 @@ class MrkFailoverDrillIT {
       env.put("CMK_PROVIDERS_AWS_ACCESS_KEY_ID", "test");
       env.put("CMK_PROVIDERS_AWS_SECRET_ACCESS_KEY", "test");
       env.put("CMK_AVAILABILITY_PROBE_INTERVAL", "PT10S");
-      try (ServeProcess node = new ServeProcess(dir, env).start()) {
+      try (NodeProcess node = NodeProcess.shadedJarIn(dir, env).start()) {
         client.at(node);
         String a = setUpAccount(primary, replica);
         String p = "/v1/accounts/" + a;
@@ -182,7 +182,7 @@ class MrkFailoverDrillIT {
   }
 
   private String setUpAccount(String primary, String replica) throws Exception {
-    String op = ServeProcess.OPERATOR;
+    String op = NodeProcess.OPERATOR;
     String a =
         send("POST", "/v1/accounts", op, null, "{\"name\":\"Acme\"}").json().get("id").asText();
     admin = client.token("{\"role\":\"admin\",\"accountId\":\"" + a + "\",\"label\":\"drill\"}");

@@ -42,7 +42,7 @@ class ThreeNodesIT {
   @Test
   void oneNodeKilledUnderLoadLosesNothingAndJobsFinishOnTheSurvivors() throws Exception {
     Database.Config db = TestPostgres.freshDatabase();
-    List<ChildNode> nodes = new ArrayList<>();
+    List<NodeProcess> nodes = new ArrayList<>();
     Process haproxy = null;
     try (Moto moto = Moto.start()) {
       try (S3Client s3 =
@@ -63,7 +63,7 @@ class ThreeNodesIT {
         keys.createKey(k);
       }
       for (int i = 1; i <= 3; i++) {
-        int port = ChildNode.freePort();
+        int port = NodeProcess.freePort();
         Path cfg = dir.resolve("node" + i + ".yaml");
         Files.writeString(
             cfg,
@@ -85,12 +85,18 @@ class ThreeNodesIT {
                     + ", keystorePassword: cmk-dev-only }",
                 "availability: { probeInterval: PT5S, jobLease: PT10S, jobBatchSize: 10 }",
                 ""));
-        nodes.add(new ChildNode(cfg, dir.resolve("node" + i + ".log"), port, OPERATOR, List.of()));
+        nodes.add(
+            NodeProcess.fromClasspath()
+                .serveArgs("--config", cfg.toString())
+                .port(port)
+                .env("CMK_BOOTSTRAP_OPERATOR_TOKEN", OPERATOR)
+                .log(dir.resolve("node" + i + ".log"))
+                .build());
       }
-      for (ChildNode n : nodes) {
+      for (NodeProcess n : nodes) {
         n.start(); // one after the other: the first creates the schema
       }
-      int lbPort = ChildNode.freePort();
+      int lbPort = NodeProcess.freePort();
       haproxy = startHaproxy(lbPort, nodes);
       String lb = "http://127.0.0.1:" + lbPort;
       HttpClient http = HttpClient.newHttpClient();
@@ -148,7 +154,7 @@ class ThreeNodesIT {
               .get("id")
               .asText();
       Thread.sleep(2000);
-      ChildNode victim = nodes.get(1);
+      NodeProcess victim = nodes.get(1);
       long ackedAtKill = ledger.acked.size();
       int exit = victim.kill();
       assertThat(exit).as("SIGKILL").isEqualTo(137);
@@ -190,13 +196,13 @@ class ThreeNodesIT {
         haproxy.destroy();
         haproxy.waitFor(10, TimeUnit.SECONDS);
       }
-      for (ChildNode n : nodes) {
+      for (NodeProcess n : nodes) {
         n.close();
       }
     }
   }
 
-  private Process startHaproxy(int port, List<ChildNode> nodes) throws Exception {
+  private Process startHaproxy(int port, List<NodeProcess> nodes) throws Exception {
     StringBuilder cfg =
         new StringBuilder(
             String.join(
@@ -221,7 +227,7 @@ class ThreeNodesIT {
       cfg.append("  server n")
           .append(i + 1)
           .append(" 127.0.0.1:")
-          .append(nodes.get(i).port)
+          .append(nodes.get(i).port())
           .append(" check inter 500 fall 2 rise 2\n");
     }
     Path file = dir.resolve("haproxy.cfg");
