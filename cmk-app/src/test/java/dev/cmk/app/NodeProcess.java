@@ -121,7 +121,7 @@ final class NodeProcess implements AutoCloseable {
       await("cmk serve on port " + port + " healthy")
           .atMost(HEALTHY_WITHIN)
           .pollInterval(Duration.ofMillis(200))
-          .ignoreException(IOException.class) // the child JVM is still starting
+          .ignoreExceptionsInstanceOf(IOException.class) // the child JVM is still starting
           .until(
               () -> {
                 if (!process.isAlive()) {

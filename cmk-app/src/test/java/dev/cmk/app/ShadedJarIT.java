@@ -121,7 +121,7 @@ class ShadedJarIT {
     await("cmk serve becomes healthy")
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(200))
-        .ignoreException(IOException.class) // the child JVM is still starting
+        .ignoreExceptionsInstanceOf(IOException.class) // the child JVM is still starting
         .until(
             () -> {
               assertThat(p.isAlive()).as("cmk serve exited early").isTrue();

@@ -245,7 +245,7 @@ class ThreeNodesIT {
     await(url + " answers 200")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
-        .ignoreException(java.io.IOException.class) // HAProxy is starting
+        .ignoreExceptionsInstanceOf(java.io.IOException.class) // HAProxy is starting
         .until(
             () ->
                 http.send(
