@@ -3,6 +3,10 @@
 #
 #   cmk-bench/http/run.sh [--jar cmk-app/target/cmk.jar] [--label after] [--db "h2 pg"]
 #                         [--duration 10] [--connections 16] [--threads 2] [--big]
+#                         [--only "write-1k-1acct read-1k-1acct"]   (a subset of the runs below)
+#   BENCH_JAVA_OPTS="..."  extra JVM options for the node
+#   BENCH_JFR_DIR=/tmp/jfr  a Flight Recorder profile of the node during each wrk run: DIR/<db>-<run>.jfr
+#                           (summarise with: python3 cmk-bench/http/jfrtop.py DIR/h2-write-1k-1acct.jfr)
 #
 # For each database (embedded H2 in a temp dir; PostgreSQL: a fresh database on
 # $BENCH_PG_HOST:5432, user/password postgres/postgres unless BENCH_PG_* say otherwise) it starts a
@@ -21,11 +25,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 jar="$root/cmk-app/target/cmk.jar"; label=run; dbs="h2 pg"; duration=10; conns=16; threads=2; big=1
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --jar) jar="$2"; shift 2;; --label) label="$2"; shift 2;; --db) dbs="$2"; shift 2;;
     --duration) duration="$2"; shift 2;; --connections) conns="$2"; shift 2;;
     --threads) threads="$2"; shift 2;; --no-big) big=0; shift;; --big) big=1; shift;;
+    --only) only=" $2 "; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -33,10 +39,15 @@ java=java
 for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk; do
   [ -x "$j/bin/java" ] && java="$j/bin/java" && break
 done
+jcmd="$(dirname "$java")/jcmd"
 [ -f "$jar" ] || { echo "no jar at $jar (./mvnw -o -q package -pl cmk-app -am -DskipTests)" >&2; exit 2; }
 pgbench=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
 PGHOST=${BENCH_PG_HOST:-127.0.0.1}; PGUSER=${BENCH_PG_USER:-postgres}; PGPASSWORD=${BENCH_PG_PASSWORD:-postgres}
-export PGHOST PGUSER PGPASSWORD
+# TLS to a database on the loopback interface protects nothing and costs both ends CPU (Debian's
+# PostgreSQL has ssl=on, and pgJDBC and libpq prefer it): the node and pgbench both go without it
+# here (BENCH_PG_SSLMODE=prefer to measure with it); a remote database keeps TLS.
+PGSSLMODE=${BENCH_PG_SSLMODE:-disable}
+export PGHOST PGUSER PGPASSWORD PGSSLMODE
 accounts_n=50; read_ids_1=2000; read_ids_50=40; big_ids=20
 out="$root/cmk-bench/results"; mkdir -p "$out"
 op_token="cmk_bench_operator_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -54,11 +65,17 @@ api() { # method path [json] -> body; fails on non-2xx
 wrk_run() { # name script accounts size [extra env...]
   local name=$1 script=$2 accts=$3 size=$4; shift 4
   local log="$tmp/wrk-$name.txt" cpu0
+  if [ -n "$only" ] && [[ "$only" != *" $name "* ]]; then return 0; fi
   cpu0=$(node_cpu)
+  if [ -n "${BENCH_JFR_DIR:-}" ]; then
+    mkdir -p "$BENCH_JFR_DIR"
+    "$jcmd" "$node" JFR.start name="$name" settings=profile jdk.ExecutionSample#period=2ms filename="$BENCH_JFR_DIR/$db-$name.jfr" > /dev/null
+  fi
   env BENCH_DIR="$here" BENCH_TOKEN="$svc" BENCH_ACCOUNTS="$accts" BENCH_SIZE="$size" \
       BENCH_PREFIX="$name-$RANDOM" "$@" \
       wrk -t"$threads" -c"$conns" -d"${duration}s" --timeout 10s --latency -s "$here/$script" "$base" > "$log" 2>&1 || true
   echo "node cpu ticks: $(( $(node_cpu) - cpu0 ))" >> "$log"
+  if [ -n "${BENCH_JFR_DIR:-}" ]; then "$jcmd" "$node" JFR.stop name="$name" > /dev/null; fi
   record "$name" "$log"
 }
 # the node's user+system CPU in clock ticks (1/100 s): CPU per request does not depend on how busy
@@ -106,11 +123,11 @@ for db in $dbs; do
   if [ "$db" = pg ]; then
     pgdb="cmkbench_${label//[^a-z0-9]/_}_$$"
     psql -q -d postgres -c "drop database if exists $pgdb" -c "create database $pgdb"
-    env_db=(CMK_STORAGE_DATABASE_URL="jdbc:postgresql://$PGHOST:5432/$pgdb" CMK_STORAGE_DATABASE_USER="$PGUSER" CMK_STORAGE_DATABASE_PASSWORD="$PGPASSWORD")
+    env_db=(CMK_STORAGE_DATABASE_URL="jdbc:postgresql://$PGHOST:5432/$pgdb?sslmode=$PGSSLMODE" CMK_STORAGE_DATABASE_USER="$PGUSER" CMK_STORAGE_DATABASE_PASSWORD="$PGPASSWORD")
   fi
   env CMK_SERVER_PORT="$port" CMK_STORAGE_DATA_DIR="$tmp/data" CMK_LOCAL_KEYSTORE="$ks" \
       CMK_BOOTSTRAP_OPERATOR_TOKEN="$op_token" "${env_db[@]}" ${BENCH_NODE_ENV:-} \
-      "$java" -Xmx"${BENCH_XMX:-2g}" -jar "$jar" serve > "$tmp/node.log" 2>&1 &
+      "$java" -Xmx"${BENCH_XMX:-2g}" ${BENCH_JAVA_OPTS:-} -jar "$jar" serve > "$tmp/node.log" 2>&1 &
   node=$!
   trap 'kill $node 2>/dev/null || true' EXIT
   for _ in $(seq 1 600); do curl -sf -o /dev/null "$base/v1/health" && break; sleep 0.5; done
@@ -155,7 +172,7 @@ for db in $dbs; do
     wrk_run read-1m-1acct read-big.lua "$first" 0 BENCH_READ_IDS="$big_ids"
     wrk_run read-1m-2acct read-big.lua "${ids[0]},${ids[1]}" 0 BENCH_READ_IDS="$big_ids"
   fi
-  if [ "$db" = pg ]; then
+  if [ "$db" = pg ] && { [ -z "$only" ] || [[ "$only" == *" pgbench "* ]]; }; then
     kek=$(psql -At -d "$pgdb" -c "select id from keks where account_id = '$first' and protection = 'CMK' limit 1")
     pgbench_run pgbench-write-ceiling "$here/pg-write.sql"
     pgbench_run pgbench-read-ceiling "$here/pg-read.sql"

@@ -83,8 +83,8 @@ public record CmkConfig(
           port,
           java.time.Duration.ofSeconds(30),
           0,
-          64,
-          16,
+          128, // of Jetty's 250 request threads: reads, health and admin keep the rest
+          32, // one service's token carries many users' uploads at once (20 x 60 MiB: issue 15)
           java.time.Duration.ofMinutes(10));
     }
   }

@@ -167,7 +167,7 @@ public final class CmkNode implements AutoCloseable {
     // concurrent content writes and audited reads share transactions (group commit, issue 15)
     commits =
         new GroupCommit(
-            db, COMMITTERS, GROUP_COMMIT_MAX, java.time.Duration.ofNanos(GROUP_WINDOW_NS));
+            db, committers(db), GROUP_COMMIT_MAX, java.time.Duration.ofNanos(GROUP_WINDOW_NS));
     audit = new JdbcAuditLog(db, clock, Optional.of(commits));
     io.micrometer.core.instrument.FunctionCounter.builder(
             "cmk.audit.chained.rows", audit.sequencer(), s -> s.chainedTotal())
@@ -539,7 +539,15 @@ public final class CmkNode implements AutoCloseable {
   /** How often pending audit rows are chained: with the batch time, the bound in AUDIT.md. */
   static final long SEQUENCE_EVERY_MS = 100;
 
-  static final int COMMITTERS = 2;
+  /**
+   * Group-commit threads: on PostgreSQL two transactions overlap (one gathers while the other waits
+   * for its fsync); H2 stores one commit at a time whatever the threads, so one committer makes the
+   * largest batches (fewer, bigger MVStore chunks).
+   */
+  static int committers(Database db) {
+    return db.isPostgres() ? 2 : 1;
+  }
+
   static final int GROUP_COMMIT_MAX = 128;
   static final long GROUP_WINDOW_NS = 500_000;
 

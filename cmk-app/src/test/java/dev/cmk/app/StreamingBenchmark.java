@@ -92,6 +92,10 @@ public final class StreamingBenchmark {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       pool.shutdown();
+      if (!failures.isEmpty()) {
+        throw new IllegalStateException(
+            failures.size() + " of " + parallel + " parallel uploads failed: " + failures);
+      }
       for (int i = 0; i < parallel; i++) {
         node.downloadAndVerify(a[1], "/v1/accounts/" + a[0] + "/content/mail/par-" + i, each);
       }

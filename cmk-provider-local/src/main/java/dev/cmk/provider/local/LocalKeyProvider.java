@@ -26,6 +26,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,13 @@ public final class LocalKeyProvider implements KeyProvider {
   private final SecureRandom random;
   private final KeyStore store;
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Root keys read from the keystore, by alias: reading a PKCS#12 entry derives its protection key
+   * with PBKDF2 each time (milliseconds of CPU), which every wrap, unwrap and probe would pay. A
+   * key's bytes never change once created; its enabled state is checked on every use.
+   */
+  private final Map<String, byte[]> opened = new ConcurrentHashMap<>();
 
   public LocalKeyProvider(Path file, char[] password, SecureRandom random) {
     this.file = file;
@@ -205,12 +213,16 @@ public final class LocalKeyProvider implements KeyProvider {
       throw new KeyRefusedException(
           FailureReason.DISABLED, "Disabled", "local key " + key.keyId() + " is disabled");
     }
+    byte[] raw = opened.computeIfAbsent(alias(key), this::readEntry);
+    return SecretKeyMaterial.takeOwnership(raw.clone());
+  }
+
+  private byte[] readEntry(String alias) {
     try {
       KeyStore.SecretKeyEntry e =
           (KeyStore.SecretKeyEntry)
-              store.getEntry(alias(key), new KeyStore.PasswordProtection(password));
-      byte[] raw = e.getSecretKey().getEncoded();
-      return SecretKeyMaterial.takeOwnership(raw);
+              store.getEntry(alias, new KeyStore.PasswordProtection(password));
+      return e.getSecretKey().getEncoded();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("local keystore unreadable", e);
     }

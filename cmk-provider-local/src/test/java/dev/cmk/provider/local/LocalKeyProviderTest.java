@@ -9,6 +9,7 @@ import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
+import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.KeyUnavailableException;
 import dev.cmk.provider.testkit.KeyProviderContract;
 import java.nio.file.Path;
@@ -79,6 +80,26 @@ class LocalKeyProviderTest extends KeyProviderContract {
           .isEqualTo(KeyState.ENABLED);
 
       provider.setReachable("alpha", true);
+      try (SecretKeyMaterial back = provider.unwrap(alpha, before.wrapped(), context("acct-a"))) {
+        assertThat(back.copyBytes()).isEqualTo(before.plaintext().copyBytes());
+      }
+    }
+  }
+
+  @Test
+  void aKeyDisabledAfterUseIsRefusedAtOnceAndServesAgainOnceEnabled() {
+    KeyRef alpha = usableKey();
+    try (DataKey before = provider.generateDataKey(alpha, context("acct-a"))) {
+      // the key's bytes are now held in memory (read once from the keystore): its state is not
+      provider.setEnabled("alpha", false);
+      assertThatThrownBy(() -> provider.unwrap(alpha, before.wrapped(), context("acct-a")))
+          .isInstanceOfSatisfying(
+              KeyRefusedException.class,
+              e -> assertThat(e.reason()).isEqualTo(FailureReason.DISABLED));
+      assertThatThrownBy(() -> provider.generateDataKey(alpha, context("acct-a")))
+          .isInstanceOf(KeyRefusedException.class);
+
+      provider.setEnabled("alpha", true);
       try (SecretKeyMaterial back = provider.unwrap(alpha, before.wrapped(), context("acct-a"))) {
         assertThat(back.copyBytes()).isEqualTo(before.plaintext().copyBytes());
       }

@@ -106,13 +106,13 @@ public final class DirectoryBlobStore implements BlobStore {
     try {
       // a key names a file below the root: it has a directory, and that one a parent
       Path dir = Objects.requireNonNull(target.getParent());
-      boolean newDir = !Files.isDirectory(dir);
-      Files.createDirectories(dir);
-      if (newDir) {
+      if (!Files.isDirectory(dir)) { // createDirectories throws and catches when it exists
+        Files.createDirectories(dir);
         fsyncDirectory(
             Objects.requireNonNull(dir.getParent())); // the new account directory's entry
       }
       Path tmp = Files.createTempFile(dir, ".put", ".tmp");
+      boolean moved = false;
       try {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
           // the writer may close what it is handed (a sealing stream closes its target): the
@@ -136,9 +136,12 @@ public final class DirectoryBlobStore implements BlobStore {
         }
         Files.move(
             tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        moved = true;
         fsyncDirectory(dir);
       } finally {
-        Files.deleteIfExists(tmp);
+        if (!moved) {
+          Files.deleteIfExists(tmp);
+        }
       }
     } catch (IOException e) {
       throw failure(Operation.PUT, "cannot write blob " + key, e);

@@ -334,7 +334,7 @@ public final class ContentService {
    * is an exception here with nothing sent. Memory: two envelope chunks, whatever the size.
    */
   public Streamed open(Caller caller, String accountId, String assetTypeName, String objectId) {
-    accounts.require(accountId);
+    accounts.requireForUse(accountId);
     Ids.require("object id", objectId);
     AuditEvent event =
         AuditEvent.of(accountId, caller, Actions.CONTENT_READ).withTarget(assetTypeName, objectId);
@@ -349,7 +349,7 @@ public final class ContentService {
       blob =
           blobs
               .open(row.blobKey())
-              .map(in -> (InputStream) new java.io.BufferedInputStream(in, 64 * 1024))
+              .map(in -> (InputStream) new java.io.BufferedInputStream(in, bufferFor(row)))
               .orElseThrow(() -> noContent(objectId));
       byte[] aad = ContentAad.of(row.accountId(), row.assetType(), row.objectId());
       String[] kekId = {row.kekId()};
@@ -360,7 +360,7 @@ public final class ContentService {
             new java.io.BufferedInputStream(
                 ContentEnvelope.decryptingStream(
                     blob, header -> unwrapDek(row, header, aad, kekId, used), aad),
-                64 * 1024);
+                bufferFor(row));
         // authenticate the first chunk now (all of a small object): a failure there is a clean
         // decryption_failed before anything is sent, not an aborted response
         plain.mark(1);
@@ -392,6 +392,11 @@ public final class ContentService {
       audit.recordFailure(event, e);
       throw e;
     }
+  }
+
+  /** A read buffer as large as the object and its envelope's overhead, at most 64 KiB. */
+  private static int bufferFor(StoredObject row) {
+    return (int) Math.min(64 * 1024, Math.max(1024, row.plaintextSize() + 512));
   }
 
   private static void closeQuietly(@Nullable InputStream in, RuntimeException failure) {

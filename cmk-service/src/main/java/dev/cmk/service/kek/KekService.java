@@ -145,10 +145,11 @@ public final class KekService {
 
   /** The KEK new content of this scope is written under, made on first use of the period. */
   public KekLease forWrite(String accountId, String serviceId, Protection protection, KeyRef root) {
-    refuseIfRevoked(checkEpoch(accountId), accountId, protection);
+    RevocationEpochs.Signal signal = checkEpoch(accountId);
+    refuseIfRevoked(signal, accountId, protection);
     Kek.Scope scope = new Kek.Scope(accountId, serviceId, period(), protection, root);
     Kek kek = current.get(scope, s -> store.findByScope(s).orElseGet(() -> create(s)));
-    return new KekLease(kek, material(kek));
+    return new KekLease(kek, material(kek, signal.epoch()));
   }
 
   /** The KEK an object was written under. */
@@ -172,8 +173,9 @@ public final class KekService {
         store
             .find(kekId)
             .orElseThrow(() -> new IllegalStateException("object refers to missing KEK " + kekId));
-    refuseIfRevoked(checkEpoch(kek.accountId()), kek.accountId(), kek.protection());
-    return new KekLease(kek, material(kek));
+    RevocationEpochs.Signal signal = checkEpoch(kek.accountId());
+    refuseIfRevoked(signal, kek.accountId(), kek.protection());
+    return new KekLease(kek, material(kek, signal.epoch()));
   }
 
   /** The stored KEK, without touching any key. */
@@ -243,9 +245,21 @@ public final class KekService {
     return plaintext.estimatedSize();
   }
 
+  /** The day a new KEK is made for (UTC, yyyyMMdd), formatted once per day, not per write. */
   String period() {
-    return PERIOD.format(clock.instant());
+    java.time.Instant now = clock.instant();
+    long day = Math.floorDiv(now.getEpochSecond(), 86_400L);
+    Period p = lastPeriod;
+    if (p == null || p.day != day) {
+      p = new Period(day, PERIOD.format(now));
+      lastPeriod = p;
+    }
+    return p.text;
   }
+
+  private record Period(long day, String text) {}
+
+  private volatile Period lastPeriod;
 
   private Kek create(Kek.Scope s) {
     String id = Ids.newId("kek", random);
@@ -284,9 +298,12 @@ public final class KekService {
     return stored;
   }
 
-  private SecretKeyMaterial material(Kek kek) {
+  /**
+   * The KEK's key from the cache, unwrapped if absent or cached before {@code epoch} (the account's
+   * revocation epoch the caller has just read: one read of the signal per request).
+   */
+  private SecretKeyMaterial material(Kek kek, long epoch) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      long epoch = epochs.signal(kek.accountId()).epoch();
       CachedKek c = plaintext.get(kek.id(), id -> new CachedKek(kek, unwrap(kek), epoch));
       if (c.epoch < epoch) {
         plaintext.asMap().remove(kek.id(), c);
