@@ -259,7 +259,7 @@ public final class KekService {
 
   private record Period(long day, String text) {}
 
-  private volatile Period lastPeriod;
+  private volatile @Nullable Period lastPeriod; // null until the first KEK period is asked for
 
   private Kek create(Kek.Scope s) {
     String id = Ids.newId("kek", random);
