@@ -348,9 +348,21 @@ public record CmkConfig(
   /**
    * Cloud and HSM providers. Each is off unless enabled; every call to an enabled one goes through
    * the resilience policy (timeout, retries with jitter for unavailability only, a circuit breaker
-   * and a bulkhead per key).
+   * and a bulkhead per key). {@code allowLoopbackEndpoints} lets Azure and OCI key ids name this
+   * machine (the protocol stubs of tests only; off in production).
    */
-  public record Providers(Resilience resilience, Aws aws, Azure azure, Oci oci, Pkcs11 pkcs11) {
+  public record Providers(
+      Resilience resilience,
+      Aws aws,
+      Azure azure,
+      Oci oci,
+      Pkcs11 pkcs11,
+      boolean allowLoopbackEndpoints) {
+    /** Without loopback endpoints (the production form). */
+    public Providers(Resilience resilience, Aws aws, Azure azure, Oci oci, Pkcs11 pkcs11) {
+      this(resilience, aws, azure, oci, pkcs11, false);
+    }
+
     public static Providers defaults() {
       return new Providers(
           new Resilience(Duration.ofSeconds(10), 3, 8),

@@ -50,17 +50,20 @@ final class ProviderWiring {
       raw.add(new AwsKmsProvider(aws(cfg.aws(), principals), KeyServingListener.none(), clock));
     }
     if (cfg.azure().enabled()) {
-      raw.add(AzureKeyVaultProvider.create(azure(cfg.azure()), random));
+      AzureConfig azure = azure(cfg.azure());
+      raw.add(
+          AzureKeyVaultProvider.create(
+              cfg.allowLoopbackEndpoints() ? azure.withLoopbackEndpoints() : azure, random));
     }
     if (cfg.oci().enabled()) {
       var o = cfg.oci();
-      raw.add(
-          new OciKeyProvider(
-              OciConfig.of(
-                  o.tenancyOcid(),
-                  o.userOcid(),
-                  o.fingerprint(),
-                  Objects.requireNonNull(o.privateKeyPem(), "oci.privateKeyPem must be set"))));
+      OciConfig oci =
+          OciConfig.of(
+              o.tenancyOcid(),
+              o.userOcid(),
+              o.fingerprint(),
+              Objects.requireNonNull(o.privateKeyPem(), "oci.privateKeyPem must be set"));
+      raw.add(new OciKeyProvider(cfg.allowLoopbackEndpoints() ? oci.withLoopbackEndpoints() : oci));
     }
     if (cfg.pkcs11().enabled()) {
       raw.add(new Pkcs11KeyProvider(pkcs11(cfg.pkcs11()), random));

@@ -40,8 +40,6 @@ class ShadedJarIT {
     ProcessBuilder pb =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElse("java"),
-                // the Azure/OCI key ids below name closed ports on this machine
-                "-Dcmk.providers.allowLoopbackEndpoints=true",
                 "-jar",
                 jar.toString(),
                 "serve")
@@ -57,6 +55,8 @@ class ShadedJarIT {
     env.put("CMK_PROVIDERS_AWS_ACCESS_KEY_ID", "test");
     env.put("CMK_PROVIDERS_AWS_SECRET_ACCESS_KEY", "test");
     env.put("CMK_PROVIDERS_RESILIENCE_MAX_ATTEMPTS", "1");
+    // the Azure/OCI key ids below name closed ports on this machine
+    env.put("CMK_PROVIDERS_ALLOW_LOOPBACK_ENDPOINTS", "true");
     env.put("CMK_PROVIDERS_AZURE_ENABLED", "true");
     env.put("CMK_PROVIDERS_AZURE_TENANT_ID", "00000000-0000-0000-0000-000000000001");
     env.put("CMK_PROVIDERS_AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000002");

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Optional capability of a {@link KeyProvider} whose keys can carry grants (AWS KMS): lets the
  * search service reach an account's key through its own, separately revocable permission. Obtained
- * through {@link KeyProvider#grants()}.
+ * through {@link KeyProvider#capability(Class)}.
  *
  * <p>Each call acts on the one key {@code key.keyId()} names, never on its replicas: grants are per
  * key and region (AWS KMS), so a caller that needs the grant on a multi-region replica calls again

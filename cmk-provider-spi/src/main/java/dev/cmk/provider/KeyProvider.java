@@ -5,8 +5,10 @@ import java.util.Optional;
 
 /**
  * A place where customer or platform root keys live (a cloud KMS, an HSM, a local keystore) and the
- * four operations CMK needs from it. Implementations translate every SDK failure into one {@link
- * ProviderException} subtype and never let SDK types escape.
+ * operations CMK needs from it: describe, generate, wrap, unwrap (and rewrap, which defaults to
+ * both), probe; everything else is an optional capability reached through {@link #capability}.
+ * Implementations translate every SDK failure into one {@link ProviderException} subtype and never
+ * let SDK types escape.
  *
  * <p><b>Security:</b> every wrap is bound to an {@link EncryptionContext}; unwrap with a different
  * context must fail with {@link BadCiphertextException}. Implementations never log key bytes.
@@ -15,37 +17,6 @@ public interface KeyProvider {
 
   /** The provider kind this instance serves, e.g. {@code "aws"}, {@code "local"}. */
   String kind();
-
-  /**
-   * Checks the form of a key id before any network call.
-   *
-   * @throws KeyIdFormatException saying what is wrong and what a right id looks like
-   */
-  default void checkKeyId(String keyId) {}
-
-  /**
-   * Checks a whole key registration (primary and replicas) before any network call. The default
-   * checks each id; providers with replica rules (AWS multi-region keys) add them.
-   *
-   * @throws KeyIdFormatException saying what is wrong and what a right registration looks like
-   */
-  default void checkKeyRef(KeyRef key) {
-    checkKeyId(key.keyId());
-    key.replicaKeyIds().forEach(this::checkKeyId);
-  }
-
-  /**
-   * The region or location a key id names, when the id carries one (an AWS ARN does), so that the
-   * service can check data residency before any network call.
-   */
-  default Optional<String> regionOf(String keyId) {
-    return Optional.empty();
-  }
-
-  /** Grant management, for providers whose keys carry grants (AWS KMS); empty otherwise. */
-  default Optional<GrantSupport> grants() {
-    return Optional.empty();
-  }
 
   /** Reads the key's state and capabilities. */
   KeyDescription describe(KeyRef key);
@@ -71,13 +42,13 @@ public interface KeyProvider {
   }
 
   /**
-   * An optional capability of this provider, e.g. {@link PolicyReader} or {@link GrantSupport}.
-   * Wrappers (metrics, resilience) forward it to the provider they wrap.
+   * The one way to reach an optional capability of this provider: {@link KeyIdSyntax} (key ids
+   * checked before any network call), {@link PolicyReader} (key policies), {@link GrantSupport}
+   * (grants). Empty when the provider lacks it. Wrappers (metrics, resilience) forward the lookup
+   * to the provider they wrap, guarding what needs guarding (grant calls).
    */
-  default <T> java.util.Optional<T> capability(Class<T> type) {
-    return type.isInstance(this)
-        ? java.util.Optional.of(type.cast(this))
-        : java.util.Optional.empty();
+  default <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.cmk.provider.DataKey;
 import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * disabled the key. Faults can be limited to one key id (e.g. the primary of a replicated key) and
  * can start after a number of further calls (a key disabled mid-stream).
  */
-public final class SwitchableProvider implements KeyProvider {
+public final class SwitchableProvider implements KeyProvider, KeyIdSyntax {
   /** What the next calls do. */
   public enum Mode {
     UP,
@@ -118,7 +119,7 @@ public final class SwitchableProvider implements KeyProvider {
 
   @Override
   public void checkKeyId(String keyId) {
-    delegate.checkKeyId(keyId);
+    delegate.capability(KeyIdSyntax.class).ifPresent(s -> s.checkKeyId(keyId));
   }
 
   private KeyRef real(KeyRef k) {

@@ -7,6 +7,7 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.GrantSupport;
 import dev.cmk.provider.KeyDescription;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyServingListener;
@@ -42,15 +43,15 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
  * breaker per (key, region), and hands this provider one copy at a time: then this loop sees a
  * single target and the node's listener is the resilience layer's.
  *
- * <p><b>Grants.</b> {@link #grants()} creates, lists and revokes grants for the configured search
- * principal, on the one key (primary or replica) a ref names: KMS grants do not follow a
- * multi-region key to its replicas.
+ * <p><b>Grants.</b> {@code capability(GrantSupport.class)} creates, lists and revokes grants for
+ * the configured search principal, on the one key (primary or replica) a ref names: KMS grants do
+ * not follow a multi-region key to its replicas.
  *
  * <p><b>Security:</b> plaintext keys cross this class only inside {@link SecretKeyMaterial}; the
  * SDK's own byte buffers that held them are overwritten after use. Every failure is translated by
  * {@link AwsErrorClassifier}; no SDK type escapes.
  */
-public final class AwsKmsProvider implements KeyProvider, PolicyReader, AutoCloseable {
+public final class AwsKmsProvider implements KeyProvider, KeyIdSyntax, PolicyReader, AutoCloseable {
   public static final String KIND = "aws";
   private static final Logger LOG = LoggerFactory.getLogger(AwsKmsProvider.class);
 
@@ -88,6 +89,7 @@ public final class AwsKmsProvider implements KeyProvider, PolicyReader, AutoClos
     AwsKeyArn.parse(keyId);
   }
 
+  /** Each ARN, and the multi-region rules that bind replicas to their primary. */
   @Override
   public void checkKeyRef(KeyRef key) {
     MrkReplicaRules.check(key);
@@ -98,9 +100,12 @@ public final class AwsKmsProvider implements KeyProvider, PolicyReader, AutoClos
     return Optional.of(AwsKeyArn.parse(keyId).region());
   }
 
+  /** Grants ({@link AwsGrants}), besides what this class implements: ids, key policies. */
   @Override
-  public Optional<GrantSupport> grants() {
-    return Optional.of(grants);
+  public <T> Optional<T> capability(Class<T> type) {
+    return type == GrantSupport.class
+        ? Optional.of(type.cast(grants))
+        : KeyProvider.super.capability(type);
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.cmk.provider.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cmk.provider.DataResidency;
 import dev.cmk.provider.KeyIdFormatException;
 import dev.cmk.provider.KeyRef;
 import java.util.List;
@@ -83,15 +82,6 @@ class AwsKeyArnTest {
         .hasMessageContaining("is in account 444455556666");
     assertThatThrownBy(() -> p.checkKeyRef(new KeyRef("aws", MRK, List.of(MRK))))
         .hasMessageContaining("repeats region us-east-1");
-  }
-
-  @Test
-  void dataResidencyIsCheckedOnThePrimaryOnly() {
-    AwsKmsProvider p = provider();
-    DataResidency.check(p, new KeyRef("aws", MRK, List.of(MRK_WEST)), "us-east-1");
-    assertThatThrownBy(() -> DataResidency.check(p, KeyRef.of("aws", MRK_WEST), "us-east-1"))
-        .isInstanceOf(KeyIdFormatException.class)
-        .hasMessageContaining("is in us-west-2, but this account's data must stay in us-east-1");
   }
 
   static AwsKmsProvider provider() {

@@ -156,7 +156,7 @@ class AwsKmsProviderIT extends KeyProviderContract {
 
   @Test
   void searchGrantIsCreatedOnceListedAndRevoked() {
-    GrantSupport grants = provider.grants().orElseThrow();
+    GrantSupport grants = provider.capability(GrantSupport.class).orElseThrow();
     KeyRef key = otherUsableKey();
 
     String id =
@@ -190,7 +190,7 @@ class AwsKmsProviderIT extends KeyProviderContract {
    */
   @Test
   void aMultiRegionReplicaGetsItsOwnSearchGrantInItsRegion() {
-    GrantSupport grants = provider.grants().orElseThrow();
+    GrantSupport grants = provider.capability(GrantSupport.class).orElseThrow();
     String primary = kms.createMultiRegionKey(EAST);
     KeyRef mrk = new KeyRef("aws", primary, List.of(kms.replicate(primary, EAST, WEST)));
     KeyRef replica = mrk.atReplica(mrk.replicaKeyIds().get(0));
@@ -233,7 +233,7 @@ class AwsKmsProviderIT extends KeyProviderContract {
         new AwsKmsProvider(noSearch, KeyServingListener.none(), Clock.systemUTC())) {
       assertThatThrownBy(
               () ->
-                  p.grants()
+                  p.capability(GrantSupport.class)
                       .orElseThrow()
                       .createSearchGrant(usableKey(), "g", java.util.Map.of("account", "acct-a")))
           .isInstanceOf(KeyRefusedException.class)

@@ -172,7 +172,7 @@ class AwsKmsProviderTest extends KeyProviderContract {
 
   @Test
   void searchGrantIsIdempotentAndRevocable() {
-    GrantSupport g = provider.grants().orElseThrow();
+    GrantSupport g = provider.capability(GrantSupport.class).orElseThrow();
     String alias = world.alias(EAST, "cmk-acme", usable);
     String id =
         g.createSearchGrant(
@@ -199,7 +199,7 @@ class AwsKmsProviderTest extends KeyProviderContract {
 
   @Test
   void aReplicaGetsItsOwnSearchGrantInItsRegion() {
-    GrantSupport g = provider.grants().orElseThrow();
+    GrantSupport g = provider.capability(GrantSupport.class).orElseThrow();
     KeyRef replica = mrk.atReplica(mrk.replicaKeyIds().get(0));
     String onPrimary =
         g.createSearchGrant(mrk, "search-acme", java.util.Map.of("account", "acct-a"));

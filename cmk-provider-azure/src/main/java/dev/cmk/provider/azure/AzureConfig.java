@@ -18,13 +18,16 @@ import java.util.regex.Pattern;
  * @param clientSecret where the client secret is read from
  * @param connectTimeout TCP connect timeout of each call
  * @param readTimeout response timeout of each call
+ * @param allowLoopbackEndpoints whether key ids and the sign-in host may be this machine (the
+ *     protocol stubs of tests only)
  */
 public record AzureConfig(
     String tenantId,
     String clientId,
     SecretSource clientSecret,
     Duration connectTimeout,
-    Duration readTimeout) {
+    Duration readTimeout,
+    boolean allowLoopbackEndpoints) {
   private static final Pattern GUID =
       Pattern.compile(
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -39,6 +42,21 @@ public record AzureConfig(
     Objects.requireNonNull(clientSecret, "azure.clientSecret must be set (file or env)");
     positive(connectTimeout, "azure.connectTimeout");
     positive(readTimeout, "azure.readTimeout");
+  }
+
+  /** Without loopback endpoints (the production form). */
+  public AzureConfig(
+      String tenantId,
+      String clientId,
+      SecretSource clientSecret,
+      Duration connectTimeout,
+      Duration readTimeout) {
+    this(tenantId, clientId, clientSecret, connectTimeout, readTimeout, false);
+  }
+
+  /** This configuration with endpoints on this machine allowed: only for tests' protocol stubs. */
+  public AzureConfig withLoopbackEndpoints() {
+    return new AzureConfig(tenantId, clientId, clientSecret, connectTimeout, readTimeout, true);
   }
 
   /** With 5 s connect and 10 s read timeouts. */

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * form, so unwrap keeps working after the customer rotates the key.
  *
  * <p><b>Security:</b> only {@code https}; loopback hosts are accepted only for local test stubs
- * (see {@link dev.cmk.provider.LoopbackEndpoints}), and only for them is the SDK's check that the
+ * ({@link AzureConfig#allowLoopbackEndpoints()}), and only for them is the SDK's check that the
  * bearer challenge names a Key Vault resource turned off.
  */
 record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
@@ -38,7 +38,17 @@ record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
   private static final Pattern PATH =
       Pattern.compile("/keys/([0-9A-Za-z-]{1,127})(?:/([0-9a-fA-F]{32}))?/?");
 
+  /** Parses and checks an identifier; hosts on this machine are refused. */
   static AzureKeyId parse(String id) {
+    return parse(id, false);
+  }
+
+  /**
+   * Parses and checks an identifier.
+   *
+   * @param allowLoopback whether the host may be this machine (test stubs only)
+   */
+  static AzureKeyId parse(String id, boolean allowLoopback) {
     URI uri;
     try {
       uri = new URI(id.strip());
@@ -51,7 +61,7 @@ record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
     if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getUserInfo() != null) {
       throw new KeyIdFormatException("a key identifier has no query, fragment or user", EXPECTED);
     }
-    Kind kind = kind(uri.getHost().toLowerCase(Locale.ROOT), id);
+    Kind kind = kind(uri.getHost().toLowerCase(Locale.ROOT), id, allowLoopback);
     Matcher m = PATH.matcher(uri.getPath() == null ? "" : uri.getPath());
     if (!m.matches()) {
       throw new KeyIdFormatException(
@@ -64,7 +74,7 @@ record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
     return new AzureKeyId(vault, m.group(1), Optional.ofNullable(m.group(2)), kind);
   }
 
-  private static Kind kind(String host, String id) {
+  private static Kind kind(String host, String id, boolean allowLoopback) {
     if (VAULT_HOST.matcher(host).matches()) {
       return Kind.VAULT;
     }
@@ -72,7 +82,7 @@ record AzureKeyId(URI vault, String name, Optional<String> version, Kind kind) {
       return Kind.MANAGED_HSM;
     }
     if (dev.cmk.provider.LoopbackEndpoints.isLoopback(host)) {
-      if (dev.cmk.provider.LoopbackEndpoints.allowed()) {
+      if (allowLoopback) {
         return Kind.LOOPBACK;
       }
       throw new KeyIdFormatException(

@@ -13,6 +13,7 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
@@ -47,19 +48,28 @@ import org.jspecify.annotations.Nullable;
  * local public-key wraps); the client secret is read once at start-up and held only by the Azure
  * credential; no Azure type leaves this module; exceptions carry Key Vault codes, never key bytes.
  */
-public final class AzureKeyVaultProvider implements KeyProvider {
+public final class AzureKeyVaultProvider implements KeyProvider, KeyIdSyntax {
   public static final String KIND = "azure";
 
   private final AzureClients clients;
   private final ConcurrentMap<String, WrapAlgorithm> algorithms = new ConcurrentHashMap<>();
   private final SecureRandom random;
   private final Clock clock;
+  private final boolean allowLoopback;
 
+  /**
+   * @param allowLoopback whether key ids may name this machine (the protocol stubs of tests)
+   */
   AzureKeyVaultProvider(
-      TokenCredential credential, HttpClient http, SecureRandom random, Clock clock) {
+      TokenCredential credential,
+      HttpClient http,
+      SecureRandom random,
+      Clock clock,
+      boolean allowLoopback) {
     this.clients = new AzureClients(credential, http);
     this.random = random;
     this.clock = clock;
+    this.allowLoopback = allowLoopback;
   }
 
   /**
@@ -75,8 +85,8 @@ public final class AzureKeyVaultProvider implements KeyProvider {
    * As {@link #create(AzureConfig, SecureRandom)}, signing in at {@code authorityHost} (null: the
    * SDK's default, {@code AZURE_AUTHORITY_HOST} or the public cloud) over a transport that trusts
    * {@code tls} (null: the JDK's trust store). A loopback authority (a test's identity stub) needs
-   * {@link LoopbackEndpoints#allowed()} and gets no instance discovery, which would otherwise ask
-   * login.microsoftonline.com about it.
+   * {@link AzureConfig#allowLoopbackEndpoints()} and gets no instance discovery, which would
+   * otherwise ask login.microsoftonline.com about it.
    */
   static AzureKeyVaultProvider create(
       AzureConfig config,
@@ -97,14 +107,18 @@ public final class AzureKeyVaultProvider implements KeyProvider {
       b.authorityHost(authorityHost.toString());
     }
     if (authorityHost != null && LoopbackEndpoints.isLoopback(authorityHost.getHost())) {
-      if (!LoopbackEndpoints.allowed()) {
+      if (!config.allowLoopbackEndpoints()) {
         throw new IllegalArgumentException(
-            "an Azure authority host on this machine needs -D" + LoopbackEndpoints.PROPERTY);
+            "an Azure authority host on this machine needs allowLoopbackEndpoints (tests only)");
       }
       b.disableInstanceDiscovery();
     }
     return new AzureKeyVaultProvider(
-        SignInCheck.requireAccessToken(b.build()), http, random, Clock.systemUTC());
+        SignInCheck.requireAccessToken(b.build()),
+        http,
+        random,
+        Clock.systemUTC(),
+        config.allowLoopbackEndpoints());
   }
 
   @Override
@@ -114,7 +128,7 @@ public final class AzureKeyVaultProvider implements KeyProvider {
 
   @Override
   public void checkKeyId(String keyId) {
-    AzureKeyId.parse(keyId);
+    AzureKeyId.parse(keyId, allowLoopback);
   }
 
   /**
@@ -124,7 +138,7 @@ public final class AzureKeyVaultProvider implements KeyProvider {
    */
   @Override
   public KeyDescription describe(KeyRef key) {
-    AzureKeyId id = AzureKeyId.parse(key.keyId());
+    AzureKeyId id = AzureKeyId.parse(key.keyId(), allowLoopback);
     KeyVaultKey k;
     try {
       k = getKey(id);
@@ -174,7 +188,7 @@ public final class AzureKeyVaultProvider implements KeyProvider {
 
   @Override
   public byte[] wrap(KeyRef key, SecretKeyMaterial plaintext, EncryptionContext context) {
-    AzureKeyId id = AzureKeyId.parse(key.keyId());
+    AzureKeyId id = AzureKeyId.parse(key.keyId(), allowLoopback);
     WrapAlgorithm algorithm = algorithm(id);
     byte[] raw = plaintext.copyBytes();
     byte[] boundKey = ContextBoundWrap.boundKey(raw, id.name(), context);
@@ -194,7 +208,7 @@ public final class AzureKeyVaultProvider implements KeyProvider {
 
   @Override
   public SecretKeyMaterial unwrap(KeyRef key, byte[] wrapped, EncryptionContext context) {
-    AzureKeyId id = AzureKeyId.parse(key.keyId());
+    AzureKeyId id = AzureKeyId.parse(key.keyId(), allowLoopback);
     ContextBoundWrap.Parsed parsed = ContextBoundWrap.parse(wrapped);
     if (!parsed.name().equalsIgnoreCase(id.name())) {
       throw ContextBoundWrap.bad(

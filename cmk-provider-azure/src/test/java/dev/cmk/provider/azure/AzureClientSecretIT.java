@@ -129,7 +129,8 @@ class AzureClientSecretIT {
             CLIENT_ID,
             new SecretSource.FromFile(secretFile),
             Duration.ofSeconds(2),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            true);
     return AzureKeyVaultProvider.create(
         config, new SecureRandom(), identity.authorityHost(), tls.client());
   }
@@ -387,7 +388,8 @@ class AzureClientSecretIT {
             clientId,
             new SecretSource.FromFile(secretFile),
             Duration.ofSeconds(1),
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(2),
+            true);
     return AzureKeyVaultProvider.create(config, new SecureRandom(), authority, tls.client());
   }
 }

@@ -78,7 +78,8 @@ class AzureKeyVaultProviderIT extends KeyProviderContract {
         credential,
         AzureClients.httpClient(Duration.ofSeconds(2), readTimeout, tls.client()),
         new SecureRandom(),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        true);
   }
 
   private static KeyRef ref(String nameAndVersion) {

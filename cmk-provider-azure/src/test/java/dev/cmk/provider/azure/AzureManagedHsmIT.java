@@ -47,7 +47,8 @@ class AzureManagedHsmIT extends KeyProviderContract {
             },
             AzureClients.httpClient(Duration.ofSeconds(2), Duration.ofSeconds(5), tls.client()),
             new SecureRandom(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            true);
   }
 
   @AfterAll

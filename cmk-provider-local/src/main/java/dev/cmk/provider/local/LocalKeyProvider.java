@@ -10,6 +10,7 @@ import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * keystore as a marker entry so that demos and tests can switch a key off; {@link #setReachable}
  * simulates an outage instead.
  */
-public final class LocalKeyProvider implements KeyProvider {
+public final class LocalKeyProvider implements KeyProvider, KeyIdSyntax {
   public static final String KIND = "local";
   private static final Logger LOG = LoggerFactory.getLogger(LocalKeyProvider.class);
   private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]{1,64}");

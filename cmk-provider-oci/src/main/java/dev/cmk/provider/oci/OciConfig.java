@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param privateKeyPem path of the unencrypted PKCS#8 or PKCS#1 PEM of the API key
  * @param connectTimeout TCP connect timeout of each call
  * @param readTimeout read timeout of each call
+ * @param allowLoopbackEndpoints whether key ids may name endpoints on this machine (tests only)
  */
 public record OciConfig(
     String tenancyOcid,
@@ -25,7 +26,8 @@ public record OciConfig(
     String fingerprint,
     Path privateKeyPem,
     Duration connectTimeout,
-    Duration readTimeout) {
+    Duration readTimeout,
+    boolean allowLoopbackEndpoints) {
   private static final Pattern FINGERPRINT = Pattern.compile("([0-9a-f]{2}:){15}[0-9a-f]{2}");
 
   public OciConfig {
@@ -38,6 +40,26 @@ public record OciConfig(
     Objects.requireNonNull(privateKeyPem, "oci.privateKeyPem must be set");
     requirePositive(connectTimeout, "oci.connectTimeout");
     requirePositive(readTimeout, "oci.readTimeout");
+  }
+
+  /** Without loopback endpoints (the production form). */
+  public OciConfig(
+      String tenancyOcid,
+      String userOcid,
+      String fingerprint,
+      Path privateKeyPem,
+      Duration connectTimeout,
+      Duration readTimeout) {
+    this(tenancyOcid, userOcid, fingerprint, privateKeyPem, connectTimeout, readTimeout, false);
+  }
+
+  /**
+   * This configuration with key-id endpoints on this machine (127.0.0.1, localhost) allowed: only
+   * for the protocol stubs of tests.
+   */
+  public OciConfig withLoopbackEndpoints() {
+    return new OciConfig(
+        tenancyOcid, userOcid, fingerprint, privateKeyPem, connectTimeout, readTimeout, true);
   }
 
   /** With 5 s connect and 10 s read timeouts. */

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * omitted. The region is read from the endpoint host, else from the OCID.
  *
  * <p><b>Security:</b> endpoints must be {@code https}; plain {@code http} is accepted only for
- * loopback hosts, which are accepted only for local test stubs (see {@code
- * dev.cmk.provider.LoopbackEndpoints}), so signed requests never cross a network in clear.
+ * loopback hosts, which are accepted only for local test stubs ({@link
+ * OciConfig#allowLoopbackEndpoints()}), so signed requests never cross a network in clear.
  */
 public record OciKeyId(
     String keyOcid, URI cryptoEndpoint, URI managementEndpoint, Optional<String> region) {
@@ -33,8 +33,17 @@ public record OciKeyId(
   private static final Pattern HOST =
       Pattern.compile("([a-z0-9-]+)-(crypto|management)\\.kms\\.([a-z0-9-]+)\\.[a-z0-9.-]+");
 
-  /** Parses and checks the single-string form. */
+  /** Parses and checks the single-string form; endpoints on this machine are refused. */
   public static OciKeyId parse(String id) {
+    return parse(id, false);
+  }
+
+  /**
+   * Parses and checks the single-string form.
+   *
+   * @param allowLoopback whether endpoints may name this machine (test stubs only)
+   */
+  public static OciKeyId parse(String id, boolean allowLoopback) {
     String[] parts = id.strip().split(";");
     String ocid = parts[0];
     Matcher m = OCID.matcher(ocid);
@@ -47,9 +56,9 @@ public record OciKeyId(
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i];
       if (p.startsWith("crypto=")) {
-        crypto = endpoint(p.substring("crypto=".length()), "crypto");
+        crypto = endpoint(p.substring("crypto=".length()), "crypto", allowLoopback);
       } else if (p.startsWith("management=")) {
-        management = endpoint(p.substring("management=".length()), "management");
+        management = endpoint(p.substring("management=".length()), "management", allowLoopback);
       } else {
         throw new KeyIdFormatException("unknown part '" + p + "' in OCI key id", EXPECTED);
       }
@@ -68,7 +77,7 @@ public record OciKeyId(
     return keyOcid + ";crypto=" + cryptoEndpoint + ";management=" + managementEndpoint;
   }
 
-  private static URI endpoint(String value, String which) {
+  private static URI endpoint(String value, String which, boolean allowLoopback) {
     URI uri;
     try {
       uri = new URI(value);
@@ -80,7 +89,7 @@ public record OciKeyId(
           "the " + which + " endpoint must be scheme://host[:port] without a path", EXPECTED);
     }
     boolean loopback = dev.cmk.provider.LoopbackEndpoints.isLoopback(uri.getHost());
-    if (loopback && !dev.cmk.provider.LoopbackEndpoints.allowed()) {
+    if (loopback && !allowLoopback) {
       throw new KeyIdFormatException(
           "the " + which + " endpoint names this machine; OCI vault endpoints are remote",
           EXPECTED);

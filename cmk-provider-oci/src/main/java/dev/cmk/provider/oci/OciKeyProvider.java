@@ -17,6 +17,7 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.oci.OciErrors.Op;
@@ -37,14 +38,16 @@ import java.util.function.Supplier;
  * only for the call. No OCI type leaves this module; exceptions carry OCI codes and request ids,
  * never key bytes.
  */
-public final class OciKeyProvider implements KeyProvider, AutoCloseable {
+public final class OciKeyProvider implements KeyProvider, KeyIdSyntax, AutoCloseable {
   public static final String KIND = "oci";
   private static final int AES_256 = 32;
 
   private final OciClients clients;
+  private final boolean allowLoopback;
 
   public OciKeyProvider(OciConfig config) {
     this.clients = new OciClients(config);
+    this.allowLoopback = config.allowLoopbackEndpoints();
   }
 
   @Override
@@ -54,12 +57,12 @@ public final class OciKeyProvider implements KeyProvider, AutoCloseable {
 
   @Override
   public void checkKeyId(String keyId) {
-    OciKeyId.parse(keyId);
+    OciKeyId.parse(keyId, allowLoopback);
   }
 
   @Override
   public KeyDescription describe(KeyRef key) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     Key k =
         call(
             Op.GET_KEY,
@@ -81,7 +84,7 @@ public final class OciKeyProvider implements KeyProvider, AutoCloseable {
 
   @Override
   public DataKey generateDataKey(KeyRef key, EncryptionContext context) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     GenerateKeyDetails details =
         GenerateKeyDetails.builder()
             .keyId(id.keyOcid())
@@ -108,7 +111,7 @@ public final class OciKeyProvider implements KeyProvider, AutoCloseable {
 
   @Override
   public byte[] wrap(KeyRef key, SecretKeyMaterial plaintext, EncryptionContext context) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     byte[] raw = plaintext.copyBytes();
     EncryptDataDetails details;
     try {
@@ -137,7 +140,7 @@ public final class OciKeyProvider implements KeyProvider, AutoCloseable {
 
   @Override
   public SecretKeyMaterial unwrap(KeyRef key, byte[] wrapped, EncryptionContext context) {
-    OciKeyId id = OciKeyId.parse(key.keyId());
+    OciKeyId id = OciKeyId.parse(key.keyId(), allowLoopback);
     DecryptDataDetails details =
         DecryptDataDetails.builder()
             .keyId(id.keyOcid())

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cmk.provider.KeyIdFormatException;
-import dev.cmk.provider.LoopbackEndpoints;
 import org.junit.jupiter.api.Test;
 
 /** Outside tests, a key id cannot make the platform send signed requests to this machine. */
@@ -13,21 +12,11 @@ class LoopbackKeyIdTest {
       "ocid1.key.oc1.iad.aaaa.bbbb;crypto=http://127.0.0.1:9000;management=http://127.0.0.1:9001";
 
   @Test
-  void loopbackEndpointsAreRefusedUnlessTheTestSwitchIsOn() {
-    String before = System.getProperty(LoopbackEndpoints.PROPERTY);
-    try {
-      System.clearProperty(LoopbackEndpoints.PROPERTY);
-      assertThatThrownBy(() -> OciKeyId.parse(ID))
-          .isInstanceOf(KeyIdFormatException.class)
-          .hasMessageContaining("names this machine");
-      System.setProperty(LoopbackEndpoints.PROPERTY, "true");
-      assertThat(OciKeyId.parse(ID).cryptoEndpoint().getPort()).isEqualTo(9000);
-    } finally {
-      if (before == null) {
-        System.clearProperty(LoopbackEndpoints.PROPERTY);
-      } else {
-        System.setProperty(LoopbackEndpoints.PROPERTY, before);
-      }
-    }
+  void loopbackEndpointsAreRefusedUnlessTheConfigurationAllowsThem() {
+    assertThatThrownBy(() -> OciKeyId.parse(ID))
+        .isInstanceOf(KeyIdFormatException.class)
+        .hasMessageContaining("names this machine");
+    assertThatThrownBy(() -> OciKeyId.parse(ID, false)).isInstanceOf(KeyIdFormatException.class);
+    assertThat(OciKeyId.parse(ID, true).cryptoEndpoint().getPort()).isEqualTo(9000);
   }
 }

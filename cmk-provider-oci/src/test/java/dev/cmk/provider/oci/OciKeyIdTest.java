@@ -24,7 +24,7 @@ class OciKeyIdTest {
   @Test
   void takesAnExplicitManagementEndpointAndTheOcidRegion() {
     OciKeyId id =
-        OciKeyId.parse(OCID + ";crypto=http://127.0.0.1:9;management=http://localhost:10");
+        OciKeyId.parse(OCID + ";crypto=http://127.0.0.1:9;management=http://localhost:10", true);
     assertThat(id.managementEndpoint()).isEqualTo(URI.create("http://localhost:10"));
     assertThat(id.region()).contains("iad");
   }

@@ -64,7 +64,8 @@ class OciKeyProviderIT extends KeyProviderContract {
         k.fingerprint(),
         k.pem(),
         Duration.ofSeconds(2),
-        readTimeout);
+        readTimeout,
+        true);
   }
 
   private static KeyRef ref(String ocid) {

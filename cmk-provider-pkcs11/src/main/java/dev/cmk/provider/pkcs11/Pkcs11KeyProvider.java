@@ -8,6 +8,7 @@ import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import java.security.GeneralSecurityException;
@@ -37,7 +38,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * the PIN is read from a file or an environment variable at login and never logged; exceptions
  * carry PKCS#11 return codes and labels, never key bytes.
  */
-public final class Pkcs11KeyProvider implements KeyProvider {
+public final class Pkcs11KeyProvider implements KeyProvider, KeyIdSyntax {
   public static final String KIND = "pkcs11";
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
   private static final byte VERSION = 1;

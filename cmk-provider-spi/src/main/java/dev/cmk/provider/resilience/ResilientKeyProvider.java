@@ -159,30 +159,16 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
     return delegate.kind();
   }
 
-  @Override
-  public void checkKeyId(String keyId) {
-    delegate.checkKeyId(keyId);
-  }
-
-  @Override
-  public void checkKeyRef(KeyRef key) {
-    delegate.checkKeyRef(key);
-  }
-
-  @Override
-  public Optional<String> regionOf(String keyId) {
-    return delegate.regionOf(keyId);
-  }
-
-  /** Other capabilities (e.g. reading key policies) are the wrapped provider's, unguarded. */
+  /**
+   * Grant calls go through this provider's guards ({@link GuardedGrants}); other capabilities
+   * (key-id syntax, reading key policies) are the wrapped provider's, unguarded.
+   */
   @Override
   public <T> Optional<T> capability(Class<T> type) {
+    if (type == GrantSupport.class) {
+      return delegate.capability(GrantSupport.class).map(g -> type.cast(new GuardedGrants(g)));
+    }
     return delegate.capability(type);
-  }
-
-  @Override
-  public Optional<GrantSupport> grants() {
-    return delegate.grants().map(GuardedGrants::new);
   }
 
   @Override

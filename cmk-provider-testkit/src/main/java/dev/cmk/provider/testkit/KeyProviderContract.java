@@ -10,6 +10,7 @@ import dev.cmk.provider.EncryptionContext;
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
@@ -132,7 +133,7 @@ public abstract class KeyProviderContract {
 
   @Test
   void malformedKeyIdIsRejectedBeforeAnyCall() {
-    assertThatThrownBy(() -> provider().checkKeyId(malformedKeyId()))
+    assertThatThrownBy(() -> syntax().checkKeyId(malformedKeyId()))
         .isInstanceOf(KeyIdFormatException.class)
         .hasMessageContaining("expected");
   }
@@ -178,9 +179,14 @@ public abstract class KeyProviderContract {
 
   @Test
   void wellFormedRegistrationsPassTheFormatCheck() {
-    provider().checkKeyId(usableKey().keyId());
-    provider().checkKeyRef(usableKey());
-    provider().checkKeyRef(otherUsableKey());
+    syntax().checkKeyId(usableKey().keyId());
+    syntax().checkKeyRef(usableKey());
+    syntax().checkKeyRef(otherUsableKey());
+  }
+
+  /** Every provider here checks its key ids before any call. */
+  private KeyIdSyntax syntax() {
+    return provider().capability(KeyIdSyntax.class).orElseThrow();
   }
 
   @Test

@@ -6,7 +6,6 @@ import dev.cmk.crypto.DecryptionFailedException;
 import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.BadCiphertextException;
 import dev.cmk.provider.KeyRef;
-import dev.cmk.provider.KeyRefusedException;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
@@ -23,6 +22,7 @@ import dev.cmk.service.catalog.Catalog;
 import dev.cmk.service.kek.Kek;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.kek.KekService.KekLease;
+import dev.cmk.service.kek.KeyErrors;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyService;
@@ -649,7 +649,7 @@ public final class ContentService {
    * written under the customer's key needs that key (or its KEK still cached) to be read.
    */
   private CmkException readError(StoredObject row, String kekId, ProviderException e) {
-    CmkException base = keyError(row.accountId(), e, "read object '" + row.objectId() + "'");
+    CmkException base = KeyErrors.of(row.accountId(), e, "read object '" + row.objectId() + "'");
     Map<String, Object> details = new LinkedHashMap<>(base.details());
     details.put("objectId", row.objectId());
     details.put("kekId", kekId);
@@ -672,21 +672,21 @@ public final class ContentService {
           keks.forWrite(account.id(), type.serviceId(), wanted, root), Optional.empty());
     } catch (ProviderException e) {
       if (wanted != Protection.CMK) {
-        throw withKey(keyError(account.id(), e, "write"), root);
+        throw withKey(KeyErrors.of(account.id(), e, "write"), root);
       }
       // the switch as it is now, not as cached: a revoke-now turns it off on every node at once
       Account now = accounts.require(account.id());
       FallbackPolicy.Decision d =
           FallbackPolicy.decide(e, now.fallbackEnabled(), now.fallbackMode());
       if (!d.fallback()) {
-        throw withKey(keyError(account.id(), e, "write", d.why()), root);
+        throw withKey(KeyErrors.of(account.id(), e, "write", d.why()), root);
       }
       try {
         return new WriteKek(
             keks.forWrite(account.id(), type.serviceId(), Protection.FALLBACK, config.backupKey()),
             Optional.of(d));
       } catch (ProviderException backup) {
-        throw withKey(keyError(account.id(), backup, "write (fallback)"), config.backupKey());
+        throw withKey(KeyErrors.of(account.id(), backup, "write (fallback)"), config.backupKey());
       }
     }
   }
@@ -778,46 +778,5 @@ public final class ContentService {
   /** Uploads whose body ended early or failed to arrive (the client went away); nothing stored. */
   public long abortedUploads() {
     return abortedUploads.get();
-  }
-
-  public static CmkException keyError(String accountId, ProviderException e, String action) {
-    return keyError(accountId, e, action, "");
-  }
-
-  /**
-   * {@link #keyError(String, ProviderException, String)} that also says why the write did not fall
-   * back ({@code why}, empty for none).
-   */
-  public static CmkException keyError(
-      String accountId, ProviderException e, String action, String why) {
-    CmkException base = baseKeyError(accountId, e, action);
-    if (why.isEmpty()) {
-      return base;
-    }
-    return new CmkException(
-        base.code(),
-        base.getMessage() + "; not written under the backup key: " + why,
-        base.details());
-  }
-
-  private static CmkException baseKeyError(String accountId, ProviderException e, String action) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("accountId", accountId);
-    details.put("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT));
-    details.put("providerCode", e.providerCode());
-    if (e instanceof KeyRefusedException) {
-      return new CmkException(
-          ErrorCode.KEY_REFUSED,
-          "cannot "
-              + action
-              + ": the customer's key refused the request ("
-              + e.reason()
-              + "); the account's admin must re-enable or re-grant it",
-          details);
-    }
-    return new CmkException(
-        ErrorCode.KEY_UNAVAILABLE,
-        "cannot " + action + ": the key is unavailable (" + e.reason() + "): " + e.getMessage(),
-        details);
   }
 }

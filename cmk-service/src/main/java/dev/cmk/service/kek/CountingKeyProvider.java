@@ -26,36 +26,15 @@ public final class CountingKeyProvider implements KeyProvider {
     this.registry = registry;
   }
 
-  /** Capabilities are the wrapped provider's (their calls are not counted). */
+  /** Capabilities are the wrapped provider's (their calls are not counted as key uses). */
   @Override
   public <T> java.util.Optional<T> capability(Class<T> type) {
     return delegate.capability(type);
   }
 
-  /** Grant calls are the wrapped provider's (not counted as key uses). */
-  @Override
-  public java.util.Optional<dev.cmk.provider.GrantSupport> grants() {
-    return delegate.grants();
-  }
-
-  @Override
-  public java.util.Optional<String> regionOf(String keyId) {
-    return delegate.regionOf(keyId);
-  }
-
-  @Override
-  public void checkKeyRef(dev.cmk.provider.KeyRef key) {
-    delegate.checkKeyRef(key);
-  }
-
   @Override
   public String kind() {
     return delegate.kind();
-  }
-
-  @Override
-  public void checkKeyId(String keyId) {
-    delegate.checkKeyId(keyId);
   }
 
   @Override

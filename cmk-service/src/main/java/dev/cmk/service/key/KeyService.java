@@ -1,6 +1,7 @@
 package dev.cmk.service.key;
 
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.service.CmkException;
@@ -36,8 +37,9 @@ public final class KeyService implements AccountChangeGuard {
   private final Clock clock;
   private final SecureRandom random;
   private volatile Optional<SearchGrantService> searchGrants = Optional.empty();
-  private volatile Optional<KeyDependencyStore> dependencies = Optional.empty();
-  private volatile Optional<DevKeys> devKeys = Optional.empty();
+  private final KeyDeletion deletion;
+  private final RegistrationGuards guards;
+  private final DevKeyAdmin devKeyAdmin;
   private volatile KeyEventSink events = KeyEventSink.NONE;
   private final AuditLog audit;
 
@@ -67,6 +69,9 @@ public final class KeyService implements AccountChangeGuard {
     this.store = store;
     this.providers = providers;
     this.validator = new KeyValidator(platformName, principals, random);
+    this.devKeyAdmin = new DevKeyAdmin(providers);
+    this.deletion = new KeyDeletion(store, audit, clock);
+    this.guards = new RegistrationGuards(store, audit);
     this.clock = clock;
     this.audit = audit;
     this.random = random;
@@ -98,7 +103,7 @@ public final class KeyService implements AccountChangeGuard {
 
   /** Sets the local provider's development keys (only when the local provider is enabled). */
   public void setDevKeys(DevKeys keys) {
-    this.devKeys = Optional.of(keys);
+    devKeyAdmin.setDevKeys(keys);
   }
 
   /** A provider kind and whether this node has it enabled. */
@@ -109,70 +114,27 @@ public final class KeyService implements AccountChangeGuard {
    * use it: a console offers only the enabled ones.
    */
   public List<ProviderStatus> providerStatus() {
-    java.util.LinkedHashSet<String> ids =
-        new java.util.LinkedHashSet<>(dev.cmk.service.policy.PolicyTemplates.PROVIDERS);
-    ids.addAll(providers.kinds());
-    List<String> enabled = providers.kinds();
-    return ids.stream().map(id -> new ProviderStatus(id, enabled.contains(id))).toList();
+    return devKeyAdmin.providerStatus();
   }
 
   /** Development only: creates local key {@code name}; refused unless local is enabled. */
   public void createDevKey(String name) {
-    DevKeys d = requireDevKeys();
-    checkDevKeyName(name);
-    d.create(name);
-    LOG.warn("development key local:{} created (never use the local provider in production)", name);
+    devKeyAdmin.createDevKey(name);
   }
 
   /** Development only: disables or enables local key {@code name}. */
   public void setDevKeyEnabled(String name, boolean enabled) {
-    DevKeys d = requireDevKeys();
-    checkDevKeyName(name);
-    if (!d.exists(name)) {
-      throw new CmkException(
-          ErrorCode.KEY_NOT_FOUND,
-          "local key '"
-              + name
-              + "' does not exist; create it with `cmk dev-key create "
-              + name
-              + "`");
-    }
-    d.setEnabled(name, enabled);
-    LOG.warn("development key local:{} {}", name, enabled ? "enabled" : "disabled");
-  }
-
-  private DevKeys requireDevKeys() {
-    return devKeys.orElseThrow(
-        () ->
-            new CmkException(
-                ErrorCode.LOCAL_PROVIDER_DISABLED,
-                "development keys need the local provider, which is not enabled on this node"
-                    + " (local.enabled / CMK_LOCAL_ENABLED); use a real KMS key instead"));
-  }
-
-  private void checkDevKeyName(String name) {
-    try {
-      providers.require("local").checkKeyId(name == null ? "" : name);
-    } catch (KeyIdFormatException e) {
-      throw new CmkException(ErrorCode.INVALID_KEY_ID, e.getMessage());
-    }
+    devKeyAdmin.setDevKeyEnabled(name, enabled);
   }
 
   /** Sets where what depends on a registration is counted (set once by the composition root). */
   public void setDependencies(KeyDependencyStore store) {
-    this.dependencies = Optional.of(store);
+    deletion.setDependencies(store);
   }
 
   /** What still depends on one of the account's key registrations. */
   public KeyDependents dependents(Account account, String keyRegistrationId) {
-    CustomerKey key = require(account, keyRegistrationId);
-    return KeyDependents.of(key, counts(key));
-  }
-
-  private KeyDependents.Counts counts(CustomerKey key) {
-    return dependencies
-        .orElseThrow(() -> new IllegalStateException("no key dependency store is set"))
-        .count(key);
+    return deletion.dependents(require(account, keyRegistrationId));
   }
 
   /**
@@ -184,68 +146,7 @@ public final class KeyService implements AccountChangeGuard {
    */
   public KeyDependents delete(
       Caller caller, Account account, String keyRegistrationId, boolean force) {
-    CustomerKey key = require(account, keyRegistrationId);
-    KeyDependents before = KeyDependents.of(key, counts(key));
-    AuditEvent event =
-        AuditEvent.of(account.id(), caller, Actions.KEY_DELETE)
-            .withKey(key.ref())
-            .withTarget("", key.id())
-            .withDetail("force", Boolean.toString(force))
-            .withDetail("state", before.state())
-            .withDetail("keks", Long.toString(before.keks()))
-            .withDetail("objects", Long.toString(before.objects()))
-            .withDetail("bytes", Long.toString(before.bytes()))
-            .withDetail("searchGrants", Long.toString(before.searchGrants()))
-            .withDetail("liveSessions", Long.toString(before.liveSessions()));
-    if (key.status() == CustomerKey.Status.DELETED) {
-      return before;
-    }
-    if (before.inUse() && !force) {
-      audit.record(event.withResult(ErrorCode.KEY_IN_USE.code()));
-      throw new CmkException(
-          ErrorCode.KEY_IN_USE,
-          "key "
-              + key.id()
-              + " ("
-              + key.ref().keyId()
-              + ") still "
-              + inUseReason(before)
-              + "; nothing was changed. Rotate to another key first (POST /v1/accounts/"
-              + account.id()
-              + "/rotate), or delete with ?force=true to remove the registration anyway",
-          Map.of("dependents", before));
-    }
-    audit.inTransaction(
-        () -> {
-          store.update(key.withStatus(CustomerKey.Status.DELETED, clock.instant()));
-          audit.record(event);
-          return null;
-        });
-    return KeyDependents.of(
-        key.withStatus(CustomerKey.Status.DELETED, clock.instant()), counts(key));
-  }
-
-  private static String inUseReason(KeyDependents d) {
-    List<String> r = new java.util.ArrayList<>();
-    if ("ACTIVE".equals(d.state())) {
-      r.add("is the account's active key");
-    }
-    if (d.protectsContent()) {
-      r.add(
-          "protects content ("
-              + d.keks()
-              + " KEKs, "
-              + d.objects()
-              + " objects, "
-              + d.bytes()
-              + " bytes, "
-              + d.liveSessions()
-              + " live sessions)");
-    }
-    if (d.searchGrants() > 0) {
-      r.add("holds " + d.searchGrants() + " search grants");
-    }
-    return String.join(" and ", r);
+    return deletion.delete(caller, account, require(account, keyRegistrationId), force);
   }
 
   private CustomerKey require(Account account, String keyRegistrationId) {
@@ -311,16 +212,16 @@ public final class KeyService implements AccountChangeGuard {
     if (keyId == null || keyId.isBlank()) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, "keyId is required");
     }
+    KeyRef ref = new KeyRef(provider, keyId, replicas);
     try {
-      p.checkKeyId(keyId);
-      replicas.forEach(p::checkKeyId);
+      // the whole registration: each id, and for AWS the multi-region replica rules
+      p.capability(KeyIdSyntax.class).ifPresent(s -> s.checkKeyRef(ref));
     } catch (KeyIdFormatException e) {
       throw new CmkException(ErrorCode.INVALID_KEY_ID, e.getMessage());
     }
-    KeyRef ref = new KeyRef(provider, keyId, replicas);
-    refuseKeyOfAnotherAccount(caller, account, ref);
+    guards.refuseKeyOfAnotherAccount(caller, account, ref);
     if (!replaceActive) {
-      refuseSilentReplacement(caller, account, ref);
+      guards.refuseSilentReplacement(caller, account, ref);
     }
     ValidationReport report = validate(account, p, ref);
     AuditEvent event =
@@ -339,6 +240,19 @@ public final class KeyService implements AccountChangeGuard {
               + " register it again",
           Map.of("report", report));
     }
+    return activateRegistration(account, ref, report, event, alongside);
+  }
+
+  /**
+   * Stores a registration that passed validation as the active key (retiring the one before), or
+   * only re-grants search on it when it already is the active key (a retried registration).
+   */
+  private Registration activateRegistration(
+      Account account,
+      KeyRef ref,
+      ValidationReport report,
+      AuditEvent event,
+      Consumer<CustomerKey> alongside) {
     Optional<CustomerKey> active = store.findActive(account.id());
     if (active.isPresent() && active.get().ref().equals(ref)) {
       // a retried PUT of the active key: validated again, nothing new stored (but a search grant
@@ -377,63 +291,6 @@ public final class KeyService implements AccountChangeGuard {
   }
 
   /**
-   * Confused deputy: the platform principal is the same for every account, so a key registered
-   * (active, or retired but maybe still wrapping KEKs) for another account must not be registered
-   * here. The answer names no account and says nothing about the other registration.
-   */
-  private void refuseKeyOfAnotherAccount(Caller caller, Account account, KeyRef ref) {
-    List<String> ids = new java.util.ArrayList<>(ref.replicaKeyIds());
-    ids.add(0, ref.keyId());
-    for (String id : ids) {
-      if (!store.registeredElsewhere(ref.provider(), id, account.id()).isEmpty()) {
-        audit.record(
-            AuditEvent.of(account.id(), caller, Actions.KEY_REGISTER)
-                .withKey(ref)
-                .withResult(ErrorCode.KEY_REGISTERED_ELSEWHERE.code()));
-        throw new CmkException(
-            ErrorCode.KEY_REGISTERED_ELSEWHERE,
-            "key "
-                + id
-                + " cannot be registered for this account: a customer key protects one CMK"
-                + " account only. Create a key for this account and register that one");
-      }
-    }
-  }
-
-  /** A second key never silently replaces the active one: that is a rotation. */
-  private void refuseSilentReplacement(Caller caller, Account account, KeyRef ref) {
-    Optional<CustomerKey> active = store.findActive(account.id());
-    if (active.isEmpty() || active.get().ref().equals(ref)) {
-      return;
-    }
-    audit.record(
-        AuditEvent.of(account.id(), caller, Actions.KEY_REGISTER)
-            .withKey(ref)
-            .withResult(ErrorCode.ROTATION_REQUIRED.code()));
-    String a = "/v1/accounts/" + account.id();
-    throw new CmkException(
-        ErrorCode.ROTATION_REQUIRED,
-        "account "
-            + account.id()
-            + " already has the active key "
-            + active.get().id()
-            + " ("
-            + active.get().ref().keyId()
-            + "). Registering another key would retire it with content still under it: rotate"
-            + " instead with POST "
-            + a
-            + "/rotate {\"provider\", \"keyId\", \"replicaKeyIds\"} (validates the new key and"
-            + " re-wraps every KEK under it), and see what still depends on the"
-            + " current key with GET "
-            + a
-            + "/keys/"
-            + active.get().id()
-            + "/dependents",
-        Map.of("activeKeyId", active.get().id(), "rotateRoute", "POST " + a + "/rotate"));
-  }
-
-  /** The names of the failed checks, comma-separated (stable names, no provider text). */
-  /**
    * Records a failed validation as a key event (best effort: the validation's answer and audit row
    * stand even if the event cannot be written). The detail names the key and the failed checks,
    * never key material.
@@ -460,6 +317,7 @@ public final class KeyService implements AccountChangeGuard {
     }
   }
 
+  /** The names of the failed checks, comma-separated (stable names, no provider text). */
   private static String failedChecks(ValidationReport report) {
     return report.checks().stream()
         .filter(c -> c.outcome() == ValidationReport.Outcome.FAIL)
@@ -597,22 +455,7 @@ public final class KeyService implements AccountChangeGuard {
 
   /** {@link #revalidate(Account, String)} for {@code caller}; the outcome is audited. */
   public Registration revalidate(Caller caller, Account account, String keyRegistrationId) {
-    Ids.require("key id", keyRegistrationId);
-    CustomerKey key =
-        store
-            .find(keyRegistrationId)
-            .filter(k -> k.accountId().equals(account.id()))
-            .orElseThrow(
-                () ->
-                    new CmkException(
-                        ErrorCode.KEY_NOT_FOUND,
-                        "account "
-                            + account.id()
-                            + " has no key registration '"
-                            + keyRegistrationId
-                            + "'; GET /v1/accounts/"
-                            + account.id()
-                            + "/keys lists them"));
+    CustomerKey key = require(account, keyRegistrationId);
     KeyRef ref = key.ref();
     ValidationReport report = validate(account, providers.require(ref.provider()), ref);
     audit.record(

@@ -1,12 +1,20 @@
 package dev.cmk.service.key;
 
+import static dev.cmk.service.key.ValidationChecks.NOT_FOUND_FIX;
+import static dev.cmk.service.key.ValidationChecks.advisoryPass;
+import static dev.cmk.service.key.ValidationChecks.evidence;
+import static dev.cmk.service.key.ValidationChecks.fail;
+import static dev.cmk.service.key.ValidationChecks.fix;
+import static dev.cmk.service.key.ValidationChecks.pass;
+import static dev.cmk.service.key.ValidationChecks.skip;
+
 import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.DataKey;
 import dev.cmk.provider.EncryptionContext;
-import dev.cmk.provider.GrantSupport;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyDescription.KeyState;
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.PolicyReader;
@@ -40,6 +48,8 @@ final class KeyValidator {
   private final String platformName;
   private final KeyService.Principals principals;
   private final SecureRandom random;
+  private final ReplicaValidation replicas;
+  private final SearchGrantValidation searchGrants;
   private volatile Optional<PolicyTemplates> templates = Optional.empty();
 
   /** The context value of the binding check: never an account id, so it names no account. */
@@ -49,6 +59,8 @@ final class KeyValidator {
     this.platformName = platformName;
     this.principals = principals;
     this.random = random;
+    this.replicas = new ReplicaValidation(random);
+    this.searchGrants = new SearchGrantValidation(principals);
   }
 
   void setTemplates(PolicyTemplates t) {
@@ -68,13 +80,10 @@ final class KeyValidator {
     roundTrips(p, ref, ctx, checks);
     accountBinding(p, ref, checks);
     keyPolicy(account, p, ref, checks);
-    replicas(p, ref, desc, ctx, checks);
-    searchGrant(account, p, ref, checks);
+    replicas.check(p, ref, desc, ctx, checks);
+    searchGrants.check(account, p, ref, checks);
     return new ValidationReport(p.kind().equals("local") ? forLocal(checks) : checks);
   }
-
-  private static final String NOT_FOUND_FIX =
-      "check the key id and that the key exists in that region and account";
 
   /** The development-only local provider has no regions or cloud accounts: its own fix text. */
   private static List<Check> forLocal(List<Check> checks) {
@@ -96,10 +105,8 @@ final class KeyValidator {
 
   private boolean idFormat(KeyProvider p, KeyRef ref, List<Check> checks) {
     try {
-      p.checkKeyId(ref.keyId());
-      for (String r : ref.replicaKeyIds()) {
-        p.checkKeyId(r);
-      }
+      // each id, and the rules binding replicas to their primary (AWS multi-region keys)
+      p.capability(KeyIdSyntax.class).ifPresent(s -> s.checkKeyRef(ref));
       checks.add(pass("key_id_format", ref.keyId() + " is a well-formed " + p.kind() + " key id"));
       return true;
     } catch (KeyIdFormatException e) {
@@ -348,242 +355,6 @@ final class KeyValidator {
     }
   }
 
-  private void replicas(
-      KeyProvider p,
-      KeyRef ref,
-      Optional<KeyDescription> primary,
-      EncryptionContext ctx,
-      List<Check> checks) {
-    if (ref.replicaKeyIds().isEmpty()) {
-      checks.add(skip("replicas", "no replicas registered"));
-      return;
-    }
-    if (primary.isPresent() && !primary.get().multiRegion()) {
-      checks.add(
-          fail(
-              "multi_region",
-              ref.keyId() + " is not a multi-region key",
-              "register replicas only for a multi-region key (AWS: MultiRegion=true)"));
-    }
-    Optional<PolicyReader> policies = p.capability(PolicyReader.class);
-    for (String replicaId : ref.replicaKeyIds()) {
-      KeyRef replica = ref.atReplica(replicaId);
-      replicaExists(p, replica, primary, checks);
-      crossRoundTrip(p, ref, replica, ctx, checks);
-      policies.ifPresentOrElse(
-          r -> comparePolicies(r, ref, replica, checks),
-          () ->
-              checks.add(
-                  skip("replica_policy", "provider " + p.kind() + " cannot read key policies")));
-    }
-  }
-
-  private static void replicaExists(
-      KeyProvider p, KeyRef replica, Optional<KeyDescription> primary, List<Check> checks) {
-    String who = "replica " + replica.keyId() + ": ";
-    try {
-      KeyDescription d = p.describe(replica);
-      String where = d.region().map(r -> " in " + r).orElse("");
-      if (d.state() != KeyState.ENABLED) {
-        checks.add(fail("replica_exists", who + "state " + d.state(), "enable the replica key"));
-      } else if (primary.isPresent() && !primary.get().keySpec().equals(d.keySpec())) {
-        checks.add(
-            fail(
-                "replica_exists",
-                who + "key spec " + d.keySpec() + " differs from " + primary.get().keySpec(),
-                "register a replica of the primary key (ReplicateKey), not another key"));
-      } else {
-        checks.add(pass("replica_exists", who + "enabled" + where));
-      }
-    } catch (ProviderException e) {
-      checks.add(fail("replica_exists", who + evidence(e), fix(e, "kms:DescribeKey")));
-    }
-  }
-
-  /** Wrap under one, unwrap under the other, both ways: the replica holds the same material. */
-  private void crossRoundTrip(
-      KeyProvider p, KeyRef primary, KeyRef replica, EncryptionContext ctx, List<Check> checks) {
-    String who = "replica " + replica.keyId() + ": ";
-    try (SecretKeyMaterial k = SecretKeyMaterial.random(random)) {
-      byte[] expected = k.copyBytes();
-      // the primary alone, without its replicas, so a provider cannot fail over inside the call
-      KeyRef only = primary.atReplica(primary.keyId());
-      boolean ok = same(expected, p.unwrap(replica, p.wrap(only, k, ctx), ctx));
-      ok = ok && same(expected, p.unwrap(only, p.wrap(replica, k, ctx), ctx));
-      checks.add(
-          ok
-              ? pass(
-                  "replica_round_trip", who + "wrapped under each key, unwrapped under the other")
-              : fail(
-                  "replica_round_trip",
-                  who + "unwrap returned other bytes",
-                  "register a replica of the primary key (ReplicateKey), not another key"));
-    } catch (ProviderException e) {
-      checks.add(
-          fail(
-              "replica_round_trip",
-              who + evidence(e),
-              e.reason() == dev.cmk.provider.FailureReason.INVALID_CIPHERTEXT
-                  ? "this key does not share the primary's key material: register a replica of"
-                      + " the primary (ReplicateKey), not another key"
-                  : fix(e, "kms:Encrypt and kms:Decrypt") + " in the replica's own key policy"));
-    }
-  }
-
-  private static boolean same(byte[] expected, SecretKeyMaterial got) {
-    try (got) {
-      return MessageDigest.isEqual(expected, got.copyBytes());
-    }
-  }
-
-  private static void comparePolicies(
-      PolicyReader r, KeyRef primary, KeyRef replica, List<Check> checks) {
-    String who = "replica " + replica.keyId() + ": ";
-    try {
-      boolean same = normalize(r.keyPolicy(primary)).equals(normalize(r.keyPolicy(replica)));
-      checks.add(
-          same
-              ? advisoryPass("replica_policy", who + "policy matches the primary's")
-              : new Check(
-                  "replica_policy",
-                  Outcome.FAIL,
-                  false,
-                  who + "policy differs from the primary's",
-                  "apply the primary's key policy to the replica too (key policies are not"
-                      + " replicated): GET /v1/accounts/{accountId}/key-policy?multiRegion=true"));
-    } catch (ProviderException e) {
-      checks.add(
-          new Check(
-              "replica_policy",
-              Outcome.FAIL,
-              false,
-              who + evidence(e),
-              fix(e, "kms:GetKeyPolicy")));
-    }
-  }
-
-  /** Whitespace outside strings does not matter in a JSON policy. */
-  static String normalize(String policy) {
-    StringBuilder b = new StringBuilder(policy.length());
-    boolean inString = false;
-    for (int i = 0; i < policy.length(); i++) {
-      char c = policy.charAt(i);
-      if (c == '"' && (i == 0 || policy.charAt(i - 1) != '\\')) {
-        inString = !inString;
-      }
-      if (inString || !Character.isWhitespace(c)) {
-        b.append(c);
-      }
-    }
-    return b.toString();
-  }
-
-  /**
-   * Creates, lists and revokes the search grant on the primary and on every registered replica: KMS
-   * grants are per key and region, a multi-region replica does not share the primary's, and the
-   * search service in a replica's region (where it goes on failover) needs its own.
-   */
-  private void searchGrant(Account account, KeyProvider p, KeyRef ref, List<Check> checks) {
-    if (!account.searchEncryption()) {
-      checks.add(skip("search_grant", "search encryption is off for this account"));
-      return;
-    }
-    Optional<GrantSupport> grants = p.grants();
-    String grantee = principals.search().get(p.kind());
-    if (grants.isEmpty() || grantee == null) {
-      checks.add(
-          skip(
-              "search_grant",
-              "provider "
-                  + p.kind()
-                  + " has no grants; the search service reaches the key through the key policy"
-                  + " (see the search statement of the key-policy template)"));
-      return;
-    }
-    String name = "cmk-validation-" + account.id();
-    checks.add(
-        grantRoundTrip(
-            grants.get(),
-            ref,
-            name,
-            grantee,
-            account.id(),
-            "search_grant",
-            where(p, "key ", ref.keyId())));
-    for (String replicaId : ref.replicaKeyIds()) {
-      checks.add(
-          grantRoundTrip(
-              grants.get(),
-              ref.atReplica(replicaId),
-              name,
-              grantee,
-              account.id(),
-              "replica_search_grant",
-              where(p, "replica ", replicaId)));
-    }
-  }
-
-  /** "replica arn:… in eu-central-1: ", so a failure names the region whose grant is missing. */
-  private static String where(KeyProvider p, String what, String keyId) {
-    return what + keyId + p.regionOf(keyId).map(r -> " in " + r).orElse("") + ": ";
-  }
-
-  /**
-   * One key's grant: created, confirmed by ListGrants, and revoked again whatever the listing
-   * showed, so that validation leaves no grant behind on any key.
-   */
-  private static Check grantRoundTrip(
-      GrantSupport grants,
-      KeyRef key,
-      String name,
-      String grantee,
-      String accountId,
-      String check,
-      String who) {
-    boolean replica = check.startsWith("replica_");
-    String id;
-    try {
-      id = grants.createSearchGrant(key, name, PolicyTemplates.searchGrantConstraint(accountId));
-    } catch (ProviderException e) {
-      return fail(check, who + evidence(e), grantFix(e, replica));
-    }
-    ProviderException listFailure = null;
-    boolean listed = false;
-    try {
-      listed = grants.listGrants(key).stream().anyMatch(g -> g.grantId().equals(id));
-    } catch (ProviderException e) {
-      listFailure = e;
-    }
-    try {
-      grants.revokeGrant(key, id);
-    } catch (ProviderException e) {
-      return fail(
-          check,
-          who + "grant " + id + " was created but not revoked: " + evidence(e),
-          grantFix(e, replica) + "; then revoke grant " + id + " on " + key.keyId());
-    }
-    if (listFailure != null) {
-      return fail(check, who + evidence(listFailure), grantFix(listFailure, replica));
-    }
-    return listed
-        ? pass(check, who + "CreateGrant, ListGrants and RevokeGrant succeeded for " + grantee)
-        : fail(
-            check,
-            who + "grant " + id + " was created but ListGrants does not show it",
-            "allow the platform principal kms:ListGrants"
-                + (replica ? " in the replica's own key policy" : ""));
-  }
-
-  private static String grantFix(ProviderException e, boolean replica) {
-    return fix(e, "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant")
-        + (replica
-            ? " in the replica's own key policy (key policies are not replicated); add the search"
-                + " statement (GET /v1/accounts/{accountId}/key-policy?search=true"
-                + "&multiRegion=true)"
-            : "; add the search statement (GET /v1/accounts/{accountId}/key-policy"
-                + "?search=true)");
-  }
-
   private EncryptionContext context(Account account, String purpose) {
     return EncryptionContext.of(
         Map.of(
@@ -595,42 +366,5 @@ final class KeyValidator {
             "0000",
             EncryptionContext.PURPOSE,
             purpose));
-  }
-
-  private static String evidence(ProviderException e) {
-    return e.reason() + " (" + e.providerCode() + "): " + e.getMessage();
-  }
-
-  /** The exact fix for a provider refusal of the call that needs {@code permission}. */
-  static String fix(ProviderException e, String permission) {
-    return switch (e.reason()) {
-      case DISABLED -> "enable the key";
-      case PENDING_DELETION -> "cancel the key's scheduled deletion, then enable it";
-      case NOT_FOUND -> NOT_FOUND_FIX;
-      case ACCESS_DENIED ->
-          "allow the platform principal "
-              + permission
-              + " on this key (key policy, IAM policy or role assignment; GET"
-              + " /v1/accounts/{accountId}/key-policy prints it)";
-      case INVALID_KEY_USAGE -> "use a symmetric ENCRYPT_DECRYPT key";
-      case INVALID_CIPHERTEXT -> "the provider did not bind the context: report this fault";
-      default -> "the provider could not be reached (" + e.reason() + "); validate again later";
-    };
-  }
-
-  private static Check pass(String name, String evidence) {
-    return new Check(name, Outcome.PASS, true, evidence, "");
-  }
-
-  private static Check advisoryPass(String name, String evidence) {
-    return new Check(name, Outcome.PASS, false, evidence, "");
-  }
-
-  private static Check fail(String name, String evidence, String fix) {
-    return new Check(name, Outcome.FAIL, true, evidence, fix);
-  }
-
-  private static Check skip(String name, String why) {
-    return new Check(name, Outcome.SKIPPED, false, why, "");
   }
 }

@@ -2,6 +2,7 @@ package dev.cmk.service.key;
 
 import dev.cmk.provider.FailureReason;
 import dev.cmk.provider.GrantSupport;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyUnavailableException;
@@ -138,7 +139,7 @@ public final class SearchGrantService {
         continue;
       }
       boolean replica = !keyId.equals(key.ref().keyId());
-      String region = p.regionOf(keyId).orElse("");
+      String region = p.capability(KeyIdSyntax.class).flatMap(s -> s.regionOf(keyId)).orElse("");
       String grantId;
       try {
         // the one key, without replicas: a grant call never fails over
@@ -273,7 +274,7 @@ public final class SearchGrantService {
       GrantSupport grants =
           providers
               .require(g.provider())
-              .grants()
+              .capability(GrantSupport.class)
               .orElseThrow(
                   () ->
                       new CmkException(
@@ -322,7 +323,7 @@ public final class SearchGrantService {
     if (!principals.search().containsKey(kind)) {
       return Optional.empty();
     }
-    return providers.require(kind).grants();
+    return providers.require(kind).capability(GrantSupport.class);
   }
 
   private String grantee(String kind) {
@@ -371,7 +372,7 @@ public final class SearchGrantService {
             + ", "
             + e.providerCode()
             + "); nothing was changed. "
-            + KeyValidator.fix(e, "kms:CreateGrant")
+            + ValidationChecks.fix(e, "kms:CreateGrant")
             + (replica ? " in the replica's own key policy" : ""),
         details,
         e);

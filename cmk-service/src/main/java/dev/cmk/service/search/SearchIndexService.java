@@ -16,10 +16,10 @@ import dev.cmk.service.audit.AuditLog;
 import dev.cmk.service.audit.Caller;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
-import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ProtectionPolicy;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.kek.KekService.KekLease;
+import dev.cmk.service.kek.KeyErrors;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyService;
@@ -436,7 +436,7 @@ public final class SearchIndexService {
       String action,
       Optional<KeyRef> root,
       Optional<String> kekId) {
-    CmkException base = ContentService.keyError(account.id(), e, action);
+    CmkException base = KeyErrors.of(account.id(), e, action);
     Map<String, Object> details = new LinkedHashMap<>(base.details());
     root.ifPresent(r -> details.put("keyId", r.toString()));
     kekId.ifPresent(id -> details.put("kekId", id));

@@ -19,12 +19,12 @@ import dev.cmk.service.availability.KeyStatus;
 import dev.cmk.service.availability.TransitionListener;
 import dev.cmk.service.catalog.AssetType;
 import dev.cmk.service.catalog.Catalog;
-import dev.cmk.service.content.ContentService;
 import dev.cmk.service.content.ContentService.ContentConfig;
 import dev.cmk.service.content.FallbackPolicy;
 import dev.cmk.service.content.ProtectionPolicy;
 import dev.cmk.service.kek.KekService;
 import dev.cmk.service.kek.KekService.KekLease;
+import dev.cmk.service.kek.KeyErrors;
 import dev.cmk.service.kek.Protection;
 import dev.cmk.service.key.CustomerKey;
 import dev.cmk.service.key.KeyService;
@@ -180,7 +180,7 @@ public final class SessionService {
         return keks.forWrite(
             account.id(), type.serviceId(), Protection.FALLBACK, keysConfig.backupKey());
       }
-      throw ContentService.keyError(account.id(), e, "start a live session");
+      throw KeyErrors.of(account.id(), e, "start a live session");
     }
   }
 

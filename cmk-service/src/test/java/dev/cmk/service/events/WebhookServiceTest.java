@@ -37,10 +37,10 @@ class WebhookServiceTest {
           "fc00::2",
           "198.18.0.1"
         }) {
-      assertThat(WebhookService.isPublic(InetAddress.getByName(a))).as(a).isFalse();
+      assertThat(WebhookUrls.isPublic(InetAddress.getByName(a))).as(a).isFalse();
     }
     for (String a : new String[] {"8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "100.128.0.1"}) {
-      assertThat(WebhookService.isPublic(InetAddress.getByName(a))).as(a).isTrue();
+      assertThat(WebhookUrls.isPublic(InetAddress.getByName(a))).as(a).isTrue();
     }
   }
 
@@ -51,28 +51,30 @@ class WebhookServiceTest {
     // hashlib.sha256).hexdigest()
     byte[] key = new byte[32];
     java.util.Arrays.fill(key, (byte) 0x0b);
-    assertThat(WebhookService.sign(key, 1700000000L, "{\"id\":\"evt_1\"}"))
+    assertThat(WebhookPayload.sign(key, 1700000000L, "{\"id\":\"evt_1\"}"))
         .isEqualTo("0547f074aa703e40a73fd63eee22d91b27084d31190b0a75cccee61ee14c86fc");
   }
 
   @Test
   void backoffDoublesWithJitterAndIsCapped() {
-    WebhookService s =
-        new WebhookService(
-            null,
-            null,
+    WebhookService.Settings settings =
+        new WebhookService.Settings(
+            false,
+            Duration.ofSeconds(10),
+            Duration.ofDays(1),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30));
+    WebhookDelivery s =
+        new WebhookDelivery(
             null,
             null,
             null,
             "n",
             Clock.systemUTC(),
             new SecureRandom(),
-            new WebhookService.Settings(
-                false,
-                Duration.ofSeconds(10),
-                Duration.ofDays(1),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(30)));
+            settings,
+            new WebhookUrls(false, InetAddress::getAllByName),
+            PinnedPost.Dialer.PLAIN);
     for (int i = 0; i < 200; i++) {
       assertThat(s.backoff(1)).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(10));
       assertThat(s.backoff(4)).isBetween(Duration.ofSeconds(40), Duration.ofSeconds(80));
@@ -83,7 +85,7 @@ class WebhookServiceTest {
   @Test
   void bodyCarriesIdTypeFirstAndEscapes() {
     String b =
-        WebhookService.body(
+        WebhookPayload.body(
             "evt_1",
             "key.transition",
             7,
@@ -107,7 +109,7 @@ class WebhookServiceTest {
     InetAddress pub = InetAddress.getByName("93.184.216.34");
     InetAddress priv = InetAddress.getByName("10.0.0.7");
     AtomicInteger lookups = new AtomicInteger();
-    WebhookService.Resolver rebinding =
+    WebhookUrls.Resolver rebinding =
         host -> {
           assertThat(host).isEqualTo("hooks.example.com");
           return new InetAddress[] {lookups.incrementAndGet() % 2 == 1 ? pub : priv};
@@ -118,10 +120,9 @@ class WebhookServiceTest {
           dialed.add(to);
           throw new IOException("test: no connection is made");
         };
-    WebhookService s =
-        new WebhookService(
-            null,
-            null,
+    WebhookUrls urls = new WebhookUrls(false, rebinding);
+    WebhookDelivery s =
+        new WebhookDelivery(
             null,
             null,
             null,
@@ -129,12 +130,12 @@ class WebhookServiceTest {
             Clock.systemUTC(),
             new SecureRandom(),
             WebhookService.Settings.defaults(),
-            rebinding,
+            urls,
             recording);
     String url = "https://hooks.example.com/cmk?x=1";
 
     // the check at creation sees the public address
-    assertThat(s.check(url).address()).isEqualTo(pub);
+    assertThat(urls.check(url).address()).isEqualTo(pub);
     // attempt 1: the name now answers private: refused, nothing dialed
     assertThatThrownBy(() -> s.send(url, Map.of(), "{}"))
         .isInstanceOf(CmkException.class)

@@ -8,6 +8,7 @@ import dev.cmk.provider.Grant;
 import dev.cmk.provider.GrantSupport;
 import dev.cmk.provider.KeyDescription;
 import dev.cmk.provider.KeyIdFormatException;
+import dev.cmk.provider.KeyIdSyntax;
 import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.KeyRefusedException;
@@ -31,7 +32,7 @@ import java.util.Set;
  * search grant is created once per key and name, as {@link GrantSupport} promises. Crypto is the
  * local provider's.
  */
-final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
+final class FakeKms implements KeyProvider, KeyIdSyntax, PolicyReader, GrantSupport {
   /** A key of this fake: where it is and which local key holds its material. */
   record Key(String material, String region, boolean multiRegion, String spec, boolean symmetric) {}
 
@@ -152,11 +153,6 @@ final class FakeKms implements KeyProvider, PolicyReader, GrantSupport {
 
   /** The search principal grants are made for, as the AWS provider takes it from its config. */
   static final String SEARCH_PRINCIPAL = "arn:aws:iam::111122223333:role/cmk-search";
-
-  @Override
-  public java.util.Optional<GrantSupport> grants() {
-    return java.util.Optional.of(this);
-  }
 
   @Override
   public String createSearchGrant(KeyRef ref, String grantName, Map<String, String> contextSubset) {
