@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.NullMarked;
 
 /**
  * Reads the CSV form of an audit export (RFC 4180, a header row naming the columns, details as a
  * JSON object in one field) back into records, so CSV exports verify like JSON lines.
  */
+@NullMarked
 final class AuditCsv {
   private final Reader in;
   private final Map<String, Integer> columns = new HashMap<>();

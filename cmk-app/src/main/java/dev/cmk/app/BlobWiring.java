@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.NullMarked;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * proves its bucket usable before the node starts, so a wrong bucket, region or permission fails
  * start-up with the key to fix instead of the first write.
  */
+@NullMarked
 final class BlobWiring {
   private BlobWiring() {}
 

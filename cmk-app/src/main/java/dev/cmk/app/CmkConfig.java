@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one typed configuration of a CMK node. Loaded by {@link ConfigLoader} from defaults, an
@@ -17,6 +19,7 @@ import java.util.Optional;
  *
  * @param platformName the platform's name in every KMS encryption context
  */
+@NullMarked
 public record CmkConfig(
     String platformName,
     Server server,
@@ -485,13 +488,13 @@ public record CmkConfig(
       String tenancyOcid,
       String userOcid,
       String fingerprint,
-      Path privateKeyPem) {}
+      @Nullable Path privateKeyPem) {}
 
   /**
    * An external HSM through PKCS#11; the PIN is read from a file or env, never configured inline.
    */
   public record Pkcs11(
-      boolean enabled, Path library, String tokenLabel, String pinFile, String pinEnv) {}
+      boolean enabled, @Nullable Path library, String tokenLabel, String pinFile, String pinEnv) {}
 
   /**
    * The platform's own identities at each provider, printed into the key-policy templates an

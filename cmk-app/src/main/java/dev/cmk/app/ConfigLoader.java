@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.NullMarked;
 
 /**
  * Builds the {@link CmkConfig}: defaults, then an optional YAML file, then environment variables.
@@ -22,6 +23,7 @@ import java.util.Optional;
  * server.port} is {@code CMK_SERVER_PORT}, {@code kekCache.maxUses} is {@code
  * CMK_KEK_CACHE_MAX_USES}. Unknown keys in the file are errors that name the key.
  */
+@NullMarked
 public final class ConfigLoader {
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())

@@ -4,6 +4,8 @@ import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import dev.cmk.crypto.GcmProvider;
 import java.security.Provider;
 import java.util.Optional;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * keep the JDK's providers. Why: BENCHMARKS.md, round r10 (AES-GCM at openssl's speed on both Java
  * 17 and Temurin 25, where the JDK's GCM runs at 55-75 % of it).
  */
+@NullMarked
 final class CryptoWiring {
   private static final Logger LOG = LoggerFactory.getLogger(CryptoWiring.class);
 
@@ -83,7 +86,7 @@ final class CryptoWiring {
   }
 
   /** Why AWS-LC cannot serve, or {@code null} when it can. */
-  private static String whyUnavailable() {
+  private static @Nullable String whyUnavailable() {
     try {
       Throwable err = AmazonCorrettoCryptoProvider.INSTANCE.getLoadingError();
       if (err != null) {

@@ -24,13 +24,16 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.NullMarked;
 
 /**
  * The provider half of the composition root: turns the configuration's provider sections into
  * {@link KeyProvider}s, each wrapped as resilience(counting(real provider)) so that the call metric
  * counts every attempt that reaches the KMS.
  */
+@NullMarked
 final class ProviderWiring {
   private ProviderWiring() {}
 
@@ -55,7 +58,11 @@ final class ProviderWiring {
     if (cfg.oci().enabled()) {
       var o = cfg.oci();
       OciConfig oci =
-          OciConfig.of(o.tenancyOcid(), o.userOcid(), o.fingerprint(), o.privateKeyPem());
+          OciConfig.of(
+              o.tenancyOcid(),
+              o.userOcid(),
+              o.fingerprint(),
+              Objects.requireNonNull(o.privateKeyPem(), "oci.privateKeyPem must be set"));
       raw.add(new OciKeyProvider(cfg.allowLoopbackEndpoints() ? oci.withLoopbackEndpoints() : oci));
     }
     if (cfg.pkcs11().enabled()) {
@@ -144,6 +151,8 @@ final class ProviderWiring {
             : new Pkcs11Config.PinSource.FromEnv(
                 p.pinEnv().isEmpty() ? "CMK_PKCS11_PIN" : p.pinEnv());
     return new Pkcs11Config(
-        p.library(), new Pkcs11Config.TokenSelector.ByLabel(p.tokenLabel()), pin);
+        Objects.requireNonNull(p.library(), "pkcs11.library must be set"),
+        new Pkcs11Config.TokenSelector.ByLabel(p.tokenLabel()),
+        pin);
   }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,18 +92,14 @@ class AvailabilityApiIT {
     return new Res(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
   }
 
-  /** Polls a GET until the answer matches; bounded to 15 s (the node probes every second). */
-  static JsonNode await(String path, Predicate<JsonNode> done) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < until) {
-      last = send("GET", path, null).json();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out waiting on " + path + "; last answer " + last);
+  /**
+   * Polls a GET until the answer matches (the node probes every second); a liveness bound of 60 s.
+   */
+  static JsonNode await(String path, Predicate<JsonNode> done) {
+    return Awaitility.await("GET " + path)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> send("GET", path, null).json(), done);
   }
 
   static String account(String keyAlias) throws Exception {
@@ -126,19 +123,20 @@ class AvailabilityApiIT {
     JsonNode st = await(p + "/key-status", j -> j.get("state").asText().equals("AVAILABLE"));
     assertThat(st.get("revoked").asBoolean()).isFalse();
     String gauge = "cmk_key_state{account=\"" + a + "\"} 0.0";
-    String metrics = "";
-    for (int i = 0; i < 50 && !metrics.contains(gauge); i++) {
-      // the gauge is set right after the state is committed: allow for that instant
-      metrics =
-          HTTP.send(
-                  HttpRequest.newBuilder(URI.create(base + "/v1/metrics"))
-                      .header("Authorization", "Bearer " + operator)
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      Thread.sleep(i == 0 ? 0 : 100);
-    }
-    assertThat(metrics).contains(gauge);
+    // the gauge is set right after the state is committed: allow for that instant
+    Awaitility.await("the key-state gauge")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        HTTP.send(
+                                HttpRequest.newBuilder(URI.create(base + "/v1/metrics"))
+                                    .header("Authorization", "Bearer " + operator)
+                                    .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .contains(gauge));
 
     Res revoked = send("POST", p + "/revoke", null);
     assertThat(revoked.status()).isEqualTo(200);

@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.app.TestNode.Res;
@@ -43,17 +44,13 @@ class BackfillApiIT {
         "content of " + id);
   }
 
-  static JsonNode awaitJob(String admin, String path) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < until) {
-      last = n.send(admin, "GET", path, null).json();
-      if (!last.get("status").asText().equals("RUNNING")) {
-        return last;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("job still running: " + last);
+  static JsonNode awaitJob(String admin, String path) {
+    return await("job " + path + " ends")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> n.send(admin, "GET", path, null).json(),
+            j -> !j.get("status").asText().equals("RUNNING"));
   }
 
   @Test

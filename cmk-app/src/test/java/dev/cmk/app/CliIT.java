@@ -1,12 +1,14 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -228,14 +230,14 @@ class CliIT {
     assertThat(job.get("mode").asText()).isEqualTo("REENCRYPT");
     assertThat(job.get("total").asLong()).isEqualTo(1);
     String path = "/v1/accounts/" + a + "/jobs/" + job.get("id").asText();
-    for (int i = 0; i < 100; i++) {
-      if (!n.send(admin, "GET", path, null).json().get("status").asText().equals("RUNNING")) {
-        break;
-      }
-      Thread.sleep(200);
-    }
-    assertThat(n.send(admin, "GET", path, null).json().get("status").asText())
-        .isEqualTo("SUCCEEDED");
+    JsonNode ended =
+        await("backfill ends")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> n.send(admin, "GET", path, null).json(),
+                j -> !j.get("status").asText().equals("RUNNING"));
+    assertThat(ended.get("status").asText()).isEqualTo("SUCCEEDED");
 
     Run nothing = api(admin, "jobs", "backfill", "--account", a);
     assertThat(nothing.exit()).as("nothing left to move is not a failure").isZero();

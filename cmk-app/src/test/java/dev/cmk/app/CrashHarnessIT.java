@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The crash harness: a real child-process node ({@link ChildNode}) under concurrent load (8 clients
- * writing 1 KiB–1 MiB bodies and reading them back, a licensed user, so content is under the
- * account's own key) is killed with SIGKILL at random moments and started again on the same data.
- * After every restart {@link WriteLedger#verify} checks what a 2xx promises. Black-box: HTTP and
- * the product's own audit verifier only, so it keeps checking whatever the write path becomes.
+ * The crash harness: a real child-process node ({@link NodeProcess}) under concurrent load (8
+ * clients writing 1 KiB–1 MiB bodies and reading them back, a licensed user, so content is under
+ * the account's own key) is killed with SIGKILL at random moments and started again on the same
+ * data. After every restart {@link WriteLedger#verify} checks what a 2xx promises. Black-box: HTTP
+ * and the product's own audit verifier only, so it keeps checking whatever the write path becomes.
  *
  * <p>{@code mvn verify} kills each node {@value #DEFAULT_KILLS} times per database; {@code
  * -Dcmk.crash.kills=20} is the long mode. On PostgreSQL the drill also kills the database server
@@ -58,7 +58,7 @@ class CrashHarnessIT {
   /** A private PostgreSQL whose postmaster is also killed with SIGKILL once, mid-load. */
   @Test
   void postgresServerKilled() throws Exception {
-    int pgPort = ChildNode.freePort();
+    int pgPort = NodeProcess.freePort();
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres[] pg = {startPostgres(pgData, pgPort)};
     try {
@@ -155,7 +155,7 @@ class CrashHarnessIT {
     // the customer's key, in the local provider's keystore (the node loads it at start)
     new LocalKeyProvider(keystore, "cmk-dev-only".toCharArray(), new SecureRandom())
         .createKey("crash-cmk");
-    int port = ChildNode.freePort();
+    int port = NodeProcess.freePort();
     Path config = dir.resolve("cmk.yaml");
     Files.writeString(
         config,
@@ -171,7 +171,13 @@ class CrashHarnessIT {
             "local: { enabled: true, keystore: " + keystore + ", keystorePassword: cmk-dev-only }",
             "maxContentBytes: 2097152",
             ""));
-    ChildNode node = new ChildNode(config, dir.resolve("node.log"), port, OPERATOR, List.of());
+    NodeProcess node =
+        NodeProcess.fromClasspath()
+            .serveArgs("--config", config.toString())
+            .port(port)
+            .env("CMK_BOOTSTRAP_OPERATOR_TOKEN", OPERATOR)
+            .log(dir.resolve("node.log"))
+            .build();
     node.start();
     WriteLedger ledger = setUp(node.base());
     long totalAcked = 0;

@@ -11,8 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
-/** The HTTP side of the drills against a {@link ServeProcess}: plain JSON calls with a token. */
+/** The HTTP side of the drills against a {@link NodeProcess}: plain JSON calls with a token. */
 final class DrillClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http =
@@ -31,7 +32,7 @@ final class DrillClient {
   }
 
   /** Points the client at a (re)started node. */
-  void at(ServeProcess node) {
+  void at(NodeProcess node) {
     base = node.base();
   }
 
@@ -59,22 +60,16 @@ final class DrillClient {
 
   /** A token made by the operator from a JSON spec; returns its secret. */
   String token(String spec) throws Exception {
-    Res r = send("POST", "/v1/tokens", ServeProcess.OPERATOR, null, spec);
+    Res r = send("POST", "/v1/tokens", NodeProcess.OPERATOR, null, spec);
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     return r.json().get("secret").asText();
   }
 
-  /** Polls a GET until its JSON matches; bounded to 60 s. */
-  JsonNode await(String path, String token, Predicate<JsonNode> done) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < until) {
-      last = get(path, token).json();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting on " + path + "; last answer " + last);
+  /** Polls a GET until its JSON matches; a liveness bound of 60 s. */
+  JsonNode await(String path, String token, Predicate<JsonNode> done) {
+    return Awaitility.await("GET " + path)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> get(path, token).json(), done);
   }
 }

@@ -29,8 +29,8 @@ class GranularRevocationIT {
     try (Moto moto = Moto.start();
         KmsFaultProxy proxy = KmsFaultProxy.start(URI.create(moto.endpoint()), List.of(EAST));
         var kms = moto.kms(EAST);
-        ServeProcess node =
-            new ServeProcess(
+        NodeProcess node =
+            NodeProcess.shadedJarIn(
                     dir,
                     Map.of(
                         "CMK_PROVIDERS_AWS_ENABLED", "true",
@@ -42,7 +42,7 @@ class GranularRevocationIT {
                 .start()) {
       client.at(node);
       String arn = kms.createKey(r -> r.description("acme")).keyMetadata().arn();
-      String op = ServeProcess.OPERATOR;
+      String op = NodeProcess.OPERATOR;
       String a =
           client
               .send("POST", "/v1/accounts", op, null, "{\"name\":\"Acme\"}")

@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.app.IamPolicyEvaluator.Decision;
@@ -200,36 +201,33 @@ class KeyPolicyFlowsIT {
     throw new AssertionError("no check " + name + " in " + registration);
   }
 
-  private static void awaitJob(TestNode n, String admin, String path) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < until) {
-      last = n.send(admin, "GET", path, null).json();
-      if (!last.get("status").asText().equals("RUNNING")) {
-        assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("SUCCEEDED");
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("job did not end: " + last);
+  private static void awaitJob(TestNode n, String admin, String path) {
+    JsonNode last =
+        await("job " + path + " ends")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> n.send(admin, "GET", path, null).json(),
+                j -> !j.get("status").asText().equals("RUNNING"));
+    assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("SUCCEEDED");
   }
 
-  private static void awaitRecovery(TestNode n, String admin, String path) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String last = "";
-    while (System.nanoTime() < until) {
-      Res r = n.send(admin, "GET", path, null);
-      last = r.body();
-      JsonNode jobs = r.json().isArray() ? r.json() : r.json().path("jobs");
-      for (JsonNode j : jobs) {
-        if (j.path("kind").asText().equals("RECOVERY")
-            && j.path("status").asText().equals("SUCCEEDED")) {
-          return;
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no finished recovery job: " + last);
+  private static void awaitRecovery(TestNode n, String admin, String path) {
+    await("a finished recovery job")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              Res r = n.send(admin, "GET", path, null);
+              JsonNode jobs = r.json().isArray() ? r.json() : r.json().path("jobs");
+              for (JsonNode j : jobs) {
+                if (j.path("kind").asText().equals("RECOVERY")
+                    && j.path("status").asText().equals("SUCCEEDED")) {
+                  return true;
+                }
+              }
+              return false;
+            });
   }
 
   /** What an admin would read: per flow, each principal's action and the policy's decision. */

@@ -1,12 +1,14 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cmk.app.DrillClient.Res;
 import dev.cmk.provider.testkit.kms.KmsFaultProxy;
 import dev.cmk.provider.testkit.kms.KmsFaultProxy.KeyState;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,8 +31,8 @@ class KeyRefusalDrillIT {
     try (Moto moto = Moto.start();
         KmsFaultProxy proxy = KmsFaultProxy.start(URI.create(moto.endpoint()), List.of(EAST));
         var kms = moto.kms(EAST);
-        ServeProcess node =
-            new ServeProcess(
+        NodeProcess node =
+            NodeProcess.shadedJarIn(
                     dir,
                     Map.of(
                         "CMK_PROVIDERS_AWS_ENABLED", "true",
@@ -41,7 +43,7 @@ class KeyRefusalDrillIT {
                 .start()) {
       client.at(node);
       String arn = kms.createKey(r -> r.description("acme")).keyMetadata().arn();
-      String op = ServeProcess.OPERATOR;
+      String op = NodeProcess.OPERATOR;
       String a =
           client
               .send("POST", "/v1/accounts", op, null, "{\"name\":\"Acme\"}")
@@ -92,13 +94,12 @@ class KeyRefusalDrillIT {
 
       long back = System.nanoTime();
       proxy.keyState(arn, KeyState.ENABLED);
-      long firstRead = -1;
-      while (firstRead < 0 && System.nanoTime() - back < 60_000_000_000L) {
-        if (client.get(p + "/content/chat-message/" + objectId, service).status() == 200) {
-          firstRead = System.nanoTime() - back;
-        }
-        Thread.sleep(20);
-      }
+      await("a served read once the key is enabled")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> client.get(p + "/content/chat-message/" + objectId, service).status() == 200);
+      long firstRead = System.nanoTime() - back;
       System.out.printf(
           "Key refusal drill: key enabled again → first served read after %d ms%n",
           firstRead / 1_000_000);

@@ -1,5 +1,7 @@
 package dev.cmk.app;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,7 +10,9 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -42,17 +46,26 @@ final class Moto implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("moto_server not found: pip install 'moto[server]'", e);
     }
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return new Moto(p, port);
-      } catch (IOException notYet) {
-        Thread.sleep(100); // waiting for a starting subprocess
-      }
+    try {
+      await("moto_server listens on " + port)
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> listening(port));
+    } catch (ConditionTimeoutException e) {
+      p.destroyForcibly();
+      throw new IllegalStateException("moto_server did not start: see " + log, e);
     }
-    p.destroyForcibly();
-    throw new IllegalStateException("moto_server did not start: see " + log);
+    return new Moto(p, port);
+  }
+
+  /** Whether something accepts connections on {@code port} of this machine. */
+  private static boolean listening(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   String endpoint() {

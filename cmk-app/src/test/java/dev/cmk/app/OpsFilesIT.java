@@ -1,12 +1,14 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -53,19 +55,21 @@ class OpsFilesIT {
                       "{\"provider\":\"local\",\"keyId\":\"ops-1\"}")
                   .status())
           .isEqualTo(201);
-      String scrape = "";
-      for (int i = 0; i < 100 && !scrape.contains("cmk_keys_state{state=\"available\"} 1.0"); i++) {
-        Thread.sleep(i == 0 ? 0 : 200); // the fleet gauges are cached for 10 s
-        scrape =
-            java.net.http.HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(n.base + "/v1/metrics"))
-                        .header("Authorization", "Bearer " + n.operator)
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
-      }
-      assertThat(scrape).contains("cmk_keys_state{state=\"available\"} 1.0");
+      // the fleet gauges are cached for 10 s
+      String scrape =
+          await("the fleet gauges count the key")
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  () ->
+                      java.net.http.HttpClient.newHttpClient()
+                          .send(
+                              HttpRequest.newBuilder(URI.create(n.base + "/v1/metrics"))
+                                  .header("Authorization", "Bearer " + n.operator)
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString())
+                          .body(),
+                  s -> s.contains("cmk_keys_state{state=\"available\"} 1.0"));
       assertThat(scrape).contains("cmk_revocations_active 0.0");
       Set<String> exported = new TreeSet<>();
       Matcher t = Pattern.compile("(?m)^# TYPE (cmk_[a-z_]+) (\\w+)").matcher(scrape);

@@ -1,34 +1,27 @@
 package dev.cmk.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.cmk.provider.testkit.kms.KmsFaultProxy;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An HTTP proxy in front of moto_server that does what moto does not: it evaluates every AWS KMS
- * call the node makes against the key policy set for that key ({@link IamPolicyEvaluator}), as the
- * caller {@code principalArn}, and answers {@code AccessDeniedException} when the policy does not
- * allow it; allowed calls go on to moto. Every evaluated call is recorded with the flow the test is
- * in, so a test can show per flow which principal made which call and why it was allowed.
+ * A gate on the {@link KmsFaultProxy} in front of moto_server that does what moto does not: it
+ * evaluates every AWS KMS call the node makes against the key policy set for that key ({@link
+ * IamPolicyEvaluator}), as the caller {@code principalArn}, and answers {@code
+ * AccessDeniedException} when the policy does not allow it; allowed calls go on to moto. Every
+ * evaluated call is recorded with the flow the test is in, so a test can show per flow which
+ * principal made which call and why it was allowed. One region, {@value #REGION}.
  */
 final class PolicyEnforcingKmsProxy implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final String REGION = "us-east-1";
 
   /** One evaluated KMS call. */
   record Call(
@@ -43,26 +36,21 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
     }
   }
 
-  private final HttpServer server;
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final String upstream;
+  private final KmsFaultProxy proxy;
   private final String principalArn;
   private final Map<String, JsonNode> policies = new ConcurrentHashMap<>();
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final List<String> unevaluated = new CopyOnWriteArrayList<>();
   private volatile String flow = "";
-  private volatile boolean unavailable;
 
   PolicyEnforcingKmsProxy(String upstream, String principalArn) throws IOException {
-    this.upstream = upstream;
     this.principalArn = principalArn;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", this::handle);
-    server.start();
+    this.proxy = KmsFaultProxy.start(URI.create(upstream), List.of(REGION));
+    proxy.gate(this::check);
   }
 
   String endpoint() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return proxy.endpoint(REGION).toString();
   }
 
   /** The key policy calls on {@code keyArn} are evaluated against from now on. */
@@ -76,30 +64,17 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
 
   /** While true, every call fails as KMS being down (500 KMSInternalException), unevaluated. */
   void unavailable(boolean down) {
-    this.unavailable = down;
+    proxy.fault(REGION, down ? KmsFaultProxy.Mode.ERROR5XX : KmsFaultProxy.Mode.NONE);
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      byte[] body = ex.getRequestBody().readAllBytes();
-      String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
-      String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
-      JsonNode req = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-      if (unavailable) {
-        fail(ex, 500, "KMSInternalException", "simulated outage");
-        return;
+  private KmsFaultProxy.@Nullable Refusal check(String region, String operation, JsonNode req) {
+    for (Call c : evaluate(operation, req)) {
+      calls.add(c);
+      if (!c.allowed()) {
+        return deny(c);
       }
-      for (Call c : evaluate(operation, req)) {
-        calls.add(c);
-        if (!c.allowed()) {
-          deny(ex, c);
-          return;
-        }
-      }
-      forward(ex, body);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
+    return null;
   }
 
   private List<Call> evaluate(String op, JsonNode req) {
@@ -169,9 +144,8 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
     return keys;
   }
 
-  private void deny(HttpExchange ex, Call c) throws IOException {
-    fail(
-        ex,
+  private static KmsFaultProxy.Refusal deny(Call c) {
+    return new KmsFaultProxy.Refusal(
         400,
         "AccessDeniedException",
         "User: "
@@ -185,51 +159,8 @@ final class PolicyEnforcingKmsProxy implements AutoCloseable {
             + " action");
   }
 
-  private static void fail(HttpExchange ex, int status, String type, String message)
-      throws IOException {
-    byte[] out = JSON.writeValueAsBytes(Map.of("__type", type, "message", message));
-    ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-    ex.getResponseHeaders().set("x-amzn-ErrorType", type);
-    ex.sendResponseHeaders(status, out.length);
-    try (OutputStream o = ex.getResponseBody()) {
-      o.write(out);
-    }
-  }
-
-  private static final Set<String> HOP =
-      Set.of("host", "content-length", "connection", "expect", "transfer-encoding", "upgrade");
-
-  private void forward(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(upstream + ex.getRequestURI()))
-            .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    ex.getRequestHeaders()
-        .forEach(
-            (k, vs) -> {
-              if (!HOP.contains(k.toLowerCase(java.util.Locale.ROOT))) {
-                vs.forEach(v -> b.header(k, v));
-              }
-            });
-    HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    r.headers()
-        .map()
-        .forEach(
-            (k, vs) -> {
-              if (!HOP.contains(k.toLowerCase(java.util.Locale.ROOT)) && !k.startsWith(":")) {
-                vs.forEach(v -> ex.getResponseHeaders().add(k, v));
-              }
-            });
-    byte[] out = r.body();
-    ex.sendResponseHeaders(r.statusCode(), out.length == 0 ? -1 : out.length);
-    if (out.length > 0) {
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(out);
-      }
-    }
-  }
-
   @Override
   public void close() {
-    server.stop(0);
+    proxy.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -117,22 +118,19 @@ class ShadedJarIT {
   }
 
   private static void awaitHealthy(HttpClient http, String base, Process p) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      assertThat(p.isAlive()).as("cmk serve exited early").isTrue();
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/v1/health")).build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        Thread.sleep(200); // the child JVM is still starting
-      }
-    }
-    throw new AssertionError("cmk serve did not become healthy in 60 s");
+    await("cmk serve becomes healthy")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(IOException.class) // the child JVM is still starting
+        .until(
+            () -> {
+              assertThat(p.isAlive()).as("cmk serve exited early").isTrue();
+              return http.send(
+                          HttpRequest.newBuilder(URI.create(base + "/v1/health")).build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .statusCode()
+                  == 200;
+            });
   }
 
   private static HttpResponse<String> send(

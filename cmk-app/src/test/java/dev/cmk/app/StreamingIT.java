@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -8,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -151,11 +153,10 @@ class StreamingIT {
       out.flush();
       s.setSoLinger(true, 0); // a reset, like a client that crashed
     }
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (node.metric("cmk_content_uploads_aborted_total") <= before
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+    await("the aborted upload counted")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> node.metric("cmk_content_uploads_aborted_total") > before);
     assertThat(node.metric("cmk_content_uploads_aborted_total")).isEqualTo(before + 1);
     assertThat(node.send(token, "GET", path("gone"), null).statusCode()).isEqualTo(404);
     assertThat(blobFiles())

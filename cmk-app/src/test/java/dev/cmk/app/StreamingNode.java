@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,11 +20,11 @@ import java.util.regex.Pattern;
  * dir/out.log}. For the streaming IT and benchmark: the heap limit is the point.
  */
 final class StreamingNode implements AutoCloseable {
-  static final String OPERATOR = "cmk_streaming_test_operator_token_0123456789ab";
+  static final String OPERATOR = NodeProcess.OPERATOR;
   static final ObjectMapper JSON = new ObjectMapper();
   final Path dir;
   final String base;
-  final Process process;
+  final NodeProcess process;
   final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -38,52 +33,18 @@ final class StreamingNode implements AutoCloseable {
 
   StreamingNode(Path dir, String heap, long maxContentBytes) throws Exception {
     this.dir = dir;
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-Xmx" + heap);
-    cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.cmk.app.Cmk");
-    cmd.add("serve");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("out.log").toFile());
-    Map<String, String> env = pb.environment();
-    env.put("CMK_SERVER_PORT", Integer.toString(port));
-    env.put("CMK_STORAGE_DATA_DIR", dir.resolve("data").toString());
-    env.put("CMK_LOCAL_KEYSTORE", dir.resolve("keys.p12").toString());
-    env.put("CMK_BOOTSTRAP_OPERATOR_TOKEN", OPERATOR);
-    env.put("CMK_MAX_CONTENT_BYTES", Long.toString(maxContentBytes));
-    process = pb.start();
-    base = "http://127.0.0.1:" + port;
-    awaitHealthy();
-  }
-
-  private void awaitHealthy() throws Exception {
-    long deadline = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("cmk serve exited early:\n" + log());
-      }
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/v1/health")).build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        Thread.sleep(200);
-      }
-    }
-    throw new IllegalStateException("cmk serve did not become healthy in 90 s:\n" + log());
+    this.process =
+        NodeProcess.fromClasspath()
+            .heap(heap)
+            .jvmOption("-Xlog:gc:file=" + dir.resolve("gc.log"))
+            .env("CMK_STORAGE_DATA_DIR", dir.resolve("data").toString())
+            .env("CMK_LOCAL_KEYSTORE", dir.resolve("keys.p12").toString())
+            .env("CMK_BOOTSTRAP_OPERATOR_TOKEN", OPERATOR)
+            .env("CMK_MAX_CONTENT_BYTES", Long.toString(maxContentBytes))
+            .log(dir.resolve("out.log"))
+            .build()
+            .start();
+    this.base = process.base();
   }
 
   String log() throws IOException {
@@ -182,7 +143,12 @@ final class StreamingNode implements AutoCloseable {
 
   /** CPU time the node's process has used so far, in seconds (all its threads). */
   double cpuSeconds() {
-    return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    return process
+        .process()
+        .info()
+        .totalCpuDuration()
+        .map(d -> d.toNanos() / 1e9)
+        .orElse(Double.NaN);
   }
 
   /** A metric's value from /metrics (0 when absent). */
@@ -202,10 +168,7 @@ final class StreamingNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    process.destroy();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+    process.close();
   }
 
   /**

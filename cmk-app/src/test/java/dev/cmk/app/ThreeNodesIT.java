@@ -1,6 +1,7 @@
 package dev.cmk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmk.provider.local.LocalKeyProvider;
@@ -41,7 +42,7 @@ class ThreeNodesIT {
   @Test
   void oneNodeKilledUnderLoadLosesNothingAndJobsFinishOnTheSurvivors() throws Exception {
     Database.Config db = TestPostgres.freshDatabase();
-    List<ChildNode> nodes = new ArrayList<>();
+    List<NodeProcess> nodes = new ArrayList<>();
     Process haproxy = null;
     try (Moto moto = Moto.start()) {
       try (S3Client s3 =
@@ -62,7 +63,7 @@ class ThreeNodesIT {
         keys.createKey(k);
       }
       for (int i = 1; i <= 3; i++) {
-        int port = ChildNode.freePort();
+        int port = NodeProcess.freePort();
         Path cfg = dir.resolve("node" + i + ".yaml");
         Files.writeString(
             cfg,
@@ -84,12 +85,18 @@ class ThreeNodesIT {
                     + ", keystorePassword: cmk-dev-only }",
                 "availability: { probeInterval: PT5S, jobLease: PT10S, jobBatchSize: 10 }",
                 ""));
-        nodes.add(new ChildNode(cfg, dir.resolve("node" + i + ".log"), port, OPERATOR, List.of()));
+        nodes.add(
+            NodeProcess.fromClasspath()
+                .serveArgs("--config", cfg.toString())
+                .port(port)
+                .env("CMK_BOOTSTRAP_OPERATOR_TOKEN", OPERATOR)
+                .log(dir.resolve("node" + i + ".log"))
+                .build());
       }
-      for (ChildNode n : nodes) {
+      for (NodeProcess n : nodes) {
         n.start(); // one after the other: the first creates the schema
       }
-      int lbPort = ChildNode.freePort();
+      int lbPort = NodeProcess.freePort();
       haproxy = startHaproxy(lbPort, nodes);
       String lb = "http://127.0.0.1:" + lbPort;
       HttpClient http = HttpClient.newHttpClient();
@@ -147,7 +154,7 @@ class ThreeNodesIT {
               .get("id")
               .asText();
       Thread.sleep(2000);
-      ChildNode victim = nodes.get(1);
+      NodeProcess victim = nodes.get(1);
       long ackedAtKill = ledger.acked.size();
       int exit = victim.kill();
       assertThat(exit).as("SIGKILL").isEqualTo(137);
@@ -189,13 +196,13 @@ class ThreeNodesIT {
         haproxy.destroy();
         haproxy.waitFor(10, TimeUnit.SECONDS);
       }
-      for (ChildNode n : nodes) {
+      for (NodeProcess n : nodes) {
         n.close();
       }
     }
   }
 
-  private Process startHaproxy(int port, List<ChildNode> nodes) throws Exception {
+  private Process startHaproxy(int port, List<NodeProcess> nodes) throws Exception {
     StringBuilder cfg =
         new StringBuilder(
             String.join(
@@ -220,7 +227,7 @@ class ThreeNodesIT {
       cfg.append("  server n")
           .append(i + 1)
           .append(" 127.0.0.1:")
-          .append(nodes.get(i).port)
+          .append(nodes.get(i).port())
           .append(" check inter 500 fall 2 rise 2\n");
     }
     Path file = dir.resolve("haproxy.cfg");
@@ -234,23 +241,18 @@ class ThreeNodesIT {
         .start();
   }
 
-  private static void awaitOk(HttpClient http, String url) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // HAProxy is starting
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(url + " did not answer 200 in 30 s");
+  private static void awaitOk(HttpClient http, String url) {
+    await(url + " answers 200")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(java.io.IOException.class) // HAProxy is starting
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(URI.create(url)).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
   }
 
   private static String token(HttpClient http, String lb, Map<String, Object> spec)
@@ -274,24 +276,22 @@ class ThreeNodesIT {
 
   /** Polls the job through the balancer (the survivors) until it is no longer running. */
   private static JsonNode awaitJob(
-      HttpClient http, String lb, String admin, String account, String job) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    JsonNode j = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(lb + "/v1/accounts/" + account + "/jobs/" + job))
-                  .header("Authorization", "Bearer " + admin)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 200) {
-        j = WriteLedger.JSON.readTree(r.body());
-        if (!"RUNNING".equals(j.get("status").asText())) {
-          return j;
-        }
-      }
-      Thread.sleep(1000);
-    }
-    throw new AssertionError("backfill " + job + " still running after 120 s: " + j);
+      HttpClient http, String lb, String admin, String account, String job) {
+    return await("backfill " + job + " ends")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              HttpResponse<String> r =
+                  http.send(
+                      HttpRequest.newBuilder(
+                              URI.create(lb + "/v1/accounts/" + account + "/jobs/" + job))
+                          .header("Authorization", "Bearer " + admin)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              // a node the balancer still tries may be down: not an answer yet
+              return r.statusCode() == 200 ? WriteLedger.JSON.readTree(r.body()) : null;
+            },
+            j -> j != null && !"RUNNING".equals(j.get("status").asText()));
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,14 +125,11 @@ class WebhooksIT {
                 true, Duration.ofMillis(200), Duration.ofSeconds(6), Duration.ofSeconds(1)));
   }
 
-  static void await(String what, BooleanSupplier done) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("timed out waiting for " + what + "; received " + got);
-      }
-      Thread.sleep(100);
-    }
+  static void await(String what, BooleanSupplier done) {
+    Awaitility.await(what)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(done::getAsBoolean);
   }
 
   /** The README's verifier, in Java: HMAC-SHA256 over t + "." + body, compared in constant time. */

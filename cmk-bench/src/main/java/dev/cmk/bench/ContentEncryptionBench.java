@@ -93,8 +93,14 @@ public class ContentEncryptionBench {
    */
   public abstract static class Prepared {
     static final int RING = 64;
+
+    // set by prepare(), which each subclass's @Setup calls before JMH runs a benchmark method
+    @SuppressWarnings("NullAway.Init")
     Engine engine;
+
+    @SuppressWarnings("NullAway.Init")
     byte[][] ciphertexts;
+
     int next;
 
     void prepare(Engine e, Input in) throws Exception {

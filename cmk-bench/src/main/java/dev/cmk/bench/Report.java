@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns JMH CSV results of {@link ContentEncryptionBench} into the Markdown tables of
@@ -269,7 +270,8 @@ public final class Report {
     return sb.toString();
   }
 
-  private static Double ratio(Map<String, Double> mbps, String[] pair, String op, int size) {
+  private static @Nullable Double ratio(
+      Map<String, Double> mbps, String[] pair, String op, int size) {
     Double a = mbps.get(cell(pair[0], op, size));
     Double b = mbps.get(cell(pair[1], op, size));
     return a == null || b == null ? null : a / b;

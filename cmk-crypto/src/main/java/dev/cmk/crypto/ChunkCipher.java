@@ -3,6 +3,7 @@ package dev.cmk.crypto;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import javax.crypto.spec.GCMParameterSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The content key of one version-1 envelope, and the per-chunk AES-GCM calls under it.
@@ -31,9 +32,10 @@ final class ChunkCipher implements AutoCloseable {
   private final AesKey key;
   private final boolean ownsKey;
   private final byte[] aad;
-  private final GCMParameterSpec fixedNonce;
+  private final @Nullable GCMParameterSpec fixedNonce;
 
-  private ChunkCipher(AesKey key, boolean ownsKey, byte[] aad, GCMParameterSpec fixedNonce) {
+  private ChunkCipher(
+      AesKey key, boolean ownsKey, byte[] aad, @Nullable GCMParameterSpec fixedNonce) {
     this.key = key;
     this.ownsKey = ownsKey;
     this.aad = aad;

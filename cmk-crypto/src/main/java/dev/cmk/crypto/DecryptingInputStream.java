@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads plaintext from a version-1 envelope, one authenticated chunk at a time.
@@ -98,7 +99,7 @@ final class DecryptingInputStream extends InputStream {
    * buffer when {@code dst} is null; returns the plaintext length. On failure whatever the cipher
    * wrote is wiped, the stream is marked failed and the content key destroyed.
    */
-  private int nextChunk(byte[] dst, int off) throws IOException {
+  private int nextChunk(byte @Nullable [] dst, int off) throws IOException {
     if (failed) {
       throw new DecryptionFailedException("decryption failed: stream already failed");
     }

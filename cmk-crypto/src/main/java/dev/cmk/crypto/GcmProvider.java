@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.util.Objects;
 import javax.crypto.Cipher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which JCA provider computes CMK's AES-GCM, fixed once per JVM.
@@ -33,7 +34,7 @@ public final class GcmProvider {
 
   static final String ACCP_NAME = "AmazonCorrettoCryptoProvider";
 
-  private static volatile Provider chosen;
+  private static volatile @Nullable Provider chosen;
   private static volatile int chunkSize = JDK_CHUNK_SIZE;
   private static volatile boolean fixed;
 
@@ -101,7 +102,7 @@ public final class GcmProvider {
     return newCipher().getProvider();
   }
 
-  private static String describe(Provider p) {
+  private static String describe(@Nullable Provider p) {
     return p == null ? "the JDK's default provider" : p.getName() + " " + p.getVersionStr();
   }
 }

@@ -3,6 +3,7 @@ package dev.cmk.crypto;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Raw symmetric key bytes (a KEK or a DEK) with an explicit lifetime.
@@ -23,7 +24,7 @@ public final class SecretKeyMaterial implements AutoCloseable {
    * The compact envelope form's content key and commitment, derived from these bytes on first use
    * and destroyed with them: they live exactly as long as this key.
    */
-  private volatile CompactKeys.Entry compactKeys;
+  private volatile CompactKeys.@Nullable Entry compactKeys;
 
   private SecretKeyMaterial(byte[] bytes) {
     this.key = new AesKey(bytes);

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,17 +189,19 @@ final class ContentRoutes {
    */
   static final class RequestBody extends InputStream {
     private final jakarta.servlet.http.HttpServletRequest request;
-    private InputStream in;
+    private @Nullable InputStream in;
 
     RequestBody(jakarta.servlet.http.HttpServletRequest request) {
       this.request = request;
     }
 
     private InputStream in() throws IOException {
-      if (in == null) {
-        in = request.getInputStream();
+      InputStream opened = in;
+      if (opened == null) {
+        opened = request.getInputStream();
+        in = opened;
       }
-      return in;
+      return opened;
     }
 
     @Override

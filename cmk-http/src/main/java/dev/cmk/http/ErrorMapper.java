@@ -87,7 +87,8 @@ public final class ErrorMapper {
           case 405 -> METHOD_NOT_ALLOWED;
           default -> JettyErrors.code(e.getStatus());
         };
-    write(ctx, e.getStatus(), code, e.getMessage(), Map.of());
+    String message = e.getMessage();
+    write(ctx, e.getStatus(), code, message != null ? message : code, Map.of());
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Javalin reads the method from {@code X-HTTP-Method-Override} when present, so a POST could act as
@@ -37,7 +38,7 @@ public final class MethodOverrideOff implements Filter {
     }
 
     @Override
-    public String getHeader(String name) {
+    public @Nullable String getHeader(String name) {
       return HIDDEN.contains(name) ? null : super.getHeader(name);
     }
 

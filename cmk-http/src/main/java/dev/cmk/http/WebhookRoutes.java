@@ -9,6 +9,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An account's webhooks (issue 20), for its admins and operators: create (the secret is in this
@@ -66,7 +67,7 @@ final class WebhookRoutes {
       int lastStatus,
       String lastError,
       String createdAt,
-      String deliveredAt) {
+      @Nullable String deliveredAt) {
     static DeliveryView of(Delivery d) {
       return new DeliveryView(
           d.id(),

@@ -1,5 +1,7 @@
 package dev.cmk.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /** The wrapped key or its context did not authenticate. Never retried; never falls back. */
 public final class BadCiphertextException extends ProviderException {
   private static final long serialVersionUID = 1L;
@@ -9,7 +11,7 @@ public final class BadCiphertextException extends ProviderException {
   }
 
   public BadCiphertextException(
-      FailureReason reason, String providerCode, String message, Throwable cause) {
+      FailureReason reason, String providerCode, String message, @Nullable Throwable cause) {
     super(reason, providerCode, message, cause);
   }
 }

@@ -1,5 +1,7 @@
 package dev.cmk.provider;
 
+import java.util.Objects;
+
 /**
  * A key id that the provider can never accept: says what was wrong and what a right one looks like.
  * Raised before any network call.
@@ -12,6 +14,12 @@ public final class KeyIdFormatException extends IllegalArgumentException {
   public KeyIdFormatException(String problem, String expected) {
     super(problem + "; expected " + expected);
     this.expected = expected;
+  }
+
+  /** Never null: the constructor builds it. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   public String expected() {

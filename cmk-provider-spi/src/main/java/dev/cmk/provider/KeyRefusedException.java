@@ -1,5 +1,7 @@
 package dev.cmk.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The provider answered and refused: the key is disabled, being deleted, missing, or our principal
  * lacks permission. Never retried; never falls back.
@@ -12,7 +14,7 @@ public final class KeyRefusedException extends ProviderException {
   }
 
   public KeyRefusedException(
-      FailureReason reason, String providerCode, String message, Throwable cause) {
+      FailureReason reason, String providerCode, String message, @Nullable Throwable cause) {
     super(reason, providerCode, message, cause);
   }
 }

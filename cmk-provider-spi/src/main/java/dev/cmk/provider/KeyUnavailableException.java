@@ -1,5 +1,7 @@
 package dev.cmk.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /** The provider could not be reached or did not answer in time; retries and fallback may apply. */
 public final class KeyUnavailableException extends ProviderException {
   private static final long serialVersionUID = 1L;
@@ -9,7 +11,7 @@ public final class KeyUnavailableException extends ProviderException {
   }
 
   public KeyUnavailableException(
-      FailureReason reason, String providerCode, String message, Throwable cause) {
+      FailureReason reason, String providerCode, String message, @Nullable Throwable cause) {
     super(reason, providerCode, message, cause);
   }
 }

@@ -1,5 +1,7 @@
 package dev.cmk.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every failure a {@link KeyProvider} reports, in one of three families that decide what the caller
  * does:
@@ -23,7 +25,7 @@ public abstract sealed class ProviderException extends RuntimeException
   private final String providerCode;
 
   protected ProviderException(
-      FailureReason reason, String providerCode, String message, Throwable cause) {
+      FailureReason reason, String providerCode, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = reason;
     this.providerCode = providerCode;

@@ -1,6 +1,8 @@
 package dev.cmk.service;
 
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failure the service reports to its caller: a stable {@link ErrorCode}, a message a person can
@@ -23,10 +25,16 @@ public final class CmkException extends RuntimeException {
   }
 
   public CmkException(
-      ErrorCode code, String message, Map<String, Object> details, Throwable cause) {
+      ErrorCode code, String message, Map<String, Object> details, @Nullable Throwable cause) {
     super(message, cause);
     this.code = code;
     this.details = Map.copyOf(details);
+  }
+
+  /** Never null: every constructor takes a message. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   public ErrorCode code() {

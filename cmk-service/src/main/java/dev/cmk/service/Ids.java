@@ -3,6 +3,7 @@ package dev.cmk.service;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Identifier rules shared by every feature: what a well-formed id is, and how new ones are made.
@@ -40,7 +41,7 @@ public final class Ids {
     return prefix + "_" + HexFormat.of().formatHex(b);
   }
 
-  private static String abbreviate(String s) {
+  private static String abbreviate(@Nullable String s) {
     if (s == null) {
       return "";
     }

@@ -1,14 +1,22 @@
 package dev.cmk.service;
 
+import org.jspecify.annotations.Nullable;
+
 /** Small text helpers shared by the services and stores. */
 public final class Texts {
   private Texts() {}
+
+  /** The exception's message, or the name of its type when it has none. */
+  public static String messageOf(Throwable e) {
+    String m = e.getMessage();
+    return m != null ? m : e.getClass().getName();
+  }
 
   /**
    * {@code s} cut to {@code max} characters with an ellipsis when longer, so provider messages and
    * details fit their columns and log lines; null becomes empty.
    */
-  public static String abbreviate(String s, int max) {
+  public static String abbreviate(@Nullable String s, int max) {
     String t = s == null ? "" : s;
     return t.length() > max ? t.substring(0, max) + "…" : t;
   }

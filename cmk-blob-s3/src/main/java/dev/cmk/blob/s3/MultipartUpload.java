@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -31,7 +32,7 @@ final class MultipartUpload extends OutputStream {
   private final List<CompletedPart> parts = new ArrayList<>();
   private byte[] buf = new byte[64 * 1024];
   private int n;
-  private String uploadId;
+  private @Nullable String uploadId;
 
   MultipartUpload(
       S3Client s3,

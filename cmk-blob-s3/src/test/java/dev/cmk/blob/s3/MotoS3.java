@@ -1,5 +1,7 @@
 package dev.cmk.blob.s3;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,7 +11,9 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -50,20 +54,29 @@ final class MotoS3 implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("moto_server exited: " + Files.readString(log));
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return new MotoS3(p, port);
-      } catch (IOException notYet) {
-        Thread.sleep(100); // polling a starting subprocess
-      }
+    try {
+      await("moto_server listens on " + port)
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !p.isAlive() || listening(port));
+    } catch (ConditionTimeoutException e) {
+      p.destroyForcibly();
+      throw new IllegalStateException("moto_server did not listen on port " + port, e);
     }
-    p.destroyForcibly();
-    throw new IllegalStateException("moto_server did not listen on port " + port + " in 30 s");
+    if (!p.isAlive()) {
+      throw new IllegalStateException("moto_server exited: " + Files.readString(log));
+    }
+    return new MotoS3(p, port);
+  }
+
+  /** Whether something accepts connections on {@code port} of this machine. */
+  private static boolean listening(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   URI endpoint() {

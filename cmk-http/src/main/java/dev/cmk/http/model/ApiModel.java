@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The /v1 API model: request and response bodies. Field names are a public contract; add fields,
@@ -152,7 +153,7 @@ public final class ApiModel {
       String kekId,
       long size,
       Instant createdAt,
-      FallbackView fallback) {
+      @Nullable FallbackView fallback) {
     public static ObjectView of(StoredObject o) {
       return of(o, Optional.empty());
     }
@@ -220,18 +221,18 @@ public final class ApiModel {
   public record TokenView(
       String id,
       String role,
-      String accountId,
+      @Nullable String accountId,
       List<String> services,
       String label,
       Instant createdAt,
-      Instant revokedAt,
-      Instant lastUsedAt,
+      @Nullable Instant revokedAt,
+      @Nullable Instant lastUsedAt,
       boolean current) {
     public static TokenView of(ApiToken t) {
       return of(t, null, false);
     }
 
-    public static TokenView of(ApiToken t, Instant lastUsedAt, boolean current) {
+    public static TokenView of(ApiToken t, @Nullable Instant lastUsedAt, boolean current) {
       return new TokenView(
           t.id(),
           t.role().name().toLowerCase(java.util.Locale.ROOT),
@@ -261,6 +262,6 @@ public final class ApiModel {
   public record ErrorBody(Error error) {
     /** Error detail: a stable code, a human message, structured details, the request id. */
     public record Error(
-        String code, String message, Map<String, Object> details, String requestId) {}
+        String code, String message, @Nullable Map<String, Object> details, String requestId) {}
   }
 }

@@ -11,6 +11,7 @@ import dev.cmk.service.session.LiveSession;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The /v1 API model of key availability, revocation, jobs and live sessions (issue 6). Field names
@@ -25,20 +26,20 @@ public final class AvailabilityModel {
    */
   public record KeyStatusView(
       String accountId,
-      String customerKeyId,
+      @Nullable String customerKeyId,
       String state,
       String cause,
       String reason,
       String detail,
-      Instant changedAt,
-      Instant checkedAt,
+      @Nullable Instant changedAt,
+      @Nullable Instant checkedAt,
       boolean fallbackEnabled,
       boolean revoked,
-      Instant revokedAt,
+      @Nullable Instant revokedAt,
       String fallbackMode,
-      String revokedBy,
-      Instant revocationLiftedAt,
-      String revocationLiftedBy,
+      @Nullable String revokedBy,
+      @Nullable Instant revocationLiftedAt,
+      @Nullable String revocationLiftedBy,
       List<RefusedSliceView> refusedSlices) {
     public static KeyStatusView of(KeyStatusReport r) {
       KeyStatus s = r.status().orElse(null);
@@ -111,11 +112,11 @@ public final class AvailabilityModel {
       String accountId,
       long epoch,
       boolean revoked,
-      Instant revokedAt,
+      @Nullable Instant revokedAt,
       boolean fallbackEnabled,
       String revokedBy,
-      Instant liftedAt,
-      String liftedBy) {
+      @Nullable Instant liftedAt,
+      @Nullable String liftedBy) {
     public static RevocationView of(Revocation r, boolean fallbackEnabled) {
       return new RevocationView(
           r.accountId(),
@@ -152,13 +153,13 @@ public final class AvailabilityModel {
       long failed,
       long pending,
       double itemsPerSecond,
-      Long etaSeconds,
+      @Nullable Long etaSeconds,
       String lastError,
       Instant createdAt,
       Instant updatedAt,
-      Instant finishedAt,
-      String userId,
-      String assetType) {
+      @Nullable Instant finishedAt,
+      @Nullable String userId,
+      @Nullable String assetType) {
     public static JobView of(JobReport r) {
       Job j = r.job();
       Job.Progress p = r.progress();
@@ -189,7 +190,8 @@ public final class AvailabilityModel {
    * (default) or REENCRYPT; {@code userId} and {@code assetType} limit the job to one user's
    * objects or one asset type's.
    */
-  public record Backfill(String mode, String userId, String assetType) {}
+  public record Backfill(
+      @Nullable String mode, @Nullable String userId, @Nullable String assetType) {}
 
   /**
    * POST /v1/accounts/{accountId}/rotate: {@code customerKeyId} (or {@code keyId} alone) names a
@@ -220,9 +222,9 @@ public final class AvailabilityModel {
       String protection,
       String kekId,
       Instant createdAt,
-      Instant endedAt,
-      String sessionKey) {
-    public static SessionView of(LiveSession s, byte[] key) {
+      @Nullable Instant endedAt,
+      @Nullable String sessionKey) {
+    public static SessionView of(LiveSession s, byte @Nullable [] key) {
       return new SessionView(
           s.id(),
           s.accountId(),

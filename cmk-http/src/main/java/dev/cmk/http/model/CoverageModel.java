@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * GET /v1/accounts/{accountId}/coverage. Field names are a public contract (the console codes
@@ -31,7 +33,8 @@ public final class CoverageModel {
     public static CoverageView of(CoverageService.Report r) {
       Map<String, CountView> totals = new LinkedHashMap<>();
       for (Protection p : Protection.values()) {
-        totals.put(p.name(), CountView.of(r.totals().get(p)));
+        // the report holds every protection, zero when none
+        totals.put(p.name(), CountView.of(Objects.requireNonNull(r.totals().get(p), p.name())));
       }
       return new CoverageView(
           r.accountId(),
@@ -52,7 +55,7 @@ public final class CoverageModel {
   public record RowView(
       String protection,
       String assetType,
-      @JsonInclude(JsonInclude.Include.ALWAYS) String keyId,
+      @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String keyId,
       long objects,
       long bytes) {}
 

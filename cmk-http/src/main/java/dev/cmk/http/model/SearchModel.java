@@ -2,6 +2,7 @@ package dev.cmk.http.model;
 
 import dev.cmk.service.search.SearchIndexService;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Request and response bodies of the search-index routes (API model version 1). */
 public final class SearchModel {
@@ -12,7 +13,7 @@ public final class SearchModel {
 
   /** What an index or remove call changed. */
   public record DocumentChange(
-      String documentId, boolean existed, int terms, String protection, String kekId) {
+      String documentId, boolean existed, int terms, String protection, @Nullable String kekId) {
     public static DocumentChange of(String documentId, SearchIndexService.Change c) {
       return new DocumentChange(
           documentId,
@@ -27,7 +28,7 @@ public final class SearchModel {
   public record Hit(String documentId, String service) {}
 
   /** The documents indexed under every term of the query. */
-  public record SearchResult(List<Hit> documents, String protection) {
+  public record SearchResult(List<Hit> documents, @Nullable String protection) {
     public static SearchResult of(SearchIndexService.Result r) {
       return new SearchResult(
           r.hits().stream().map(h -> new Hit(h.documentId(), h.service())).toList(),

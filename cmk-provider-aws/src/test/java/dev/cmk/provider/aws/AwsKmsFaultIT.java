@@ -2,6 +2,7 @@ package dev.cmk.provider.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cmk.crypto.SecretKeyMaterial;
 import dev.cmk.provider.BadCiphertextException;
@@ -328,12 +329,11 @@ class AwsKmsFaultIT {
     assertThat(proxy.hits(WEST) - west).isEqualTo(1);
   }
 
-  private static void awaitUntil(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(5); // polling for requests to reach the proxy, not waiting for time to pass
-    }
-    assertThat(condition.getAsBoolean()).isTrue();
+  /** Polls for requests to reach the proxy (a liveness bound, not a timing). */
+  private static void awaitUntil(java.util.function.BooleanSupplier condition) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(5))
+        .until(condition::getAsBoolean);
   }
 }

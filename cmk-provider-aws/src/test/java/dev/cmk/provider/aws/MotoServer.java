@@ -1,5 +1,7 @@
 package dev.cmk.provider.aws;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,8 +11,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A {@code moto_server} subprocess on 127.0.0.1 and a free port, for integration tests. Fails with
@@ -19,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class MotoServer implements AutoCloseable {
   static final String INSTALL_HINT =
       "moto_server was not found on PATH; install it with: pip install 'moto[server]'";
-  private static final long START_TIMEOUT_MS = 30_000;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final Process process;
   private final int port;
@@ -52,22 +56,29 @@ final class MotoServer implements AutoCloseable {
     return port;
   }
 
-  private void awaitListening(Path log) throws InterruptedException, IOException {
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "moto_server exited with " + process.exitValue() + ": " + Files.readString(log));
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100); // polling a starting subprocess
-      }
+  private void awaitListening(Path log) throws IOException {
+    try {
+      await("moto_server listens on " + port)
+          .atMost(START_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !process.isAlive() || listening());
+    } catch (ConditionTimeoutException e) {
+      close();
+      throw new IllegalStateException("moto_server did not listen on port " + port, e);
     }
-    close();
-    throw new IllegalStateException("moto_server did not listen on port " + port + " in 30 s");
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "moto_server exited with " + process.exitValue() + ": " + Files.readString(log));
+    }
+  }
+
+  private boolean listening() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   private static Optional<String> executable() {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Azure SDK clients, built on first use and kept: one {@link KeyClient} per vault, one {@link
@@ -53,7 +54,7 @@ final class AzureClients {
   }
 
   /** The transport: the JDK HTTP client with these timeouts, and this TLS context if given. */
-  static HttpClient httpClient(Duration connect, Duration read, SSLContext tls) {
+  static HttpClient httpClient(Duration connect, Duration read, @Nullable SSLContext tls) {
     java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
     if (tls != null) {
       jdk.sslContext(tls);

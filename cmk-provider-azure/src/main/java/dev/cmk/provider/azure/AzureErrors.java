@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns Azure SDK failures into the SPI's families by HTTP status and the Key Vault error body
@@ -147,7 +148,7 @@ final class AzureErrors {
     return new KeyUnavailableException(FailureReason.PROVIDER_ERROR, code, detail, e);
   }
 
-  private static String firstLine(String message) {
+  private static String firstLine(@Nullable String message) {
     String m = String.valueOf(message).lines().findFirst().orElse("");
     return m.length() > 300 ? m.substring(0, 300) + "…" : m;
   }

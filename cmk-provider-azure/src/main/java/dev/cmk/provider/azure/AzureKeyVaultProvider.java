@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Customer keys in Azure Key Vault or Managed HSM: RSA keys ({@code RSA}, {@code RSA-HSM}) used
@@ -88,7 +89,10 @@ public final class AzureKeyVaultProvider implements KeyProvider, KeyIdSyntax {
    * otherwise ask login.microsoftonline.com about it.
    */
   static AzureKeyVaultProvider create(
-      AzureConfig config, SecureRandom random, URI authorityHost, SSLContext tls) {
+      AzureConfig config,
+      SecureRandom random,
+      @Nullable URI authorityHost,
+      @Nullable SSLContext tls) {
     HttpClient http = AzureClients.httpClient(config.connectTimeout(), config.readTimeout(), tls);
     ClientSecretCredentialBuilder b =
         new ClientSecretCredentialBuilder()

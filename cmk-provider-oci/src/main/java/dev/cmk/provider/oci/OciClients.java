@@ -9,6 +9,7 @@ import com.oracle.bmc.util.CircuitBreakerUtils;
 import java.net.URI;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * OCI SDK clients, one per vault endpoint, built on first use (building the first OCI client takes
@@ -22,7 +23,7 @@ final class OciClients implements AutoCloseable {
   private final OciConfig config;
   private final ConcurrentMap<URI, KmsCryptoClient> crypto = new ConcurrentHashMap<>();
   private final ConcurrentMap<URI, KmsManagementClient> management = new ConcurrentHashMap<>();
-  private SimpleAuthenticationDetailsProvider auth;
+  private @Nullable SimpleAuthenticationDetailsProvider auth;
 
   OciClients(OciConfig config) {
     this.config = config;

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One logged-in SunPKCS11 provider for the configured token, opened on first use and kept. A failed
@@ -33,9 +34,11 @@ final class Pkcs11Token {
   private final Pkcs11Config config;
   private final PinReader pins;
   private final byte[] pinSalt = new byte[32];
-  private Provider provider;
-  private KeyStore store;
-  private byte[] refusedPin;
+  private @Nullable Session session;
+  private byte @Nullable [] refusedPin;
+
+  /** The logged-in provider and its key store: both exist once {@link #open} succeeded. */
+  private record Session(Provider provider, KeyStore store) {}
 
   Pkcs11Token(Pkcs11Config config, PinReader pins) {
     this.config = config;
@@ -45,13 +48,12 @@ final class Pkcs11Token {
 
   /** The logged-in provider, for {@code Cipher.getInstance(..., provider)}. */
   synchronized Provider provider() {
-    open();
-    return provider;
+    return open().provider();
   }
 
   /** The secret key labelled {@code label} in the token. */
   synchronized SecretKey key(String label) {
-    open();
+    KeyStore store = open().store();
     Key key;
     try {
       key = store.getKey(label, null);
@@ -75,7 +77,7 @@ final class Pkcs11Token {
 
   /** Stores {@code key} (made by this token's provider) in the token under {@code label}. */
   synchronized void store(String label, SecretKey key) {
-    open();
+    KeyStore store = open().store();
     try {
       store.setKeyEntry(label, key, null, null);
     } catch (GeneralSecurityException | java.security.ProviderException e) {
@@ -84,7 +86,7 @@ final class Pkcs11Token {
   }
 
   synchronized boolean contains(String label) {
-    open();
+    KeyStore store = open().store();
     try {
       return store.containsAlias(label);
     } catch (GeneralSecurityException e) {
@@ -99,9 +101,10 @@ final class Pkcs11Token {
         : "in slot " + ((TokenSelector.BySlotId) t).slotId();
   }
 
-  private void open() {
-    if (store != null) {
-      return;
+  private Session open() {
+    Session opened = session;
+    if (opened != null) {
+      return opened;
     }
     long slot = slot();
     Provider p;
@@ -124,9 +127,10 @@ final class Pkcs11Token {
       }
       KeyStore ks = KeyStore.getInstance("PKCS11", p);
       ks.load(null, pin);
-      provider = p;
-      store = ks;
+      opened = new Session(p, ks);
+      session = opened;
       refusedPin = null;
+      return opened;
     } catch (IOException | GeneralSecurityException | java.security.ProviderException e) {
       ProviderException failure = Pkcs11Errors.classify(e, "logging in to token " + tokenName());
       if (Pkcs11Errors.isWrongPin(failure)) {

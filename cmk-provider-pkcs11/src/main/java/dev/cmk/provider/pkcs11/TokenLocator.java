@@ -51,7 +51,8 @@ final class TokenLocator {
               + EXPORTS
               + "; add it or configure pkcs11.slot instead");
     } catch (InvocationTargetException e) {
-      throw Pkcs11Errors.classify(e.getCause(), "token lookup in " + library);
+      Throwable cause = e.getCause();
+      throw Pkcs11Errors.classify(cause != null ? cause : e, "token lookup in " + library);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("this JDK's PKCS#11 wrapper is not the expected one", e);
     }

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,7 +202,7 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
    */
   @Override
   public void probe(KeyRef key, EncryptionContext probeContext) {
-    KeyUnavailableException last = null;
+    @Nullable KeyUnavailableException last = null;
     for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
       for (KeyRef target : targets(key)) {
         Guard guard = guard(target);
@@ -221,13 +223,15 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
           last = e;
         }
       }
-      if (attempt < policy.maxAttempts() && retryable(last)) {
-        pause(key, attempt, last);
+      KeyUnavailableException failed =
+          Objects.requireNonNull(last, "a key has at least one copy, each either served or failed");
+      if (attempt < policy.maxAttempts() && retryable(failed)) {
+        pause(key, attempt, failed);
       } else {
         break;
       }
     }
-    throw last;
+    throw Objects.requireNonNull(last, "maxAttempts is at least 1");
   }
 
   @Override
@@ -246,7 +250,7 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
   private <T> T call(
       KeyRef key, List<KeyRef> targets, Function<KeyRef, T> op, boolean reportServing) {
     for (int attempt = 1; ; attempt++) {
-      KeyUnavailableException last = null;
+      @Nullable KeyUnavailableException last = null;
       boolean retry = false;
       for (KeyRef target : ordered(targets)) {
         try {
@@ -263,10 +267,12 @@ public final class ResilientKeyProvider implements KeyProvider, AutoCloseable {
           }
         }
       }
+      KeyUnavailableException failed =
+          Objects.requireNonNull(last, "a key has at least one copy, each either served or failed");
       if (!retry || attempt >= policy.maxAttempts()) {
-        throw last;
+        throw failed;
       }
-      pause(key, attempt, last);
+      pause(key, attempt, failed);
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one provider call on a worker thread and waits at most a deadline for it.
@@ -86,7 +87,7 @@ final class TimedCall<T> {
     }
   }
 
-  private static RuntimeException rethrow(Throwable t) {
+  private static RuntimeException rethrow(@Nullable Throwable t) {
     if (t instanceof RuntimeException r) {
       return r;
     }

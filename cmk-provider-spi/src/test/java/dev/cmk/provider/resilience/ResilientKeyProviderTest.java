@@ -2,6 +2,7 @@ package dev.cmk.provider.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cmk.provider.BadCiphertextException;
 import dev.cmk.provider.DataKey;
@@ -210,16 +211,15 @@ class ResilientKeyProviderTest {
             e -> assertThat(e.reason()).isEqualTo(FailureReason.TIMEOUT));
 
     release.countDown();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (fake.lastIssued == null && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    DataKey late = fake.lastIssued;
-    assertThat(late).isNotNull();
-    while (!late.plaintext().isDestroyed() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertThat(late.plaintext().isDestroyed()).isTrue();
+    DataKey late =
+        await("the late key issued")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(1))
+            .until(() -> fake.lastIssued, k -> k != null);
+    await("the late key wiped")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> late.plaintext().isDestroyed());
   }
 
   @Test
@@ -374,11 +374,12 @@ class ResilientKeyProviderTest {
     assertThat(fake.calls(WEST)).isZero();
   }
 
-  private void awaitCalls(KeyRef key, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (fake.calls(key) < n && System.nanoTime() < deadline) {
-      Thread.sleep(1); // polling for worker threads to arrive, not waiting for time to pass
-    }
+  /** Polls for worker threads to arrive (a liveness bound, not a timing). */
+  private void awaitCalls(KeyRef key, int n) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> fake.calls(key) >= n);
     assertThat(fake.calls(key)).isEqualTo(n);
   }
 }

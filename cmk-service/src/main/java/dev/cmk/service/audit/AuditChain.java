@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hash chain of the audit log: the canonical encoding, the row hash, and an offline verifier.
@@ -132,7 +133,7 @@ public final class AuditChain {
     private boolean headSeen;
     private final Optional<String> headHash;
     private final Optional<Anchor> anchor;
-    private Verification broken;
+    private @Nullable Verification broken;
 
     public Verifier(Optional<String> headHash) {
       this(headHash, Optional.empty());

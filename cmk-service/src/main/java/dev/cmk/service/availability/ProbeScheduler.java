@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,7 @@ public final class ProbeScheduler {
   private final Clock clock;
   private final Duration interval;
   private final List<Runnable> rounds;
-  private Instant next;
+  private @Nullable Instant next;
 
   /**
    * @param interval how often the rounds run (default 30 s)

@@ -2,6 +2,7 @@ package dev.cmk.service.blob;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The blob store refused the node's identity (S3 403, a directory without write permission): a
@@ -10,7 +11,8 @@ import dev.cmk.service.ErrorCode;
 public final class BlobStoreAccessDeniedException extends BlobStoreException {
   private static final long serialVersionUID = 1L;
 
-  public BlobStoreAccessDeniedException(Operation operation, String message, Throwable cause) {
+  public BlobStoreAccessDeniedException(
+      Operation operation, String message, @Nullable Throwable cause) {
     super(operation, message, cause);
   }
 

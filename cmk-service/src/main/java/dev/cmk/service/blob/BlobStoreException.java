@@ -4,6 +4,7 @@ import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A blob store failure, classified the way its caller decides: {@link
@@ -27,7 +28,7 @@ public abstract sealed class BlobStoreException extends RuntimeException
 
   private final Operation operation;
 
-  BlobStoreException(Operation operation, String message, Throwable cause) {
+  BlobStoreException(Operation operation, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.operation = operation;
   }

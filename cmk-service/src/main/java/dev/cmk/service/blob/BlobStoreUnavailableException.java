@@ -2,6 +2,7 @@ package dev.cmk.service.blob;
 
 import dev.cmk.service.CmkException;
 import dev.cmk.service.ErrorCode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The blob store could not serve the call now: unreachable, timed out, a server error, throttling,
@@ -10,7 +11,8 @@ import dev.cmk.service.ErrorCode;
 public final class BlobStoreUnavailableException extends BlobStoreException {
   private static final long serialVersionUID = 1L;
 
-  public BlobStoreUnavailableException(Operation operation, String message, Throwable cause) {
+  public BlobStoreUnavailableException(
+      Operation operation, String message, @Nullable Throwable cause) {
     super(operation, message, cause);
   }
 

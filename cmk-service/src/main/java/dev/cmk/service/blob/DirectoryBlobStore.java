@@ -14,8 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Blobs as files below one directory, written atomically (temp file + rename). I/O errors become
@@ -102,10 +104,12 @@ public final class DirectoryBlobStore implements BlobStore {
   public void put(String key, BlobWriter writer) {
     Path target = resolve(key);
     try {
-      Path dir = target.getParent();
+      // a key names a file below the root: it has a directory, and that one a parent
+      Path dir = Objects.requireNonNull(target.getParent());
       if (!Files.isDirectory(dir)) { // createDirectories throws and catches when it exists
         Files.createDirectories(dir);
-        fsyncDirectory(dir.getParent()); // the new account directory's own entry
+        fsyncDirectory(
+            Objects.requireNonNull(dir.getParent())); // the new account directory's entry
       }
       Path tmp = Files.createTempFile(dir, ".put", ".tmp");
       boolean moved = false;
@@ -187,7 +191,7 @@ public final class DirectoryBlobStore implements BlobStore {
     }
   }
 
-  private BlobStoreException failure(Operation op, String what, IOException e) {
+  private BlobStoreException failure(Operation op, String what, @Nullable IOException e) {
     String message = what + " in " + root + ": " + e;
     return e instanceof AccessDeniedException
         ? new BlobStoreAccessDeniedException(op, message, e)

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Content to store: a byte array, or a stream (a request body) read once and never held whole.
@@ -41,12 +42,12 @@ final class Body {
    * @param declaredLength the length the client declared (Content-Length), or -1
    */
   static Body of(InputStream in, long declaredLength) {
-    return new Body(in, declaredLength, null);
+    return new Body(in, declaredLength, new byte[0]);
   }
 
   /** Reads the head: after this, {@link #complete()} says whether it is all the content. */
   void start(long maxBytes, int chunkSize) {
-    if (head != null && complete) {
+    if (complete) { // made from bytes: the head is all the content
       check(head.length, maxBytes);
       if (head.length == 0) {
         throw new CmkException(ErrorCode.EMPTY_BODY, "content is empty");
@@ -135,7 +136,7 @@ final class Body {
   }
 
   /** The body ended before its declared length, or could not be read: the client went away. */
-  static CmkException incomplete(IOException cause) {
+  static CmkException incomplete(@Nullable IOException cause) {
     return new CmkException(
         ErrorCode.BODY_INCOMPLETE,
         "the request body ended before all of it arrived (the client closed the connection or"

@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -423,7 +424,7 @@ public final class ContentService {
     return (int) Math.min(64 * 1024, Math.max(1024, row.plaintextSize() + 512));
   }
 
-  private static void closeQuietly(InputStream in, RuntimeException failure) {
+  private static void closeQuietly(@Nullable InputStream in, RuntimeException failure) {
     if (in != null) {
       try {
         in.close();

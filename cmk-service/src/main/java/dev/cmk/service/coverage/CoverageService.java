@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The coverage report (DESIGN.md flow 10): an account's objects and bytes by protection (CMK,
@@ -63,9 +64,14 @@ public final class CoverageService {
 
   private static final Count ZERO = new Count(0, 0);
 
-  /** One row: objects and bytes of one protection, asset type and key registration. */
+  /**
+   * One row: objects and bytes of one protection, asset type and key registration.
+   *
+   * @param keyId the key registration of a CMK row; null for the other protections, and for a CMK
+   *     root no registration of the account names any more
+   */
   public record Row(
-      Protection protection, String assetType, String keyId, long objects, long bytes) {}
+      Protection protection, String assetType, @Nullable String keyId, long objects, long bytes) {}
 
   /**
    * The report.
@@ -99,11 +105,13 @@ public final class CoverageService {
               ? registrationByRoot.get(root(g.rootProvider(), g.rootKeyId()))
               : null;
       rows.add(new Row(p, g.assetType(), keyId, g.objects(), g.bytes()));
-      Count t = totals.get(p);
+      Count t = totals.getOrDefault(p, ZERO);
       totals.put(p, new Count(t.objects() + g.objects(), t.bytes() + g.bytes()));
     }
     Count backfillable = store.backfillable(accountId);
-    boolean all = backfillable.objects() == 0 && totals.get(Protection.FALLBACK).objects() == 0;
+    boolean all =
+        backfillable.objects() == 0
+            && totals.getOrDefault(Protection.FALLBACK, ZERO).objects() == 0;
     return new Report(accountId, clock.instant(), rows, totals, backfillable, all);
   }
 

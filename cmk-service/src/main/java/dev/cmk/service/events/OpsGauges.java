@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fleet-wide gauges the alert rules in {@code deploy/prometheus/} are written against: keys per
@@ -27,7 +28,7 @@ public final class OpsGauges {
   private static final Duration CACHE = Duration.ofSeconds(10);
   private final Database db;
   private final Clock clock;
-  private volatile Snapshot snapshot;
+  private volatile @Nullable Snapshot snapshot;
 
   private record Snapshot(
       Instant at,

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
@@ -167,7 +168,7 @@ final class WebhookDelivery {
               long last = cursor;
               Instant now = clock.instant();
               for (Map<String, Object> e : events) {
-                long seq = ((Number) e.get("seq")).longValue();
+                long seq = ((Number) Objects.requireNonNull(e.get("seq"), "seq")).longValue();
                 last = seq;
                 String type = "key." + e.get("kind");
                 if (!w.events().contains("*") && !w.events().contains(type)) {
@@ -186,7 +187,7 @@ final class WebhookDelivery {
 
   private void insertDelivery(
       Handle h, Webhook w, Map<String, Object> e, long seq, String type, Instant now) {
-    String eventId = (String) e.get("id");
+    String eventId = (String) Objects.requireNonNull(e.get("id"), "id");
     String body = WebhookPayload.body(eventId, type, seq, e);
     h.createUpdate(
             "insert into webhook_deliveries (id, webhook_id, account_id, event_id, event_seq,"

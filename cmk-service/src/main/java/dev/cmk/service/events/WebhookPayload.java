@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a webhook POST carries: the key event as a JSON body and its {@code CMK-Signature}, a
@@ -35,7 +36,7 @@ public final class WebhookPayload {
     return b.append('}').toString();
   }
 
-  private static Instant instantOf(Object o) {
+  private static Instant instantOf(@Nullable Object o) {
     if (o instanceof OffsetDateTime t) {
       return t.toInstant();
     }
@@ -48,7 +49,7 @@ public final class WebhookPayload {
     return OffsetDateTime.parse(String.valueOf(o).replace(' ', 'T')).toInstant();
   }
 
-  private static StringBuilder field(StringBuilder b, String name, Object value) {
+  private static StringBuilder field(StringBuilder b, String name, @Nullable Object value) {
     b.append('"').append(name).append("\":\"");
     String s = value == null ? "" : value.toString();
     for (int i = 0; i < s.length(); i++) {

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The account-KEK layer of the key hierarchy: one KEK per (account, service, period, root key),
@@ -123,7 +124,8 @@ public final class KekService {
             .expireAfterWrite(config.ttl())
             .ticker(this::nanoTime)
             .executor(Runnable::run)
-            .removalListener((String id, CachedKek k, RemovalCause c) -> closeQuietly(k))
+            .removalListener(
+                (@Nullable String id, @Nullable CachedKek k, RemovalCause c) -> closeQuietly(k))
             .build();
     this.current =
         Caffeine.newBuilder()
@@ -257,7 +259,7 @@ public final class KekService {
 
   private record Period(long day, String text) {}
 
-  private volatile Period lastPeriod;
+  private volatile @Nullable Period lastPeriod; // null until the first KEK period is asked for
 
   private Kek create(Kek.Scope s) {
     String id = Ids.newId("kek", random);
@@ -356,7 +358,7 @@ public final class KekService {
     return TimeUnit.MILLISECONDS.toNanos(clock.millis());
   }
 
-  private static void closeQuietly(CachedKek k) {
+  private static void closeQuietly(@Nullable CachedKek k) {
     if (k != null) {
       k.close();
     }

@@ -19,6 +19,7 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.KeyRef;
 import dev.cmk.provider.PolicyReader;
 import dev.cmk.provider.ProviderException;
+import dev.cmk.service.Texts;
 import dev.cmk.service.account.Account;
 import dev.cmk.service.key.ValidationReport.Check;
 import dev.cmk.service.key.ValidationReport.Outcome;
@@ -352,7 +353,7 @@ final class KeyValidator {
                       + "; remove the extra statements unless you added"
                       + " them on purpose (e.g. search statements after turning search off)"));
     } catch (IllegalArgumentException e) {
-      checks.add(new Check("key_policy", Outcome.FAIL, false, e.getMessage(), fix));
+      checks.add(new Check("key_policy", Outcome.FAIL, false, Texts.messageOf(e), fix));
     } catch (ProviderException e) {
       checks.add(
           new Check("key_policy", Outcome.FAIL, false, evidence(e), fix(e, "kms:GetKeyPolicy")));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place the access policies an account's admin pastes at their provider are made: an AWS
@@ -249,7 +250,7 @@ public final class PolicyTemplates {
   }
 
   private static Map<String, Object> statement(
-      String sid, String principal, List<String> actions, Map<String, Object> condition) {
+      String sid, String principal, List<String> actions, @Nullable Map<String, Object> condition) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("Sid", sid);
     s.put("Effect", "Allow");

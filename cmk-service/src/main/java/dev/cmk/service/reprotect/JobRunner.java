@@ -7,6 +7,7 @@ import dev.cmk.provider.KeyProvider;
 import dev.cmk.provider.ProviderException;
 import dev.cmk.service.CmkException;
 import dev.cmk.service.Ids;
+import dev.cmk.service.Texts;
 import dev.cmk.service.availability.RevocationService;
 import dev.cmk.service.blob.BlobStoreException;
 import dev.cmk.service.catalog.AssetType;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,17 +151,19 @@ final class JobRunner {
     final Map<String, AssetType> types = new HashMap<>();
     final Map<String, KekLease> targets = new HashMap<>();
     final Map<String, KekLease> sources = new HashMap<>();
-    private Map<String, StoredObject> rows;
+    private @Nullable Map<String, StoredObject> rows;
 
     Batch(List<String> ids) {
       this.ids = ids;
     }
 
     Map<String, StoredObject> rows(ObjectStore objects, String accountId) {
-      if (rows == null) {
-        rows = objects.findAll(accountId, ids);
+      Map<String, StoredObject> found = rows;
+      if (found == null) {
+        found = objects.findAll(accountId, ids);
+        rows = found;
       }
-      return rows;
+      return found;
     }
 
     @Override
@@ -207,7 +211,7 @@ final class JobRunner {
         | DecryptionFailedException
         | IllegalArgumentException
         | IllegalStateException e) {
-      return new JobStore.Failed(itemId, e.getMessage());
+      return new JobStore.Failed(itemId, Texts.messageOf(e));
     }
   }
 

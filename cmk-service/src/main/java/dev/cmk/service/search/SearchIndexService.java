@@ -247,7 +247,7 @@ public final class SearchIndexService {
     try (IndexKeys k = keysForRead(current.get(), SEARCH)) {
       List<String> hashes = normalized.stream().map(k::termHash).toList();
       Map<String, Sealed> rows = store.postings(accountId, hashes);
-      SortedMap<String, String> found = null;
+      SortedMap<String, String> found = null; // stays null only for no terms, which are refused
       for (String h : hashes) {
         Sealed row = rows.get(h);
         SortedMap<String, String> docs =
@@ -262,7 +262,9 @@ public final class SearchIndexService {
         }
       }
       List<Hit> hits = new ArrayList<>();
-      found.forEach((doc, svc) -> hits.add(new Hit(doc, svc)));
+      if (found != null) {
+        found.forEach((doc, svc) -> hits.add(new Hit(doc, svc)));
+      }
       audit.record(used(event, k, "").withDetail("hits", Integer.toString(hits.size())));
       return new Result(hits, Optional.of(k.index().protection()));
     }

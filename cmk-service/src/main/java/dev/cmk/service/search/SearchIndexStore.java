@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Persistence of the encrypted search index: the account's current index (its KEK), the posting
@@ -76,7 +77,7 @@ public interface SearchIndexStore {
   final class ConcurrentChangeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public ConcurrentChangeException(String message, Throwable cause) {
+    public ConcurrentChangeException(String message, @Nullable Throwable cause) {
       super(message, cause);
     }
   }

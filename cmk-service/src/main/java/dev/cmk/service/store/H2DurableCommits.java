@@ -20,6 +20,7 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.jdbi.v3.core.transaction.DelegatingTransactionHandler;
 import org.jdbi.v3.core.transaction.TransactionHandler;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes an embedded H2 commit durable before the caller is answered (issue 14: a 2xx is a promise).
@@ -121,8 +122,8 @@ final class H2DurableCommits extends DelegatingTransactionHandler {
 
   /** H2's own header writer, reached by reflection (it is private); checked once at start. */
   static final class Header {
-    private final Method write;
-    private final Field fields;
+    private final @Nullable Method write;
+    private final @Nullable Field fields;
 
     Header() {
       Method m = null;
@@ -143,15 +144,24 @@ final class H2DurableCommits extends DelegatingTransactionHandler {
 
     boolean usable() {
       if (write == null || fields == null) {
-        throw new IllegalStateException(
-            "this H2 version has no RandomAccessStore.writeStoreHeader: the embedded database"
-                + " cannot make acknowledged commits survive a crash (see H2DurableCommits)");
+        throw missing();
       }
       return true;
     }
 
+    private static IllegalStateException missing() {
+      return new IllegalStateException(
+          "this H2 version has no RandomAccessStore.writeStoreHeader: the embedded database"
+              + " cannot make acknowledged commits survive a crash (see H2DurableCommits)");
+    }
+
     /** Run under the store lock: the newest chunk is written; point the header at it. */
     void anchor(FileStore<?> files) {
+      Method write = this.write;
+      Field fields = this.fields;
+      if (write == null || fields == null) {
+        throw missing();
+      }
       long newest = files.lastChunkVersion();
       try {
         @SuppressWarnings("unchecked")

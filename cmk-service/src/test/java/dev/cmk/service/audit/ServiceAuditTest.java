@@ -397,7 +397,7 @@ class ServiceAuditTest {
     assertThat(read).extracting(AuditRecord::seq).containsExactly(2L, 3L);
 
     List<AuditRecord> appended = appendedAfter(before);
-    assertThat(appended).singleElement();
+    assertThat(appended).hasSize(1);
     AuditRecord e = appended.get(0);
     assertThat(e.action()).isEqualTo(Actions.AUDIT_EXPORT);
     assertThat(e.actorKind()).isEqualTo("admin");
@@ -444,7 +444,7 @@ class ServiceAuditTest {
             Optional.of(Actions.CONTENT_READ),
             none(),
             none());
-    assertThat(read).singleElement();
+    assertThat(read).hasSize(1);
     AuditRecord e = appendedAfter(before).get(0);
     assertThat(e.action()).isEqualTo(Actions.AUDIT_KEY_USAGE);
     assertThat(e.actorId()).isEqualTo("tok_reader");

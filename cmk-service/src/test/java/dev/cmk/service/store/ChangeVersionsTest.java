@@ -1,6 +1,7 @@
 package dev.cmk.service.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cmk.service.auth.JdbcTokenStore;
 import java.nio.file.Path;
@@ -82,12 +83,12 @@ class ChangeVersionsTest {
       a.revoke("tok_1", java.time.Instant.parse("2026-01-02T00:00:00Z"));
       assertThat(a.findByHash("hash-1")).map(s -> s.token().active()).contains(false);
       // node B reads the versions at most once per bound (real time here: up to one second)
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (b.findByHash("hash-1").map(s -> s.token().active()).orElse(false)
-          && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertThat(b.findByHash("hash-1")).map(s -> s.token().active()).contains(false);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(10))
+          .untilAsserted(
+              () ->
+                  assertThat(b.findByHash("hash-1")).map(s -> s.token().active()).contains(false));
     } finally {
       nodeB.close();
     }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy's control API on its own port (see README.md): {@code POST
@@ -57,7 +58,7 @@ final class ControlApi implements AutoCloseable {
     }
   }
 
-  private Object route(String method, String path, byte[] body) throws IOException {
+  private @Nullable Object route(String method, String path, byte[] body) throws IOException {
     if (path.startsWith("/_proxy/regions/") && path.endsWith("/fault") && method.equals("POST")) {
       String region =
           path.substring("/_proxy/regions/".length(), path.length() - "/fault".length());

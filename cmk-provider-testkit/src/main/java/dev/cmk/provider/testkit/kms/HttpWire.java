@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Just enough HTTP/1.1 on a raw socket for {@link KmsFaultProxy}: it must own the socket to refuse,
@@ -28,7 +29,7 @@ final class HttpWire {
   }
 
   /** Reads one request, or returns null when the peer closed the connection between requests. */
-  static Request read(InputStream in) throws IOException {
+  static @Nullable Request read(InputStream in) throws IOException {
     String start = line(in);
     if (start == null) {
       return null;
@@ -103,7 +104,7 @@ final class HttpWire {
     }
   }
 
-  private static String line(InputStream in) throws IOException {
+  private static @Nullable String line(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int c;
     while ((c = in.read()) != -1) {

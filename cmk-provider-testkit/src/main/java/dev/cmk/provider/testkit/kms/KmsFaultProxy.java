@@ -14,10 +14,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of {@code moto_server} (the AWS KMS emulator) that shows what
@@ -105,6 +102,18 @@ public final class KmsFaultProxy implements AutoCloseable {
   /** An answer: HTTP status and JSON body. */
   record Answer(int status, byte[] body) {}
 
+  /** An AWS error a {@link Gate} answers with, e.g. 400 {@code AccessDeniedException}. */
+  public record Refusal(int status, String errorType, String message) {}
+
+  /**
+   * Decides each KMS call a region answers, before the proxy's own rules: a refusal is the answer,
+   * null lets the call go on (to the key states, deny rules, MRK crypto and moto).
+   */
+  @FunctionalInterface
+  public interface Gate {
+    @Nullable Refusal check(String region, String action, JsonNode body);
+  }
+
   private static final Set<String> CRYPTO =
       Set.of(
           "Encrypt",
@@ -113,17 +122,10 @@ public final class KmsFaultProxy implements AutoCloseable {
           "GenerateDataKeyWithoutPlaintext",
           "GenerateDataKeyPair",
           "ReEncrypt");
-  private static final Set<String> HOP_HEADERS =
-      Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
   private static final long MAX_HANG_MS = 120_000;
 
   private final ObjectMapper json = new ObjectMapper();
-  private final URI target;
-  private final HttpClient upstream =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final KmsForwarder upstream;
   private final ExecutorService threads =
       Executors.newCachedThreadPool(
           r -> {
@@ -137,6 +139,7 @@ public final class KmsFaultProxy implements AutoCloseable {
   private final Map<String, Map<String, AtomicInteger>> calls = new ConcurrentHashMap<>();
   private final MrkCrypto mrk = new MrkCrypto(json);
   private final ControlApi control;
+  private volatile @Nullable Gate gate;
   private volatile boolean closed;
 
   /**
@@ -154,7 +157,7 @@ public final class KmsFaultProxy implements AutoCloseable {
   /** With fixed ports (0 for a free one): region → port, and the control API's port. */
   public KmsFaultProxy(URI target, Map<String, Integer> regionPorts, int controlPort)
       throws IOException {
-    this.target = target;
+    this.upstream = new KmsForwarder(target, json);
     for (var e : regionPorts.entrySet()) {
       regions.put(e.getKey(), new RegionPort(e.getKey(), e.getValue()));
     }
@@ -193,6 +196,11 @@ public final class KmsFaultProxy implements AutoCloseable {
       throw new IllegalArgumentException("match must name at least one context key");
     }
     denyRules.add(Map.copyOf(match));
+  }
+
+  /** Puts {@code g} in front of every call (null: none). */
+  public void gate(@Nullable Gate g) {
+    this.gate = g;
   }
 
   /** Removes every deny rule. */
@@ -267,7 +275,7 @@ public final class KmsFaultProxy implements AutoCloseable {
           case ERROR5XX -> respond(out, awsError(json, 500, "KMSInternalException", "proxy: 5xx"));
           case THROTTLE ->
               respond(out, awsError(json, 400, "ThrottlingException", "Rate exceeded"));
-          case NONE -> respond(out, answer(req));
+          case NONE -> respond(out, answer(port.region, req));
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -277,13 +285,18 @@ public final class KmsFaultProxy implements AutoCloseable {
     }
   }
 
-  private Answer answer(HttpWire.Request req) {
+  private Answer answer(String region, HttpWire.Request req) {
     String action = action(req);
     JsonNode body;
     try {
       body = req.body().length == 0 ? json.createObjectNode() : json.readTree(req.body());
     } catch (IOException e) {
       return awsError(json, 400, "SerializationException", "proxy: body is not JSON");
+    }
+    Gate g = gate;
+    Refusal r = g == null || action.isEmpty() ? null : g.check(region, action, body);
+    if (r != null) {
+      return awsError(json, r.status(), r.errorType(), r.message());
     }
     if (CRYPTO.contains(action)) {
       Answer refused = refusal(action, body);
@@ -295,11 +308,11 @@ public final class KmsFaultProxy implements AutoCloseable {
         return mrk.answer(action, body);
       }
     }
-    Answer forwarded = forward(req);
+    Answer forwarded = upstream.forward(req);
     return "DescribeKey".equals(action) ? withState(forwarded) : forwarded;
   }
 
-  private Answer refusal(String action, JsonNode body) {
+  private @Nullable Answer refusal(String action, JsonNode body) {
     List<String> keys = new ArrayList<>();
     if ("ReEncrypt".equals(action)) {
       keys.add(body.path("SourceKeyId").asText());
@@ -382,29 +395,6 @@ public final class KmsFaultProxy implements AutoCloseable {
     return a;
   }
 
-  private Answer forward(HttpWire.Request req) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(target.resolve(req.path()))
-            .timeout(Duration.ofSeconds(30))
-            .method(req.method(), HttpRequest.BodyPublishers.ofByteArray(req.body()));
-    req.headers()
-        .forEach(
-            (name, value) -> {
-              if (!HOP_HEADERS.contains(name)) {
-                b.header(name, value);
-              }
-            });
-    try {
-      HttpResponse<byte[]> r = upstream.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return new Answer(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return awsError(json, 500, "KMSInternalException", "proxy: moto unreachable: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return awsError(json, 500, "KMSInternalException", "proxy: interrupted");
-    }
-  }
-
   private void count(String region, String action) {
     calls
         .computeIfAbsent(region, r -> new ConcurrentHashMap<>())
@@ -458,7 +448,7 @@ public final class KmsFaultProxy implements AutoCloseable {
     final int port;
     final Set<Socket> open = ConcurrentHashMap.newKeySet();
     volatile Mode mode = Mode.NONE;
-    private ServerSocket server;
+    private @Nullable ServerSocket server;
     private final Object hangLock = new Object();
 
     RegionPort(String region, int port) throws IOException {
@@ -559,7 +549,7 @@ public final class KmsFaultProxy implements AutoCloseable {
    * line per endpoint.
    */
   public static void main(String[] args) throws Exception {
-    URI target = null;
+    @Nullable URI target = null;
     Map<String, Integer> ports = new LinkedHashMap<>();
     int controlPort = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -578,6 +568,7 @@ public final class KmsFaultProxy implements AutoCloseable {
           "usage: KmsFaultProxy --target http://127.0.0.1:PORT --region us-east-1[=PORT] ..."
               + " [--control PORT]");
       System.exit(2);
+      return;
     }
     KmsFaultProxy proxy = new KmsFaultProxy(target, ports, controlPort);
     System.out.println("control " + proxy.controlEndpoint());

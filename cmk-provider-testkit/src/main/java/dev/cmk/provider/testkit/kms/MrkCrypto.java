@@ -10,11 +10,13 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The crypto of AWS multi-region keys, answered by the proxy: GenerateDataKey(WithoutPlaintext),
@@ -131,7 +133,7 @@ final class MrkCrypto {
 
   private String seal(String keyId, byte[] plain, JsonNode context)
       throws GeneralSecurityException {
-    String id = mrkId(keyId);
+    String id = Objects.requireNonNull(mrkId(keyId), "only multi-Region keys are sealed here");
     byte[] iv = new byte[12];
     random.nextBytes(iv);
     byte[] sealed = cipher(Cipher.ENCRYPT_MODE, id, iv, context).doFinal(plain);
@@ -142,7 +144,7 @@ final class MrkCrypto {
   }
 
   /** The plaintext, or null when the ciphertext is another key's; throws when it is forged. */
-  private byte[] open(String keyId, byte[] ciphertext, JsonNode context)
+  private byte @Nullable [] open(String keyId, byte[] ciphertext, JsonNode context)
       throws GeneralSecurityException {
     ByteBuffer blob = ByteBuffer.wrap(ciphertext);
     if (blob.remaining() < 4 + 1 + 12 + 16 || !Arrays.equals(get(blob, new byte[4]), MAGIC)) {
@@ -196,7 +198,7 @@ final class MrkCrypto {
   }
 
   /** The {@code mrk-…} id in a key id or ARN, or null. */
-  static String mrkId(String keyId) {
+  static @Nullable String mrkId(String keyId) {
     int i = keyId.indexOf("mrk-");
     return i < 0 ? null : keyId.substring(i);
   }
