@@ -67,31 +67,6 @@ public final class ContentService {
   private final AuditLog audit;
   private final FallbackWrites fallbackWrites;
 
-  public ContentService(
-      AccountService accounts,
-      Catalog catalog,
-      KeyService keys,
-      KekService keks,
-      ObjectStore objects,
-      BlobStore blobs,
-      ContentConfig config,
-      AuditLog audit,
-      Clock clock,
-      SecureRandom random) {
-    this(
-        accounts,
-        catalog,
-        keys,
-        keks,
-        objects,
-        blobs,
-        config,
-        FallbackWrites.none(),
-        audit,
-        clock,
-        random);
-  }
-
   /**
    * @param fallbackWrites where the causes of fallback writes are kept
    */

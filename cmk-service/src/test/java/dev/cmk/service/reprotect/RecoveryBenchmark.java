@@ -85,6 +85,7 @@ public final class RecoveryBenchmark {
               blobs,
               new ContentService.ContentConfig(
                   KeyRef.of("local", "platform"), KeyRef.of("local", "backup"), 1 << 20),
+              dev.cmk.service.content.FallbackWrites.none(),
               f.audit,
               f.clock,
               new java.security.SecureRandom());
