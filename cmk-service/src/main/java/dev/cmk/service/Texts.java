@@ -20,4 +20,26 @@ public final class Texts {
     String t = s == null ? "" : s;
     return t.length() > max ? t.substring(0, max) + "…" : t;
   }
+
+  /**
+   * Appends {@code s} as a JSON string literal: quotes, backslashes and control characters escaped.
+   */
+  public static StringBuilder appendJsonString(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"');
+  }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -50,23 +49,8 @@ public final class WebhookPayload {
   }
 
   private static StringBuilder field(StringBuilder b, String name, @Nullable Object value) {
-    b.append('"').append(name).append("\":\"");
-    String s = value == null ? "" : value.toString();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"');
+    b.append('"').append(name).append("\":");
+    return dev.cmk.service.Texts.appendJsonString(b, value == null ? "" : value.toString());
   }
 
   /** Lower-case hex HMAC-SHA256 over {@code t + "." + body}. */
